@@ -1,0 +1,309 @@
+//! What kind of file is this? A guess from the name, confirmed (or
+//! overruled) by the first lines. Adding an input format means adding one
+//! entry to [`KINDS`].
+
+use crate::model::{Level, SourceKind};
+use crate::parse::time::local_datetime_prefix;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// How many leading lines the sniffers look at.
+pub const SNIFF_LINES: usize = 40;
+
+/// How one kind is recognised.
+struct KindSpec {
+    kind: SourceKind,
+    /// Does a (lowercased, compression-stripped) file name say this kind?
+    named: fn(&str) -> bool,
+    /// Does this line look like this kind? Used to confirm a name.
+    looks_like: fn(&str) -> bool,
+    /// Is this line distinctive enough to claim a file with no telling name?
+    claims: fn(&str) -> bool,
+}
+
+static KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: SourceKind::GcLog,
+        named: |n| has_token(n, "gc") || n.starts_with("verbosegc"),
+        looks_like: looks_like_gc,
+        claims: looks_like_gc,
+    },
+    KindSpec {
+        kind: SourceKind::SystemMetrics,
+        named: |n| n.starts_with("vmstat") || n.starts_with("sar") || n.starts_with("sysstat"),
+        looks_like: looks_like_metrics,
+        claims: looks_like_metrics,
+    },
+    KindSpec {
+        kind: SourceKind::AlarmExport,
+        named: |n| n.contains("alarm") || n.contains("告警"),
+        looks_like: looks_like_alarm_export,
+        claims: looks_like_alarm_export,
+    },
+    KindSpec {
+        kind: SourceKind::FloatIpLog,
+        named: |n| n.starts_with("floatip"),
+        looks_like: |l| l.contains("(floatip)") || local_datetime_prefix(l).is_some(),
+        claims: |l| l.contains("(floatip)"),
+    },
+    KindSpec {
+        kind: SourceKind::ScriptLog,
+        named: |n| {
+            [
+                "prestart.log",
+                "start.log",
+                "stop.log",
+                "poststart.log",
+                "prestop.log",
+            ]
+            .iter()
+            .any(|s| n.starts_with(s) || n.ends_with(s) || n.contains(&format!("{s}.")))
+        },
+        looks_like: |l| SCRIPT_LINE.is_match(l) || local_datetime_prefix(l).is_some(),
+        claims: |l| SCRIPT_LINE.is_match(l),
+    },
+    KindSpec {
+        kind: SourceKind::RoleLog,
+        named: |n| n.contains("flinkserver") || n.contains("flink"),
+        looks_like: |l| PIPE_LINE.is_match(l) || local_datetime_prefix(l).is_some(),
+        claims: |l| PIPE_LINE.is_match(l),
+    },
+    KindSpec {
+        kind: SourceKind::ExceptionsLog,
+        named: |n| n.starts_with("exceptions"),
+        looks_like: looks_like_log4j,
+        claims: |_| false,
+    },
+    KindSpec {
+        kind: SourceKind::NodeLog,
+        named: |n| n.starts_with("node.log"),
+        looks_like: looks_like_log4j,
+        claims: |l| looks_like_log4j(l) && INFA_CODE.is_match(l),
+    },
+];
+
+static SCRIPT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]\s+[A-Za-z]+\s+\[").expect("valid regex")
+});
+static PIPE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| [A-Za-z]+ *\|").expect("valid regex")
+});
+static INFA_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[[A-Z][A-Z0-9]{1,9}_\d{3,7}\]").expect("valid regex"));
+/// Rotation marks at the end of a name: `.current`, `.3`, `.2026-03-01`.
+static ROTATION_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\.current|\.\d+|\.\d{4}-\d\d-\d\d([._-]\d\d[-:]?\d\d[-:]?\d\d)?)$")
+        .expect("valid regex")
+});
+/// Rotation dates inside a name, before `.log`: `_20260301-1.log`,
+/// `-2026-03-01_10-15-22.[1].log`.
+static ROTATION_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[-_]\d{4}-?\d\d-?\d\d([_-]\d\d-?\d\d-?\d\d)?(\.\[?\d+\]?)?(-\d+)?(?<ext>\.log)$")
+        .expect("valid regex")
+});
+
+/// Compression and archive endings stripped before a name is read.
+const PACKED_EXTENSIONS: [&str; 5] = [".gz", ".bz2", ".xz", ".zst", ".zip"];
+
+fn unpacked_name(name: &str) -> String {
+    let mut name = name.to_lowercase();
+    while let Some(ext) = PACKED_EXTENSIONS.iter().find(|e| name.ends_with(*e)) {
+        name.truncate(name.len() - ext.len());
+    }
+    name
+}
+
+/// `gc` standing as a word in a file name: `gc.log`, `jvm-gc.log.0.current`,
+/// `flinkserver-gc.log`, but not `logcat.log`.
+fn has_token(name: &str, token: &str) -> bool {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|part| part == token)
+}
+
+/// A log4j record start: a local timestamp followed by a level word among
+/// the next few tokens (GC datestamps are followed by an offset instead).
+fn looks_like_log4j(line: &str) -> bool {
+    let Some((_, used)) = local_datetime_prefix(line) else {
+        return false;
+    };
+    let rest = &line[used..];
+    rest.starts_with(' ')
+        && rest
+            .split_whitespace()
+            .take(3)
+            .any(|w| Level::parse(w.trim_matches(['[', ']'])).is_some())
+}
+
+fn looks_like_gc(line: &str) -> bool {
+    const MARKERS: [&str; 12] = [
+        "[GC",
+        "[Full GC",
+        "Pause Young",
+        "Pause Full",
+        "Pause Init",
+        "Total time for which application threads",
+        "<verbosegc",
+        "<exclusive-start",
+        "CommandLine flags:",
+        "GC log file created",
+        "][gc",
+        "[safepoint",
+    ];
+    MARKERS.iter().any(|m| line.contains(m))
+        || line.contains("Using G1")
+        || line.contains("Using Parallel")
+}
+
+fn looks_like_metrics(line: &str) -> bool {
+    line.starts_with("procs -")
+        || (line.contains(" swpd ") && line.contains(" free "))
+        || line.contains("%user")
+        || line.contains("runq-sz")
+}
+
+fn looks_like_alarm_export(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    (lower.contains("alarm id") || lower.contains("alarmid") || line.contains("告警ID"))
+        || (lower.contains("alarm name") || lower.contains("alam name"))
+        || (lower.contains("serialno") && lower.contains("locationinfo"))
+}
+
+/// The kind a file name suggests.
+pub fn kind_from_name(name: &str) -> Option<SourceKind> {
+    let name = unpacked_name(name);
+    KINDS
+        .iter()
+        .find(|spec| (spec.named)(&name))
+        .map(|spec| spec.kind)
+}
+
+/// The file name with compression and rotation suffixes removed, so
+/// `node.log.2.gz` and `node.log` read as one stream.
+pub fn stream_base(name: &str) -> String {
+    let mut base = unpacked_name(name);
+    loop {
+        let stripped = ROTATION_SUFFIX.replace(&base, "");
+        let stripped = ROTATION_DATE.replace(&stripped, "$ext").into_owned();
+        if stripped == base || stripped.is_empty() {
+            return base;
+        }
+        base = stripped;
+    }
+}
+
+/// Outcome of sniffing a file's first lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Detection {
+    /// Name and content agree, or content alone is clear.
+    Confirmed(SourceKind),
+    /// Content looks like another kind than the name says.
+    Overruled {
+        named: SourceKind,
+        found: SourceKind,
+    },
+    /// The name says a kind the content does not show; read it as named.
+    Unconfirmed(SourceKind),
+    /// Neither name nor content tell.
+    Unknown,
+}
+
+/// Decides the kind from the name's guess and the first lines.
+pub fn detect(name_kind: Option<SourceKind>, first_lines: &[&str]) -> Detection {
+    let claimed = || {
+        KINDS
+            .iter()
+            .find(|spec| first_lines.iter().any(|l| (spec.claims)(l)))
+            .map(|spec| spec.kind)
+    };
+    match name_kind {
+        Some(named) => {
+            let spec = KINDS
+                .iter()
+                .find(|s| s.kind == named)
+                .expect("every kind has a spec");
+            if first_lines.iter().any(|l| (spec.looks_like)(l)) {
+                return Detection::Confirmed(named);
+            }
+            match claimed() {
+                Some(found) if found != named => Detection::Overruled { named, found },
+                _ => Detection::Unconfirmed(named),
+            }
+        }
+        None => claimed().map_or(Detection::Unknown, Detection::Confirmed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SourceKind::*;
+
+    #[test]
+    fn names_of_every_input() {
+        let cases = [
+            ("node.log", Some(NodeLog)),
+            ("node.log.2.gz", Some(NodeLog)),
+            ("node.log.2026-03-01", Some(NodeLog)),
+            ("exceptions.log.1", Some(ExceptionsLog)),
+            ("gc.log.0.current", Some(GcLog)),
+            ("flinkserver-omm-gc.log.3.current", Some(GcLog)),
+            ("verbosegc.001.log", Some(GcLog)),
+            ("vmstat.txt", Some(SystemMetrics)),
+            ("sar-u.txt", Some(SystemMetrics)),
+            ("alarms.csv", Some(AlarmExport)),
+            ("prestart.log", Some(ScriptLog)),
+            ("floatip.log", Some(FloatIpLog)),
+            ("flinkserver_20260301-1.log.gz", Some(RoleLog)),
+            ("catalog.log", None),
+            ("README.txt", None),
+        ];
+        for (name, kind) in cases {
+            assert_eq!(kind_from_name(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn rotations_share_a_stream() {
+        for name in [
+            "node.log",
+            "node.log.1",
+            "node.log.2.gz",
+            "node.log.2026-03-01",
+        ] {
+            assert_eq!(stream_base(name), "node.log", "{name}");
+        }
+        assert_eq!(stream_base("gc.log.0.current"), "gc.log");
+        assert_eq!(
+            stream_base("flinkserver_20260301-1.log.gz"),
+            "flinkserver.log"
+        );
+        assert_eq!(
+            stream_base("flinkserver-2026-03-01_10-15-22.[1].log.zip"),
+            "flinkserver.log"
+        );
+    }
+
+    #[test]
+    fn content_confirms_overrules_or_claims() {
+        let log4j = "2026-03-12 10:15:22,345 INFO  [main] [SPC_10014] started";
+        assert_eq!(
+            detect(Some(NodeLog), &[log4j]),
+            Detection::Confirmed(NodeLog)
+        );
+        assert_eq!(detect(None, &[log4j]), Detection::Confirmed(NodeLog));
+        let gc =
+            "2016-12-29T15:29:02.741+0100: 5.702: [Full GC [PSYoungGen: 1K->0K(2K)], 0.75 secs]";
+        assert_eq!(
+            detect(Some(NodeLog), &["binary junk", gc]),
+            Detection::Overruled {
+                named: NodeLog,
+                found: GcLog
+            }
+        );
+        assert_eq!(
+            detect(Some(NodeLog), &["nothing"]),
+            Detection::Unconfirmed(NodeLog)
+        );
+        assert_eq!(detect(None, &["hello"]), Detection::Unknown);
+    }
+}

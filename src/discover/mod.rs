@@ -1,0 +1,247 @@
+//! Discover stage: walk the paths the user gave, attribute every file to a
+//! host (and Informatica node), guess its kind from its name and group
+//! rotations of one log into a stream. Nothing is read here but directory
+//! entries; the parse stage confirms each kind by sniffing.
+
+pub mod detect;
+pub mod open;
+
+use crate::model::SourceKind;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A file found in the bundle, with what its place and name tell.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// Path relative to the bundle root, `/`-separated: how reports name it.
+    pub display: String,
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Host it was collected from.
+    pub host: String,
+    /// Informatica node name, when the layout shows it (`logs/<node>/`).
+    pub node: Option<String>,
+    /// Kind suggested by the file name.
+    pub name_kind: Option<SourceKind>,
+    /// Rotations of one log share a stream: host plus the base file name.
+    pub stream: String,
+}
+
+/// A file or folder that could not be listed; the walk goes on without it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkProblem {
+    pub display: String,
+    pub message: String,
+}
+
+/// Everything the walk found, in path order.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub candidates: Vec<Candidate>,
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Walks `roots` (folders or single files). Entries are visited in name
+/// order so the result is the same on every run.
+pub fn discover(roots: &[PathBuf]) -> Inventory {
+    let mut inventory = Inventory::default();
+    for root in roots {
+        let default_host = default_host(root);
+        match fs::symlink_metadata(root) {
+            Ok(meta) if meta.is_dir() => walk(root, root, &default_host, &mut inventory),
+            Ok(_) => {
+                let name = file_name(root);
+                inventory
+                    .candidates
+                    .push(candidate(root, &name, &default_host, &[]));
+            }
+            Err(err) => inventory.problems.push(WalkProblem {
+                display: root.display().to_string(),
+                message: format!("cannot read: {err}"),
+            }),
+        }
+    }
+    inventory.candidates.sort();
+    inventory.problems.sort();
+    inventory
+}
+
+fn walk(root: &Path, dir: &Path, default_host: &str, inventory: &mut Inventory) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            inventory.problems.push(WalkProblem {
+                display: relative_display(root, dir),
+                message: format!("cannot list folder: {err}"),
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let display = relative_display(root, &path);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => inventory.problems.push(WalkProblem {
+                display,
+                message: "symbolic link not followed".into(),
+            }),
+            Ok(meta) if meta.is_dir() => walk(root, &path, default_host, inventory),
+            Ok(_) => {
+                let components: Vec<&str> = display.split('/').collect();
+                inventory
+                    .candidates
+                    .push(candidate(&path, &display, default_host, &components));
+            }
+            Err(err) => inventory.problems.push(WalkProblem {
+                display,
+                message: format!("cannot read: {err}"),
+            }),
+        }
+    }
+}
+
+fn candidate(path: &Path, display: &str, default_host: &str, components: &[&str]) -> Candidate {
+    let host = match components {
+        [host, _, ..] => host.to_string(),
+        _ => default_host.to_string(),
+    };
+    let name = components.last().copied().unwrap_or(display);
+    let node = informatica_node(components);
+    Candidate {
+        display: display.to_string(),
+        path: path.to_path_buf(),
+        stream: format!("{host}/{}", detect::stream_base(name)),
+        name_kind: detect::kind_from_name(name),
+        host,
+        node,
+    }
+}
+
+/// `<host>/…/logs/<node>/node.log` names the node; so does a folder between
+/// the host and the file when its parent is `logs`.
+fn informatica_node(components: &[&str]) -> Option<String> {
+    let n = components.len();
+    (n >= 3 && components[n - 3].eq_ignore_ascii_case("logs"))
+        .then(|| components[n - 2].to_string())
+}
+
+/// The host for files directly under a root: the root folder's own name for
+/// a folder, the parent folder's name for a single file.
+fn default_host(root: &Path) -> String {
+    let named = if root.is_dir() {
+        root.canonicalize().ok()
+    } else {
+        root.canonicalize()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+    };
+    named.as_deref().and_then(Path::file_name).map_or_else(
+        || "localhost".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn relative_display(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, "x").unwrap();
+    }
+
+    #[test]
+    fn hosts_nodes_kinds_and_streams_from_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(root, "infagw01/logs/node01/node.log");
+        touch(root, "infagw01/logs/node01/node.log.2.gz");
+        touch(root, "infagw02/exceptions.log");
+        touch(root, "alarms.csv");
+        let inv = discover(&[root.to_path_buf()]);
+        let seen: Vec<_> = inv
+            .candidates
+            .iter()
+            .map(|c| {
+                (
+                    c.display.as_str(),
+                    c.host.as_str(),
+                    c.node.as_deref(),
+                    c.name_kind,
+                    c.stream.as_str(),
+                )
+            })
+            .collect();
+        let bundle = file_name(&root.canonicalize().unwrap());
+        assert_eq!(
+            seen,
+            [
+                (
+                    "alarms.csv",
+                    bundle.as_str(),
+                    None,
+                    Some(SourceKind::AlarmExport),
+                    &*format!("{bundle}/alarms.csv")
+                ),
+                (
+                    "infagw01/logs/node01/node.log",
+                    "infagw01",
+                    Some("node01"),
+                    Some(SourceKind::NodeLog),
+                    "infagw01/node.log"
+                ),
+                (
+                    "infagw01/logs/node01/node.log.2.gz",
+                    "infagw01",
+                    Some("node01"),
+                    Some(SourceKind::NodeLog),
+                    "infagw01/node.log"
+                ),
+                (
+                    "infagw02/exceptions.log",
+                    "infagw02",
+                    None,
+                    Some(SourceKind::ExceptionsLog),
+                    "infagw02/exceptions.log"
+                ),
+            ]
+        );
+        assert!(inv.problems.is_empty());
+    }
+
+    #[test]
+    fn missing_root_is_a_problem_not_a_panic() {
+        let inv = discover(&[PathBuf::from("/nonexistent/hbdiag-test")]);
+        assert!(inv.candidates.is_empty());
+        assert_eq!(inv.problems.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_reported_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(dir.path(), "h1/node.log");
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("h1/loop")).unwrap();
+        let inv = discover(&[dir.path().to_path_buf()]);
+        assert_eq!(inv.candidates.len(), 1);
+        assert_eq!(inv.problems[0].display, "h1/loop");
+    }
+}

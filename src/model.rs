@@ -1,0 +1,310 @@
+//! The domain model every stage shares: what a source is, what a parser
+//! emits, and how time is represented before it is normalised to UTC.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Position of a source in the inventory; cheap to copy into every event.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(pub u32);
+
+/// The formats hbdiag can read. The serialized names are the ones rules use
+/// in `requires_inputs` and the report prints.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Informatica `node.log`: log4j records with an optional message code.
+    NodeLog,
+    /// Informatica `exceptions.log`: the same records with full stack traces.
+    ExceptionsLog,
+    /// A Java GC log of any JVM (HotSpot JDK ≤ 8, unified logging, OpenJ9).
+    GcLog,
+    /// `vmstat -t` or `sar` text output.
+    SystemMetrics,
+    /// FusionInsight Manager alarm export (CSV/TXT) or northbound syslog alarms.
+    AlarmExport,
+    /// Huawei MRS role run log (`… | LEVEL | thread | message | location`).
+    RoleLog,
+    /// Huawei MRS script log (`prestart.log`, `start.log`, `stop.log`).
+    ScriptLog,
+    /// Huawei MRS HA floating-IP script log (`floatip.log`).
+    FloatIpLog,
+}
+
+impl SourceKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [SourceKind; 8] = [
+        SourceKind::NodeLog,
+        SourceKind::ExceptionsLog,
+        SourceKind::GcLog,
+        SourceKind::SystemMetrics,
+        SourceKind::AlarmExport,
+        SourceKind::RoleLog,
+        SourceKind::ScriptLog,
+        SourceKind::FloatIpLog,
+    ];
+
+    /// The name used in rule files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::NodeLog => "node_log",
+            SourceKind::ExceptionsLog => "exceptions_log",
+            SourceKind::GcLog => "gc_log",
+            SourceKind::SystemMetrics => "system_metrics",
+            SourceKind::AlarmExport => "alarm_export",
+            SourceKind::RoleLog => "role_log",
+            SourceKind::ScriptLog => "script_log",
+            SourceKind::FloatIpLog => "floatip_log",
+        }
+    }
+
+    /// Parses a name as written in rule files.
+    pub fn from_name(name: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Severity of a log record, ordered from least to most severe.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+    Fatal,
+}
+
+impl Level {
+    /// Reads the level words log4j, java.util.logging and scripts print.
+    pub fn parse(word: &str) -> Option<Level> {
+        let level = match word.trim().to_ascii_uppercase().as_str() {
+            "TRACE" | "FINEST" | "FINER" => Level::Trace,
+            "DEBUG" | "FINE" | "CONFIG" => Level::Debug,
+            "INFO" | "NOTICE" => Level::Info,
+            "WARN" | "WARNING" => Level::Warn,
+            "ERROR" | "SEVERE" | "ERR" => Level::Error,
+            "FATAL" | "CRITICAL" | "CRIT" => Level::Fatal,
+            _ => return None,
+        };
+        Some(level)
+    }
+
+    /// The lowercase name used in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        }
+    }
+}
+
+/// A timestamp as the source wrote it. Only the timeline knows host offsets,
+/// so parsers never guess a zone.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum LogTime {
+    /// Wall-clock time without offset: local to the host that wrote it.
+    Local(NaiveDateTime),
+    /// Wall-clock time with its UTC offset (GC datestamps, `time` decorations).
+    Zoned(DateTime<FixedOffset>),
+    /// Seconds since the JVM started, with no wall-clock anchor in the file.
+    Uptime(f64),
+}
+
+impl LogTime {
+    /// Moves the time later by `millis` (negative moves it earlier).
+    pub fn add_millis(self, millis: f64) -> LogTime {
+        let delta = chrono::Duration::microseconds((millis * 1000.0).round() as i64);
+        match self {
+            LogTime::Local(t) => LogTime::Local(t + delta),
+            LogTime::Zoned(t) => LogTime::Zoned(t + delta),
+            LogTime::Uptime(s) => LogTime::Uptime(s + millis / 1000.0),
+        }
+    }
+
+    /// Milliseconds from `earlier` to `self`, when both are on the same clock.
+    pub fn millis_since(self, earlier: LogTime) -> Option<f64> {
+        match (self, earlier) {
+            (LogTime::Local(a), LogTime::Local(b)) => Some(millis_between(b, a)),
+            (LogTime::Zoned(a), LogTime::Zoned(b)) => Some(
+                (a.with_timezone(&Utc) - b.with_timezone(&Utc)).num_microseconds()? as f64 / 1000.0,
+            ),
+            (LogTime::Uptime(a), LogTime::Uptime(b)) => Some((a - b) * 1000.0),
+            _ => None,
+        }
+    }
+}
+
+fn millis_between(from: NaiveDateTime, to: NaiveDateTime) -> f64 {
+    (to - from)
+        .num_microseconds()
+        .map_or(f64::MAX, |us| us as f64 / 1000.0)
+}
+
+/// One parsed record of any source, before signals and UTC are attached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// 1-based number of the record's first line in its file.
+    pub line: u64,
+    /// When it happened; for pauses, when the pause began.
+    pub time: LogTime,
+    /// Severity, when the format has one.
+    pub level: Option<Level>,
+    /// The record's first line as written, for evidence (capped in length).
+    pub text: String,
+    /// A host named by the record itself (alarm exports), overriding the
+    /// host the file was collected from.
+    pub host: Option<String>,
+    /// What the record says, typed by format family.
+    pub kind: EventKind,
+}
+
+/// What a record says. Text logs share `Log`; structured inputs keep their
+/// numbers typed so rules can compare them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// A log4j-style text record with optional code and continuation lines.
+    Log(LogRecord),
+    /// A stop-the-world GC pause.
+    GcPause(GcPause),
+    /// A safepoint or "application threads were stopped" entry.
+    Safepoint(Safepoint),
+    /// Mutator threads blocked outside a safepoint (ZGC/Shenandoah stalls).
+    AllocationStall(AllocationStall),
+    /// One sample of system metrics (vmstat, sar).
+    Metrics(SystemSample),
+    /// An alarm raised or cleared (FusionInsight alarm export, syslog).
+    Alarm(Alarm),
+    /// A stretch with no record at all in a stream: the process or host froze.
+    LogGap(LogGap),
+    /// The last record of a host's stream of one kind (rotations joined).
+    StreamEnd,
+}
+
+/// A text log record.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogRecord {
+    /// Thread or component in brackets, when present.
+    pub thread: Option<String>,
+    /// Message code such as `DOM_10025`, when present.
+    pub code: Option<String>,
+    /// The message of the first line.
+    pub message: String,
+    /// Continuation lines that explain the record (exception lines,
+    /// `Caused by:`), capped; plain `at …` frames are only counted.
+    pub detail: Vec<String>,
+    /// Stack frames (`at …`, `... N more`) seen below the record.
+    pub frames: u32,
+}
+
+/// The shape of a GC pause.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseKind {
+    Young,
+    Mixed,
+    Full,
+    InitialMark,
+    Remark,
+    Cleanup,
+    /// Shenandoah degenerated cycle.
+    Degenerated,
+    /// ZGC and Shenandoah short phase pauses, and anything else.
+    Other,
+}
+
+/// A stop-the-world GC pause with the figures the log gives.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GcPause {
+    pub duration_ms: f64,
+    pub kind: Option<PauseKind>,
+    /// Trigger as logged: `Allocation Failure`, `System.gc()`, …
+    pub cause: Option<String>,
+    /// Collector name: `G1`, `Parallel`, `CMS`, `Serial`, `Shenandoah`, `ZGC`, `OpenJ9`.
+    pub collector: Option<String>,
+    pub heap_before_kb: Option<u64>,
+    pub heap_after_kb: Option<u64>,
+    pub heap_capacity_kb: Option<u64>,
+    pub user_s: Option<f64>,
+    pub sys_s: Option<f64>,
+    pub real_s: Option<f64>,
+    /// Failure markers seen in the event: `to-space exhausted`,
+    /// `concurrent mode failure`, `promotion failed`, …
+    pub failures: Vec<String>,
+}
+
+/// Time application threads were stopped at a safepoint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Safepoint {
+    pub duration_ms: f64,
+    /// Time to reach the safepoint ("Stopping threads took", "Reaching safepoint").
+    pub time_to_safepoint_ms: Option<f64>,
+    /// VM operation, when logged (`G1CollectForAllocation`, `RevokeBias`, …).
+    pub operation: Option<String>,
+}
+
+/// Threads stalled waiting for memory in a concurrent collector.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AllocationStall {
+    pub duration_ms: f64,
+    pub thread: Option<String>,
+}
+
+/// One row of system metrics. Every figure is optional because vmstat and
+/// sar report different columns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SystemSample {
+    pub run_queue: Option<f64>,
+    pub blocked: Option<f64>,
+    pub cpu_user: Option<f64>,
+    pub cpu_system: Option<f64>,
+    pub cpu_idle: Option<f64>,
+    pub cpu_iowait: Option<f64>,
+    pub cpu_steal: Option<f64>,
+    pub swap_in: Option<f64>,
+    pub swap_out: Option<f64>,
+    pub load_1m: Option<f64>,
+}
+
+/// Whether an alarm record raises or clears the alarm.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmState {
+    Raised,
+    Cleared,
+}
+
+/// An alarm from a management system export.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Alarm {
+    /// Numeric id as exported, e.g. `45640`.
+    pub id: String,
+    pub name: String,
+    pub severity: Option<String>,
+    pub state: Option<AlarmState>,
+    pub serial: Option<String>,
+    pub service: Option<String>,
+    pub role: Option<String>,
+    pub cause: Option<String>,
+    pub additional_info: Option<String>,
+}
+
+/// A silence in a stream between two records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogGap {
+    pub duration_ms: f64,
+    /// Line of the record after the silence.
+    pub resumed_line: u64,
+}

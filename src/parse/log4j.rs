@@ -1,0 +1,257 @@
+//! Informatica `node.log` and `exceptions.log`: log4j records
+//! `yyyy-MM-dd HH:mm:ss,SSS LEVEL [thread] [CODE] message`, the level padded,
+//! thread and code optional and in either order, and continuation lines
+//! (stack traces, `Caused by:`, `... 12 more`) that belong to the record above.
+
+use super::time::local_datetime_prefix;
+use super::{Parser, Sink, evidence_text};
+use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
+use crate::read::Line;
+
+/// Continuation lines kept per record; further ones are only counted.
+const MAX_DETAIL_LINES: usize = 24;
+/// Longest continuation line kept.
+const MAX_DETAIL_CHARS: usize = 400;
+
+/// Parser for log4j-style records with multi-line stack traces.
+#[derive(Default)]
+pub struct Log4jParser {
+    open: Option<Event>,
+}
+
+impl Log4jParser {
+    /// A parser with no open record.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn continue_record(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        let Some(Event {
+            kind: EventKind::Log(record),
+            ..
+        }) = self.open.as_mut()
+        else {
+            if !line.text.trim().is_empty() {
+                sink.unparsed(line);
+            }
+            return;
+        };
+        let trimmed = line.text.trim();
+        if trimmed.is_empty() {
+            return;
+        }
+        if is_frame(trimmed) {
+            record.frames = record.frames.saturating_add(1);
+        } else if record.detail.len() < MAX_DETAIL_LINES {
+            record.detail.push(cap(trimmed, MAX_DETAIL_CHARS));
+        }
+    }
+}
+
+impl Parser for Log4jParser {
+    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        match parse_header(line) {
+            Some(event) => {
+                if let Some(done) = self.open.replace(event) {
+                    sink.event(done);
+                }
+            }
+            None => self.continue_record(line, sink),
+        }
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        if let Some(done) = self.open.take() {
+            sink.event(done);
+        }
+    }
+}
+
+fn is_frame(trimmed: &str) -> bool {
+    trimmed.starts_with("at ") || (trimmed.starts_with("...") && trimmed.ends_with("more"))
+}
+
+fn cap(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// Parses a record's first line; `None` when the line does not start one.
+fn parse_header(line: &Line<'_>) -> Option<Event> {
+    let (time, used) = local_datetime_prefix(line.text)?;
+    let mut rest = line.text[used..].trim_start();
+    let mut record = LogRecord::default();
+    let mut level = None;
+    loop {
+        if let Some(inner) = rest.strip_prefix('[') {
+            let close = inner.find(']')?;
+            let token = inner[..close].trim();
+            place_token(token, &mut level, &mut record);
+            rest = inner[close + 1..].trim_start();
+            continue;
+        }
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        match Level::parse(&rest[..word_end]).filter(|_| level.is_none()) {
+            Some(found) => {
+                level = Some(found);
+                rest = rest[word_end..].trim_start();
+            }
+            None => break,
+        }
+    }
+    if record.code.is_none() {
+        rest = take_leading_code(rest, &mut record);
+    }
+    record.message = rest.trim_end().to_string();
+    Some(Event {
+        line: line.number,
+        time: LogTime::Local(time),
+        level,
+        text: evidence_text(line.text),
+        host: None,
+        kind: EventKind::Log(record),
+    })
+}
+
+fn place_token(token: &str, level: &mut Option<Level>, record: &mut LogRecord) {
+    if level.is_none()
+        && let Some(found) = Level::parse(token)
+    {
+        *level = Some(found);
+    } else if record.code.is_none() && is_message_code(token) {
+        record.code = Some(token.to_string());
+    } else if record.thread.is_none() {
+        record.thread = Some(token.to_string());
+    }
+}
+
+/// A message code leading the message, as in `DOM_10025: text`.
+fn take_leading_code<'a>(message: &'a str, record: &mut LogRecord) -> &'a str {
+    let end = message
+        .find(|c: char| c == ':' || c.is_whitespace())
+        .unwrap_or(message.len());
+    if is_message_code(&message[..end]) {
+        record.code = Some(message[..end].to_string());
+        return message[end..].trim_start_matches(':').trim_start();
+    }
+    message
+}
+
+/// Informatica message codes: a prefix of capitals, `_`, then digits
+/// (`DOM_10025`, `SPC_10014`, `LM_36320`).
+fn is_message_code(token: &str) -> bool {
+    let Some((prefix, digits)) = token.split_once('_') else {
+        return false;
+    };
+    (2..=10).contains(&prefix.len())
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && prefix.as_bytes()[0].is_ascii_uppercase()
+        && (3..=7).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::testing::run;
+
+    fn record(event: &Event) -> &LogRecord {
+        match &event.kind {
+            EventKind::Log(record) => record,
+            other => panic!("not a log record: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn padded_level_thread_and_code() {
+        let out = run(
+            Log4jParser::new(),
+            "2026-03-12 10:17:01,003 WARN  [Domain Monitor] [DOM_10065] Node [node03] did not send a heartbeat within the resilience timeout of 90 seconds.",
+        );
+        let event = &out.events[0];
+        assert_eq!(event.level, Some(Level::Warn));
+        let rec = record(event);
+        assert_eq!(rec.thread.as_deref(), Some("Domain Monitor"));
+        assert_eq!(rec.code.as_deref(), Some("DOM_10065"));
+        assert!(rec.message.starts_with("Node [node03] did not send"));
+        assert_eq!(
+            event.time,
+            LogTime::Local("2026-03-12T10:17:01.003".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn record_without_code() {
+        let out = run(
+            Log4jParser::new(),
+            "2026-03-12 10:15:00,000 INFO  [main] Starting the node.",
+        );
+        let rec = record(&out.events[0]);
+        assert_eq!(rec.code, None);
+        assert_eq!(rec.thread.as_deref(), Some("main"));
+        assert_eq!(rec.message, "Starting the node.");
+    }
+
+    #[test]
+    fn thread_before_level_and_code_in_message() {
+        let out = run(
+            Log4jParser::new(),
+            "2026-03-12 10:15:00.120 [Domain Monitor] ERROR DOM_10025: The node cannot send heartbeat messages to the master gateway node.",
+        );
+        let event = &out.events[0];
+        assert_eq!(event.level, Some(Level::Error));
+        let rec = record(event);
+        assert_eq!(rec.code.as_deref(), Some("DOM_10025"));
+        assert!(rec.message.starts_with("The node cannot send heartbeat"));
+    }
+
+    #[test]
+    fn stack_trace_belongs_to_record_above() {
+        let input = "\
+2026-03-12 10:15:22,345 ERROR [Master Elect Data Writer] [DOM_10162] An exception occurred while updating the master election row.
+com.informatica.pcsf.common.exception.PCSFException: update failed
+\tat com.informatica.pcsf.domainservice.MasterElectDataWriter.run(MasterElectDataWriter.java:211)
+\tat java.lang.Thread.run(Thread.java:748)
+Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available
+\t... 2 more
+
+2026-03-12 10:15:30,345 INFO  [main] next";
+        let out = run(Log4jParser::new(), input);
+        assert_eq!(out.events.len(), 2);
+        assert_eq!(out.events[0].line, 1);
+        assert_eq!(out.events[1].line, 8);
+        let rec = record(&out.events[0]);
+        assert_eq!(rec.frames, 3);
+        assert_eq!(
+            rec.detail,
+            [
+                "com.informatica.pcsf.common.exception.PCSFException: update failed",
+                "Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available"
+            ]
+        );
+        assert!(out.unparsed.is_empty());
+    }
+
+    #[test]
+    fn lines_before_first_record_are_unparsed() {
+        let out = run(
+            Log4jParser::new(),
+            "\tat orphan.Frame(Frame.java:1)\n2026-03-12 10:15:22,345 INFO [t] x",
+        );
+        assert_eq!(out.unparsed, [1]);
+        assert_eq!(out.events.len(), 1);
+    }
+
+    #[test]
+    fn codes_are_recognised_narrowly() {
+        assert!(is_message_code("DOM_10025"));
+        assert!(is_message_code("LM_36320"));
+        assert!(!is_message_code("Domain Monitor"));
+        assert!(!is_message_code("node_01"));
+        assert!(!is_message_code("DOM_"));
+    }
+}

@@ -1,0 +1,89 @@
+//! Parse stage: one streaming parser per source format. A parser sees one
+//! line at a time and emits typed [`Event`]s; it knows nothing of signals,
+//! rules or other files.
+
+pub mod log4j;
+pub mod time;
+
+use crate::model::{Event, SourceKind};
+use crate::read::Line;
+
+/// Where a parser sends what it found.
+pub trait Sink {
+    /// A complete record.
+    fn event(&mut self, event: Event);
+    /// A line the parser could not place in any record.
+    fn unparsed(&mut self, line: &Line<'_>);
+    /// Something the user should know about this file, at a line.
+    fn warning(&mut self, line: u64, message: String);
+}
+
+/// A streaming parser of one format. Records may span lines, so a parser
+/// keeps its open record until the next one starts or the input ends.
+pub trait Parser: Send {
+    /// Consumes one line.
+    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink);
+    /// Flushes the open record at the end of the input.
+    fn finish(&mut self, sink: &mut dyn Sink);
+}
+
+/// The parser for a kind of source, or `None` when hbdiag cannot read that
+/// kind yet (the source is then listed as skipped).
+pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
+    match kind {
+        SourceKind::NodeLog | SourceKind::ExceptionsLog => {
+            Some(Box::new(log4j::Log4jParser::new()))
+        }
+        _ => None,
+    }
+}
+
+/// Longest text kept for evidence from one line.
+pub const MAX_EVIDENCE_CHARS: usize = 2000;
+
+/// `text` cut to at most `MAX_EVIDENCE_CHARS` characters on a char boundary.
+pub fn evidence_text(text: &str) -> String {
+    match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A sink that records everything, for parser unit tests.
+    use super::*;
+
+    #[derive(Default)]
+    pub struct Collect {
+        pub events: Vec<Event>,
+        pub unparsed: Vec<u64>,
+        pub warnings: Vec<(u64, String)>,
+    }
+
+    impl Sink for Collect {
+        fn event(&mut self, event: Event) {
+            self.events.push(event);
+        }
+        fn unparsed(&mut self, line: &Line<'_>) {
+            self.unparsed.push(line.number);
+        }
+        fn warning(&mut self, line: u64, message: String) {
+            self.warnings.push((line, message));
+        }
+    }
+
+    /// Runs `parser` over `input` line by line.
+    pub fn run(mut parser: impl Parser, input: &str) -> Collect {
+        let mut sink = Collect::default();
+        for (i, text) in input.lines().enumerate() {
+            let line = Line {
+                number: i as u64 + 1,
+                text,
+            };
+            parser.line(&line, &mut sink);
+        }
+        parser.finish(&mut sink);
+        sink
+    }
+}
