@@ -4,7 +4,13 @@
 //! [`discover`] → [`parse`] → [`signals`] → [`timeline`] → [`incidents`] →
 //! [`rules`] → [`report`], with [`pipeline`] wiring them together.
 
+pub mod definitions;
 pub mod discover;
+pub mod incidents;
 pub mod model;
 pub mod parse;
 pub mod read;
+pub mod rules;
+pub mod scan;
+pub mod signals;
+pub mod timeline;

@@ -1,0 +1,209 @@
+//! Incidents stage: find each heartbeat failure on the timeline and group
+//! its cascade (the DB heartbeat errors before a master terminates, the
+//! other nodes' failed heartbeats, the re-election) into one story with an
+//! anchor time, a timeout and the window rules look into.
+
+mod config;
+mod informatica;
+
+use crate::timeline::{HostId, Timeline};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use config::{HeartbeatSettings, Intervals};
+
+/// The kinds of heartbeat incident hbdiag recognises.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentKind {
+    /// The master gateway could not update the domain configuration
+    /// database within 4 × MasterDBRefreshInterval and terminated.
+    MasterDbTimeout,
+    /// The master marked a node dead: no heartbeat within 6 × its interval.
+    NodeMarkedDead,
+    /// A non-master failed to send heartbeats repeatedly.
+    HeartbeatSendFailure,
+    /// A single failed heartbeat that recovered at once.
+    TransientGlitch,
+}
+
+impl IncidentKind {
+    /// Every kind, for listing and validating rule files.
+    pub const ALL: [IncidentKind; 4] = [
+        IncidentKind::MasterDbTimeout,
+        IncidentKind::NodeMarkedDead,
+        IncidentKind::HeartbeatSendFailure,
+        IncidentKind::TransientGlitch,
+    ];
+
+    /// The name used in rule files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            IncidentKind::MasterDbTimeout => "master_db_timeout",
+            IncidentKind::NodeMarkedDead => "node_marked_dead",
+            IncidentKind::HeartbeatSendFailure => "heartbeat_send_failure",
+            IncidentKind::TransientGlitch => "transient_glitch",
+        }
+    }
+
+    /// Parses a name as written in rule files.
+    pub fn from_name(name: &str) -> Option<IncidentKind> {
+        IncidentKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// How bad an incident is for the cluster.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A span of UTC time.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Window {
+    /// Whether `t` falls inside (both ends included).
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t <= self.end
+    }
+}
+
+/// One heartbeat incident.
+#[derive(Clone, Debug)]
+pub struct Incident {
+    pub kind: IncidentKind,
+    /// The host whose heartbeat failed (the master for a DB timeout, the dead
+    /// node for a node timeout); `None` when its logs are not in the bundle.
+    pub subject: Option<HostId>,
+    /// Informatica node name of the subject, when known.
+    pub node: Option<String>,
+    /// The host that noticed (the master that marked a node dead).
+    pub observer: Option<HostId>,
+    /// Other hosts caught in the cascade.
+    pub affected: Vec<HostId>,
+    /// The moment that defines the incident (termination, marked dead).
+    pub anchor: DateTime<Utc>,
+    /// Index of the anchor's entry in the timeline.
+    pub anchor_entry: usize,
+    /// The heartbeat interval and the timeout that elapsed, in ms.
+    pub interval_ms: f64,
+    pub timeout_ms: f64,
+    /// Timeout plus one interval before the anchor, a little grace after.
+    pub window: Window,
+    pub severity: Severity,
+    pub summary: String,
+    /// Timeline entries that tell the incident's story, in time order.
+    pub cascade: Vec<usize>,
+}
+
+impl Incident {
+    /// Every host involved: subject, observer and affected, sorted.
+    pub fn hosts(&self) -> Vec<HostId> {
+        let mut hosts: Vec<HostId> = self
+            .subject
+            .into_iter()
+            .chain(self.observer)
+            .chain(self.affected.iter().copied())
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
+    /// The hosts involved other than the subject.
+    pub fn peers(&self) -> Vec<HostId> {
+        self.hosts()
+            .into_iter()
+            .filter(|h| Some(*h) != self.subject)
+            .collect()
+    }
+}
+
+/// A configuration observation worth telling the user (mismatched
+/// heartbeat intervals, a value below the design minimum).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigNote {
+    pub message: String,
+    /// Timeline entries that show the values.
+    pub evidence: Vec<usize>,
+}
+
+/// What the incident stage found.
+#[derive(Debug, Default)]
+pub struct Detection {
+    pub incidents: Vec<Incident>,
+    pub config_notes: Vec<ConfigNote>,
+    pub intervals: Intervals,
+}
+
+/// Finds every incident on the timeline. `node_hosts` maps Informatica node
+/// names (lowercase) to the host whose logs they are.
+pub fn detect(
+    timeline: &Timeline,
+    known: &KnownSignals,
+    settings: &HeartbeatSettings,
+    node_hosts: &BTreeMap<String, HostId>,
+) -> Detection {
+    let (intervals, config_notes) = config::resolve(timeline, known, settings);
+    let mut incidents = informatica::detect(timeline, known, &intervals, node_hosts);
+    incidents.sort_by(|a, b| {
+        (a.anchor, a.kind, a.subject, &a.node).cmp(&(b.anchor, b.kind, b.subject, &b.node))
+    });
+    Detection {
+        incidents,
+        config_notes,
+        intervals,
+    }
+}
+
+/// Grace after an anchor: log lines about one moment spread over a second or two.
+pub(crate) const GRACE: Duration = Duration::seconds(5);
+
+pub use known::KnownSignals;
+
+mod known {
+    use crate::signals::{SignalCatalog, SignalId};
+
+    /// The signals incident detection keys on, looked up once by name. A
+    /// user file may redefine them; if one is removed, incidents that need
+    /// it are simply not detected.
+    #[derive(Clone, Debug, Default)]
+    pub struct KnownSignals {
+        pub master_terminated: Option<SignalId>,
+        pub db_heartbeat_failed: Option<SignalId>,
+        pub heartbeat_send_failed: Option<SignalId>,
+        pub node_marked_dead: Option<SignalId>,
+        pub master_elected: Option<SignalId>,
+        pub heartbeat_recovered: Option<SignalId>,
+        pub config_master_update_interval: Option<SignalId>,
+        pub config_db_refresh_interval: Option<SignalId>,
+    }
+
+    impl KnownSignals {
+        /// Looks the signals up in `catalog`.
+        pub fn resolve(catalog: &SignalCatalog) -> KnownSignals {
+            KnownSignals {
+                master_terminated: catalog.id("master_terminated"),
+                db_heartbeat_failed: catalog.id("db_heartbeat_failed"),
+                heartbeat_send_failed: catalog.id("heartbeat_send_failed"),
+                node_marked_dead: catalog.id("node_marked_dead"),
+                master_elected: catalog.id("master_elected"),
+                heartbeat_recovered: catalog.id("heartbeat_recovered"),
+                config_master_update_interval: catalog.id("config_master_update_interval"),
+                config_db_refresh_interval: catalog.id("config_db_refresh_interval"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+use super::*;
+use crate::definitions::builtin;
+use crate::model::{Event, EventKind, Level, LogRecord, LogTime, SourceId, SourceKind};
+use crate::signals::{Scratch, SignalCatalog};
+use crate::timeline::{Entry, HostClock, OffsetSource, Timeline};
+use chrono::{FixedOffset, TimeZone};
+
+const HOSTS: [&str; 3] = ["gw01", "gw02", "wk01"];
+
+fn entry(catalog: &SignalCatalog, host: u16, second: u32, code: &str, message: &str) -> Entry {
+    let event = Event {
+        line: u64::from(second),
+        time: LogTime::Uptime(0.0),
+        level: Some(Level::Error),
+        text: message.into(),
+        host: None,
+        kind: EventKind::Log(LogRecord {
+            code: (!code.is_empty()).then(|| code.to_string()),
+            message: message.into(),
+            ..LogRecord::default()
+        }),
+    };
+    let signals = catalog.classify(SourceKind::NodeLog, &event, &mut Scratch::default());
+    Entry {
+        time: Utc.with_ymd_and_hms(2026, 3, 12, 10, 15, 0).unwrap() + Duration::seconds(second.into()),
+        host: HostId(host),
+        source: SourceId(host.into()),
+        event,
+        signals,
+    }
+}
+
+fn timeline(mut entries: Vec<Entry>) -> Timeline {
+    entries.sort_by_key(|e| e.time);
+    Timeline {
+        hosts: HOSTS
+            .iter()
+            .map(|name| HostClock {
+                name: name.to_string(),
+                offset: FixedOffset::east_opt(0).unwrap(),
+                offset_source: OffsetSource::Default,
+            })
+            .collect(),
+        entries,
+        warnings: Vec::new(),
+    }
+}
+
+fn run(entries: impl FnOnce(&SignalCatalog) -> Vec<Entry>) -> Detection {
+    let catalog = SignalCatalog::build(&builtin()).unwrap();
+    let known = KnownSignals::resolve(&catalog);
+    let nodes = BTreeMap::from([
+        ("node01".to_string(), HostId(0)),
+        ("node02".to_string(), HostId(1)),
+        ("node03".to_string(), HostId(2)),
+    ]);
+    detect(&timeline(entries(&catalog)), &known, &HeartbeatSettings::default(), &nodes)
+}
+
+const DB_ERROR: &str = "An exception occurred while updating the master election row.";
+const TERMINATED: &str = "The master gateway node could not update the domain configuration database within the timeout period. The node will shut down.";
+const SEND_FAILED: &str = "The node cannot send heartbeat messages to the master gateway node.";
+
+#[test]
+fn master_termination_groups_its_cascade() {
+    let found = run(|c| {
+        vec![
+            entry(c, 0, 0, "DOM_10162", DB_ERROR),
+            entry(c, 0, 8, "DOM_10162", DB_ERROR),
+            entry(c, 0, 36, "DOM_10094", TERMINATED),
+            entry(c, 2, 40, "DOM_10025", SEND_FAILED),
+            entry(c, 1, 70, "DOM_10034", "Node [node02] is the new master gateway node of the domain."),
+        ]
+    });
+    assert_eq!(found.incidents.len(), 1, "{:#?}", found.incidents);
+    let incident = &found.incidents[0];
+    assert_eq!(incident.kind, IncidentKind::MasterDbTimeout);
+    assert_eq!(incident.subject, Some(HostId(0)));
+    assert_eq!(incident.node.as_deref(), Some("node01"));
+    assert_eq!(incident.affected, [HostId(1), HostId(2)]);
+    assert_eq!(incident.timeout_ms, 32_000.0);
+    assert_eq!(incident.cascade.len(), 5);
+    assert!(incident.summary.contains("2 DB heartbeat error(s)"), "{}", incident.summary);
+    assert!(incident.summary.contains("node02 was elected"), "{}", incident.summary);
+}
+
+#[test]
+fn one_failed_heartbeat_is_a_transient_glitch_and_a_burst_is_not() {
+    let found = run(|c| {
+        vec![
+            entry(c, 2, 0, "DOM_10025", SEND_FAILED),
+            entry(c, 1, 300, "DOM_10025", SEND_FAILED),
+            entry(c, 1, 315, "DOM_10025", SEND_FAILED),
+            entry(c, 1, 330, "DOM_10025", SEND_FAILED),
+        ]
+    });
+    let kinds: Vec<_> = found.incidents.iter().map(|i| (i.kind, i.subject, i.severity)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (IncidentKind::TransientGlitch, Some(HostId(2)), Severity::Low),
+            (IncidentKind::HeartbeatSendFailure, Some(HostId(1)), Severity::Medium),
+        ]
+    );
+}
+
+#[test]
+fn node_marked_dead_finds_the_dead_nodes_host() {
+    let found = run(|c| {
+        vec![
+            entry(c, 2, 10, "DOM_10025", SEND_FAILED),
+            entry(
+                c,
+                0,
+                95,
+                "DOM_10065",
+                "Node [node03] did not send a heartbeat within the resilience timeout of 90 seconds.",
+            ),
+        ]
+    });
+    assert_eq!(found.incidents.len(), 1);
+    let incident = &found.incidents[0];
+    assert_eq!(incident.kind, IncidentKind::NodeMarkedDead);
+    assert_eq!(incident.subject, Some(HostId(2)));
+    assert_eq!(incident.observer, Some(HostId(0)));
+    assert_eq!(incident.timeout_ms, 90_000.0);
+    assert_eq!(incident.cascade.len(), 2, "the send failure belongs to the incident");
+}
+
+#[test]
+fn differing_node_intervals_are_noted() {
+    let found = run(|c| {
+        vec![
+            entry(c, 0, 0, "", "JVM options: -Dinfa.masterUpdateTimeInterval=15000"),
+            entry(c, 2, 0, "", "JVM options: -Dinfa.masterUpdateTimeInterval=30000"),
+        ]
+    });
+    assert_eq!(found.config_notes.len(), 1);
+    assert!(found.config_notes[0].message.contains("gw01=15000, wk01=30000"));
+    assert_eq!(found.intervals.node_interval(Some(HostId(2))), 30_000.0);
+    assert_eq!(found.intervals.node_interval(Some(HostId(1))), 15_000.0);
+}

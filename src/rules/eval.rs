@@ -1,0 +1,241 @@
+//! Evaluating compiled rules against one incident: select the signals each
+//! clause asks for, test its conditions, and turn a rule that holds into a
+//! finding that points at its evidence.
+
+use super::template::{render, TemplateValues};
+use super::{Cause, Clause, HostScope, Rule, RuleBook, WindowSpec};
+use crate::incidents::{Incident, Window, GRACE};
+use crate::model::SourceKind;
+use crate::signals::condition::ParameterValues;
+use crate::signals::Fields;
+use crate::timeline::{HostId, Timeline};
+use chrono::Duration;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Evidence lines kept per clause.
+const EVIDENCE_PER_CLAUSE: usize = 6;
+/// Confidence never reaches certainty.
+const MAX_CONFIDENCE: f64 = 0.99;
+
+/// What rules may look at besides the incident.
+pub struct EvalContext<'a> {
+    pub timeline: &'a Timeline,
+    /// The kinds of input each host has in the bundle.
+    pub inputs: &'a BTreeMap<HostId, BTreeSet<SourceKind>>,
+}
+
+/// A rule that held: a candidate root cause with its proof.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub rule: String,
+    pub cause: Cause,
+    pub title: String,
+    pub confidence: f64,
+    pub explanation: String,
+    /// Timeline entries that prove it, in time order.
+    pub evidence: Vec<usize>,
+    pub procedure: Vec<String>,
+    /// The window the rule's first clause looked at, for "why".
+    pub window: Window,
+}
+
+/// A rule that could not be evaluated because the bundle lacks its inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotEvaluated {
+    pub rule: String,
+    pub cause: Cause,
+    /// The host whose inputs are missing; `None` when the incident's subject
+    /// has no logs in the bundle at all.
+    pub host: Option<HostId>,
+    pub missing: Vec<SourceKind>,
+}
+
+/// Every rule's outcome for one incident.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Verdict {
+    /// Sorted by confidence, highest first: the first is the verdict.
+    pub findings: Vec<Finding>,
+    pub not_evaluated: Vec<NotEvaluated>,
+}
+
+/// Evaluates every rule that applies to `incident`.
+pub fn evaluate(book: &RuleBook, incident: &Incident, ctx: &EvalContext<'_>) -> Verdict {
+    let mut verdict = Verdict::default();
+    let (fallbacks, regular): (Vec<&Rule>, Vec<&Rule>) = book.for_kind(incident.kind).partition(|r| r.fallback);
+    for rule in regular {
+        if let Some(missing) = missing_inputs(rule, incident, ctx) {
+            verdict.not_evaluated.push(missing);
+        } else if let Some(finding) = apply(rule, incident, ctx) {
+            verdict.findings.push(finding);
+        }
+    }
+    if verdict.findings.is_empty() {
+        verdict
+            .findings
+            .extend(fallbacks.into_iter().filter_map(|rule| apply(rule, incident, ctx)));
+    }
+    verdict.findings.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    verdict
+}
+
+fn missing_inputs(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Option<NotEvaluated> {
+    let have = incident.subject.and_then(|h| ctx.inputs.get(&h));
+    let missing: Vec<SourceKind> = rule
+        .requires
+        .iter()
+        .copied()
+        .filter(|k| !have.is_some_and(|set| set.contains(k)))
+        .collect();
+    (!missing.is_empty()).then(|| NotEvaluated {
+        rule: rule.id.clone(),
+        cause: rule.cause.clone(),
+        host: incident.subject,
+        missing,
+    })
+}
+
+/// Evaluates one rule; `Some` when it holds.
+pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Option<Finding> {
+    let params = parameters(incident);
+    let mut evidence = Vec::new();
+    for clause in &rule.require {
+        let selected = select(clause, incident, ctx);
+        if !holds(clause, &selected, &params) {
+            return None;
+        }
+        evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|(i, _)| *i));
+    }
+    if rule
+        .absent
+        .iter()
+        .any(|clause| holds(clause, &select(clause, incident, ctx), &params))
+    {
+        return None;
+    }
+    let mut confidence = rule.confidence;
+    for clause in &rule.support {
+        let selected = select(clause, incident, ctx);
+        if holds(clause, &selected, &params) {
+            confidence += clause.boost;
+            evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|(i, _)| *i));
+        }
+    }
+    evidence.sort_unstable();
+    evidence.dedup();
+    let evidence_fields: Vec<&Fields> = rule
+        .require
+        .iter()
+        .chain(&rule.support)
+        .flat_map(|clause| {
+            evidence.iter().filter_map(move |&i| {
+                ctx.timeline.entries[i]
+                    .signals
+                    .iter()
+                    .find(|s| s.id == clause.signal)
+                    .map(|s| &s.fields)
+            })
+        })
+        .collect();
+    let values = template_values(incident, ctx.timeline, evidence_fields);
+    Some(Finding {
+        rule: rule.id.clone(),
+        cause: rule.cause.clone(),
+        title: rule.title.clone(),
+        confidence: (confidence.min(MAX_CONFIDENCE) * 100.0).round() / 100.0,
+        explanation: render(&rule.explanation, &values),
+        evidence,
+        procedure: rule.procedure.iter().map(|p| render(p, &values)).collect(),
+        window: rule
+            .require
+            .first()
+            .map_or(incident.window, |c| resolve_window(c.window, incident)),
+    })
+}
+
+fn parameters(incident: &Incident) -> ParameterValues {
+    ParameterValues {
+        timeout_ms: incident.timeout_ms,
+        interval_ms: incident.interval_ms,
+        window_ms: (incident.window.end - incident.window.start).num_milliseconds() as f64,
+    }
+}
+
+fn holds(clause: &Clause, selected: &[(usize, &Fields)], params: &ParameterValues) -> bool {
+    if clause.having.is_empty() {
+        return !selected.is_empty();
+    }
+    let fields = selected.iter().map(|(_, f)| *f);
+    clause.having.iter().all(|c| c.holds_over(fields.clone(), params))
+}
+
+/// The window a clause looks at for an incident.
+pub(super) fn resolve_window(spec: WindowSpec, incident: &Incident) -> Window {
+    let millis = |ms: f64| Duration::milliseconds(ms.round() as i64);
+    match spec {
+        WindowSpec::Incident => incident.window,
+        WindowSpec::Timeout => Window {
+            start: incident.anchor - millis(incident.timeout_ms),
+            end: incident.anchor + GRACE,
+        },
+        WindowSpec::Relative { from_ms, to_ms } => Window {
+            start: incident.anchor + millis(from_ms),
+            end: incident.anchor + millis(to_ms),
+        },
+    }
+}
+
+fn hosts(scope: HostScope, incident: &Incident, timeline: &Timeline) -> Vec<HostId> {
+    match scope {
+        HostScope::Subject => incident.subject.into_iter().collect(),
+        HostScope::Observer => incident.observer.into_iter().collect(),
+        HostScope::Peers => incident.peers(),
+        HostScope::Any => (0..timeline.hosts.len() as u16).map(HostId).collect(),
+    }
+}
+
+/// The entries (with the clause's signal's fields) a clause selects.
+fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Vec<(usize, &'t Fields)> {
+    let window = resolve_window(clause.window, incident);
+    let hosts = hosts(clause.on, incident, ctx.timeline);
+    let params = parameters(incident);
+    let entries = &ctx.timeline.entries;
+    let start = entries.partition_point(|e| e.time < window.start);
+    let end = entries.partition_point(|e| e.time <= window.end);
+    (start..end)
+        .filter(|&i| hosts.contains(&entries[i].host))
+        .filter_map(|i| {
+            entries[i]
+                .signals
+                .iter()
+                .find(|s| s.id == clause.signal)
+                .filter(|s| clause.filters.iter().all(|c| c.holds_for(&s.fields, &params)))
+                .map(|s| (i, &s.fields))
+        })
+        .collect()
+}
+
+fn template_values<'a>(incident: &Incident, timeline: &Timeline, evidence: Vec<&'a Fields>) -> TemplateValues<'a> {
+    let name = |h: Option<HostId>| h.map_or_else(|| "?".to_string(), |h| timeline.host(h).name.clone());
+    TemplateValues {
+        subject: name(incident.subject),
+        node: incident
+            .node
+            .clone()
+            .unwrap_or_else(|| name(incident.subject)),
+        observer: name(incident.observer),
+        peers: incident
+            .peers()
+            .iter()
+            .map(|h| timeline.host(*h).name.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        timeout_s: incident.timeout_ms / 1000.0,
+        interval_s: incident.interval_ms / 1000.0,
+        anchor: incident.anchor.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        evidence,
+    }
+}

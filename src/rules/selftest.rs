@@ -1,0 +1,251 @@
+//! `hbdiag rules test`: every signal's sample lines and every rule's test
+//! incidents, run through the same code as a real analysis.
+
+use super::eval::{apply, EvalContext};
+use super::spec::{Expectation, RuleTest};
+use super::{HostScope, Rule, RuleBook};
+use crate::incidents::{Incident, IncidentKind, Severity, Window, GRACE};
+use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId, SourceKind};
+use crate::parse::{self, Sink};
+use crate::read::Line;
+use crate::signals::{Scratch, Signal, SignalCatalog, SignalDef, SignalId};
+use crate::timeline::{Entry, HostClock, HostId, OffsetSource, Timeline};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The outcome of a self-test run.
+#[derive(Debug, Default)]
+pub struct SelfTestReport {
+    pub passed: usize,
+    /// One message per failed sample or test, naming its file.
+    pub failures: Vec<String>,
+}
+
+/// Runs all samples and rule tests.
+pub fn run(catalog: &SignalCatalog, book: &RuleBook) -> SelfTestReport {
+    let mut report = SelfTestReport::default();
+    for (id, def) in catalog.defs() {
+        for sample in &def.samples {
+            record(&mut report, check_sample(catalog, id, def, sample));
+        }
+    }
+    for rule in book.rules() {
+        for test in &rule.tests {
+            record(&mut report, check_rule_test(catalog, rule, test));
+        }
+    }
+    report
+}
+
+fn record(report: &mut SelfTestReport, outcome: Result<(), String>) {
+    match outcome {
+        Ok(()) => report.passed += 1,
+        Err(message) => report.failures.push(message),
+    }
+}
+
+#[derive(Default)]
+struct FirstEvent(Option<Event>);
+
+impl Sink for FirstEvent {
+    fn event(&mut self, event: Event) {
+        self.0.get_or_insert(event);
+    }
+    fn unparsed(&mut self, _: &Line<'_>) {}
+    fn warning(&mut self, _: u64, _: String) {}
+}
+
+fn check_sample(
+    catalog: &SignalCatalog,
+    id: SignalId,
+    def: &SignalDef,
+    sample: &crate::signals::SampleSpec,
+) -> Result<(), String> {
+    let kind = sample
+        .kind
+        .or_else(|| def.sources.first().copied())
+        .unwrap_or(SourceKind::NodeLog);
+    let fail = |why: String| {
+        Err(format!(
+            "{}:{}: signal `{}` sample {:?}: {why}",
+            def.file, def.line, def.name, sample.line
+        ))
+    };
+    let Some(mut parser) = parse::parser_for(kind) else {
+        return fail(format!("no parser for {kind}"));
+    };
+    let mut sink = FirstEvent::default();
+    for (i, text) in sample.line.lines().enumerate() {
+        parser.line(&Line { number: i as u64 + 1, text }, &mut sink);
+    }
+    parser.finish(&mut sink);
+    let Some(event) = sink.0 else {
+        return fail(format!("the {kind} parser found no record in it"));
+    };
+    let signals = catalog.classify(kind, &event, &mut Scratch::default());
+    let fired = signals.iter().find(|s| s.id == id);
+    match (fired, sample.matches) {
+        (None, true) => fail("expected the signal, it did not fire".into()),
+        (Some(_), false) => fail("expected no signal, it fired".into()),
+        (None, false) => Ok(()),
+        (Some(signal), true) => {
+            for (name, want) in &sample.fields {
+                let got = signal.fields.get(name);
+                let same = got.is_some_and(|g| g.to_string() == want.to_string());
+                if !same {
+                    return fail(format!("field {name}: expected {want}, got {got:?}"));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Interval and timeout of a synthetic incident of each kind (the design defaults).
+fn test_timing(kind: IncidentKind) -> (f64, f64) {
+    match kind {
+        IncidentKind::MasterDbTimeout => (8_000.0, 32_000.0),
+        IncidentKind::NodeMarkedDead => (15_000.0, 90_000.0),
+        IncidentKind::HeartbeatSendFailure => (15_000.0, 30_000.0),
+        IncidentKind::TransientGlitch => (15_000.0, 15_000.0),
+    }
+}
+
+fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Result<(), String> {
+    let anchor = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("fixed time");
+    let (interval_ms, timeout_ms) = test_timing(test.incident);
+    let subject = HostId(0);
+    let peer = HostId(1);
+    let mut entries: Vec<Entry> = test
+        .signals
+        .iter()
+        .map(|s| {
+            let id = catalog.id(&s.signal).expect("checked when the rule was compiled");
+            let time = anchor + Duration::milliseconds(s.at_ms.round() as i64);
+            Entry {
+                time,
+                host: if s.on == HostScope::Subject { subject } else { peer },
+                source: SourceId(0),
+                event: synthetic_event(&s.signal),
+                signals: vec![Signal {
+                    id,
+                    fields: s.fields.clone(),
+                }],
+            }
+        })
+        .collect();
+    entries.sort_by_key(|e| e.time);
+    let timeline = Timeline {
+        hosts: ["subject", "peer"]
+            .iter()
+            .map(|name| HostClock {
+                name: name.to_string(),
+                offset: FixedOffset::east_opt(0).expect("zero offset"),
+                offset_source: OffsetSource::Default,
+            })
+            .collect(),
+        entries,
+        warnings: Vec::new(),
+    };
+    let incident = Incident {
+        kind: test.incident,
+        subject: Some(subject),
+        node: None,
+        observer: Some(peer),
+        affected: Vec::new(),
+        anchor,
+        anchor_entry: 0,
+        interval_ms,
+        timeout_ms,
+        window: Window {
+            start: anchor - Duration::milliseconds((timeout_ms + interval_ms) as i64),
+            end: anchor + GRACE,
+        },
+        severity: Severity::High,
+        summary: String::new(),
+        cascade: Vec::new(),
+    };
+    let present: BTreeSet<SourceKind> = test
+        .inputs
+        .clone()
+        .unwrap_or_else(|| rule.requires.clone())
+        .into_iter()
+        .collect();
+    let inputs = BTreeMap::from([(subject, present.clone())]);
+    let got = if rule.requires.iter().any(|k| !present.contains(k)) {
+        Expectation::NotEvaluated
+    } else if apply(rule, &incident, &EvalContext { timeline: &timeline, inputs: &inputs }).is_some() {
+        Expectation::Match
+    } else {
+        Expectation::NoMatch
+    };
+    if got == test.expect {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: rule `{}` test {:?}: expected {:?}, got {got:?}",
+            rule.file, rule.id, test.name, test.expect
+        ))
+    }
+}
+
+fn synthetic_event(signal: &str) -> Event {
+    Event {
+        line: 1,
+        time: LogTime::Uptime(0.0),
+        level: None,
+        text: format!("test signal {signal}"),
+        host: None,
+        kind: EventKind::Log(LogRecord::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::{builtin, DefinitionFile};
+
+    fn books(extra: Vec<DefinitionFile>) -> (SignalCatalog, RuleBook) {
+        let mut files = builtin();
+        files.extend(extra);
+        let catalog = SignalCatalog::build(&files).expect("signals compile");
+        let book = RuleBook::build(&files, &catalog).expect("rules compile");
+        (catalog, book)
+    }
+
+    #[test]
+    fn builtin_definitions_pass_their_own_tests() {
+        let (catalog, book) = books(Vec::new());
+        let report = run(&catalog, &book);
+        assert!(report.failures.is_empty(), "{:#?}", report.failures);
+        assert!(report.passed > 30, "only {} checks ran", report.passed);
+    }
+
+    #[test]
+    fn a_wrong_expectation_is_reported_with_its_file() {
+        let rule = DefinitionFile {
+            name: "site/rules/wrong.toml".into(),
+            text: r#"
+[rule]
+id = "site.wrong"
+cause = "network"
+title = "t"
+incidents = ["node_marked_dead"]
+confidence = 0.5
+explanation = "e"
+procedure = []
+  [[rule.require]]
+  signal = "network_error"
+[[test]]
+name = "expects a match it cannot get"
+incident = "node_marked_dead"
+expect = "match"
+"#
+            .into(),
+        };
+        let (catalog, book) = books(vec![rule]);
+        let report = run(&catalog, &book);
+        assert_eq!(report.failures.len(), 1);
+        assert!(report.failures[0].starts_with("site/rules/wrong.toml: rule `site.wrong`"), "{}", report.failures[0]);
+    }
+}

@@ -1,0 +1,109 @@
+//! The figures each kind of event offers to signal and rule conditions,
+//! under stable names (`duration_ms`, `cpu_steal`, `alarm_id`, …).
+
+use super::{FieldValue, Fields};
+use crate::model::{AlarmState, Event, EventKind, PauseKind};
+
+/// The named fields of an event.
+pub fn event_fields(event: &Event) -> Fields {
+    let mut fields = Fields::new();
+    let mut put = |name: &str, value: Option<FieldValue>| {
+        if let Some(value) = value {
+            fields.insert(name.to_string(), value);
+        }
+    };
+    let num = |v: Option<f64>| v.map(FieldValue::Number);
+    let text = |v: Option<&str>| v.map(|t| FieldValue::Text(t.to_string()));
+    if let Some(level) = event.level {
+        put("level", text(Some(level.name())));
+    }
+    match &event.kind {
+        EventKind::Log(record) => {
+            put("code", text(record.code.as_deref()));
+            put("thread", text(record.thread.as_deref()));
+        }
+        EventKind::GcPause(p) => {
+            put("duration_ms", num(Some(p.duration_ms)));
+            put("pause_kind", text(p.kind.map(pause_kind_name)));
+            put("cause", text(p.cause.as_deref()));
+            put("collector", text(p.collector.as_deref()));
+            put("heap_before_kb", num(p.heap_before_kb.map(|v| v as f64)));
+            put("heap_after_kb", num(p.heap_after_kb.map(|v| v as f64)));
+            put("heap_capacity_kb", num(p.heap_capacity_kb.map(|v| v as f64)));
+            put(
+                "heap_after_pct",
+                num(p
+                    .heap_after_kb
+                    .zip(p.heap_capacity_kb)
+                    .filter(|(_, cap)| *cap > 0)
+                    .map(|(after, cap)| 100.0 * after as f64 / cap as f64)),
+            );
+            put("user_s", num(p.user_s));
+            put("sys_s", num(p.sys_s));
+            put("real_s", num(p.real_s));
+            put(
+                "cpu_ratio",
+                num(p
+                    .real_s
+                    .filter(|r| *r > 0.0)
+                    .map(|r| (p.user_s.unwrap_or(0.0) + p.sys_s.unwrap_or(0.0)) / r)),
+            );
+            put(
+                "failures",
+                (!p.failures.is_empty()).then(|| FieldValue::Text(p.failures.join(", "))),
+            );
+        }
+        EventKind::Safepoint(s) => {
+            put("duration_ms", num(Some(s.duration_ms)));
+            put("time_to_safepoint_ms", num(s.time_to_safepoint_ms));
+            put("operation", text(s.operation.as_deref()));
+        }
+        EventKind::AllocationStall(s) => {
+            put("duration_ms", num(Some(s.duration_ms)));
+            put("thread", text(s.thread.as_deref()));
+        }
+        EventKind::Metrics(m) => {
+            put("run_queue", num(m.run_queue));
+            put("blocked", num(m.blocked));
+            put("cpu_user", num(m.cpu_user));
+            put("cpu_system", num(m.cpu_system));
+            put("cpu_idle", num(m.cpu_idle));
+            put("cpu_iowait", num(m.cpu_iowait));
+            put("cpu_steal", num(m.cpu_steal));
+            put("swap_in", num(m.swap_in));
+            put("swap_out", num(m.swap_out));
+            put("load_1m", num(m.load_1m));
+        }
+        EventKind::Alarm(a) => {
+            put("alarm_id", text(Some(&a.id)));
+            put("alarm_name", text(Some(&a.name)));
+            put("severity", text(a.severity.as_deref()));
+            put(
+                "state",
+                text(a.state.map(|s| match s {
+                    AlarmState::Raised => "raised",
+                    AlarmState::Cleared => "cleared",
+                })),
+            );
+            put("serial", text(a.serial.as_deref()));
+            put("service", text(a.service.as_deref()));
+            put("role", text(a.role.as_deref()));
+        }
+        EventKind::LogGap(g) => put("duration_ms", num(Some(g.duration_ms))),
+        EventKind::StreamEnd => {}
+    }
+    fields
+}
+
+fn pause_kind_name(kind: PauseKind) -> &'static str {
+    match kind {
+        PauseKind::Young => "young",
+        PauseKind::Mixed => "mixed",
+        PauseKind::Full => "full",
+        PauseKind::InitialMark => "initial_mark",
+        PauseKind::Remark => "remark",
+        PauseKind::Cleanup => "cleanup",
+        PauseKind::Degenerated => "degenerated",
+        PauseKind::Other => "other",
+    }
+}

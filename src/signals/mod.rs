@@ -1,0 +1,509 @@
+//! Signals stage: turn parsed events into typed signals ("db_error with
+//! vendor_code ORA-01034", "gc_pause of 41 s") using the catalog of codes,
+//! keywords and patterns in `rules/signals/*.toml`. Rules only ever see
+//! signals, never file formats.
+
+pub mod condition;
+mod fields;
+
+use crate::definitions::{DefinitionError, DefinitionFile};
+use crate::model::{Event, EventKind, Level, SourceKind};
+use aho_corasick::AhoCorasick;
+use condition::{Condition, ParameterValues};
+use regex::{Regex, RegexSet};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use toml::Spanned;
+
+pub use fields::event_fields;
+
+/// Index of a signal definition in the catalog.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SignalId(pub u16);
+
+/// A field value: numbers stay numbers so rules can compare them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Number(f64),
+    Text(String),
+}
+
+impl FieldValue {
+    /// The value as a number, when it is one (or is text that reads as one).
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            FieldValue::Number(n) => Some(*n),
+            FieldValue::Text(t) => t.parse().ok(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldValue::Number(n) => write!(f, "{n}"),
+            FieldValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// Named values a signal carries (captures, constants, event figures).
+pub type Fields = BTreeMap<String, FieldValue>;
+
+/// One signal raised by one event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Signal {
+    pub id: SignalId,
+    pub fields: Fields,
+}
+
+/// The family of events a matcher applies to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventClass {
+    Log,
+    GcPause,
+    Safepoint,
+    AllocationStall,
+    Metrics,
+    Alarm,
+    LogGap,
+    StreamEnd,
+}
+
+impl EventClass {
+    /// The class of an event.
+    pub fn of(kind: &EventKind) -> EventClass {
+        match kind {
+            EventKind::Log(_) => EventClass::Log,
+            EventKind::GcPause(_) => EventClass::GcPause,
+            EventKind::Safepoint(_) => EventClass::Safepoint,
+            EventKind::AllocationStall(_) => EventClass::AllocationStall,
+            EventKind::Metrics(_) => EventClass::Metrics,
+            EventKind::Alarm(_) => EventClass::Alarm,
+            EventKind::LogGap(_) => EventClass::LogGap,
+            EventKind::StreamEnd => EventClass::StreamEnd,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalFile {
+    signal: Vec<SignalSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalSpec {
+    id: Spanned<String>,
+    description: String,
+    #[serde(default)]
+    sources: Vec<Spanned<String>>,
+    #[serde(rename = "match")]
+    matchers: Vec<MatcherSpec>,
+    #[serde(default)]
+    sample: Vec<SampleSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatcherSpec {
+    #[serde(default)]
+    event: Option<EventClass>,
+    #[serde(default)]
+    codes: Vec<String>,
+    #[serde(default)]
+    keywords: Vec<Vec<String>>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    min_level: Option<Level>,
+    #[serde(default)]
+    when: Vec<Spanned<String>>,
+    #[serde(default)]
+    fields: Fields,
+}
+
+/// A sample line shipped with a signal definition, run by `rules test`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleSpec {
+    /// The line as it appears in a log.
+    pub line: String,
+    /// Source kind to parse it as; defaults to the signal's first source, else `node_log`.
+    #[serde(default)]
+    pub kind: Option<SourceKind>,
+    /// Whether the signal must fire on it.
+    #[serde(default = "yes")]
+    pub matches: bool,
+    /// Fields the signal must carry (a subset check).
+    #[serde(default)]
+    pub fields: Fields,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A signal's definition, kept for listing and self-tests.
+#[derive(Clone, Debug)]
+pub struct SignalDef {
+    pub name: String,
+    pub description: String,
+    pub sources: Vec<SourceKind>,
+    pub samples: Vec<SampleSpec>,
+    pub file: String,
+    pub line: usize,
+}
+
+struct Matcher {
+    signal: SignalId,
+    class: EventClass,
+    codes: Vec<String>,
+    keyword_groups: Vec<Vec<usize>>,
+    patterns: Vec<usize>,
+    exclude: Vec<usize>,
+    min_level: Option<Level>,
+    when: Vec<Condition>,
+    fields: Fields,
+}
+
+/// The compiled catalog: every signal, with keywords in one Aho-Corasick
+/// automaton and patterns in one `RegexSet`, built once at start-up.
+pub struct SignalCatalog {
+    defs: Vec<SignalDef>,
+    by_name: HashMap<String, SignalId>,
+    matchers: Vec<Matcher>,
+    keywords: AhoCorasick,
+    keyword_count: usize,
+    pattern_set: RegexSet,
+    patterns: Vec<Regex>,
+}
+
+/// Reused per worker so classification does not allocate per event.
+#[derive(Default)]
+pub struct Scratch {
+    keyword_hits: Vec<bool>,
+    pattern_hits: Vec<bool>,
+}
+
+struct Builder {
+    defs: Vec<SignalDef>,
+    by_name: HashMap<String, SignalId>,
+    matchers: Vec<Matcher>,
+    keyword_ids: HashMap<String, usize>,
+    pattern_texts: Vec<String>,
+    errors: Vec<DefinitionError>,
+}
+
+impl SignalCatalog {
+    /// Compiles signal files; a later file's signal replaces an earlier one
+    /// with the same id (user files come after the built-in set). Collects
+    /// every error rather than stopping at the first.
+    pub fn build(files: &[DefinitionFile]) -> Result<SignalCatalog, Vec<DefinitionError>> {
+        let mut specs: Vec<(&DefinitionFile, SignalSpec)> = Vec::new();
+        let mut errors = Vec::new();
+        for file in files.iter().filter(|f| f.defines_signals()) {
+            match file.parse::<SignalFile>() {
+                Ok(parsed) => {
+                    for spec in parsed.signal {
+                        specs.retain(|(_, s)| s.id.get_ref() != spec.id.get_ref());
+                        specs.push((file, spec));
+                    }
+                }
+                Err(err) => errors.push(err),
+            }
+        }
+        let mut builder = Builder {
+            defs: Vec::new(),
+            by_name: HashMap::new(),
+            matchers: Vec::new(),
+            keyword_ids: HashMap::new(),
+            pattern_texts: Vec::new(),
+            errors,
+        };
+        for (file, spec) in specs {
+            builder.add(file, spec);
+        }
+        builder.finish()
+    }
+
+    /// The id of a signal by name.
+    pub fn id(&self, name: &str) -> Option<SignalId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The definition behind an id.
+    pub fn def(&self, id: SignalId) -> &SignalDef {
+        &self.defs[id.0 as usize]
+    }
+
+    /// Every definition, in load order.
+    pub fn defs(&self) -> impl Iterator<Item = (SignalId, &SignalDef)> {
+        self.defs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (SignalId(i as u16), d))
+    }
+
+    /// The signals `event` (from a source of `kind`) raises; at most one per signal id.
+    pub fn classify(&self, kind: SourceKind, event: &Event, scratch: &mut Scratch) -> Vec<Signal> {
+        let class = EventClass::of(&event.kind);
+        let texts = searchable_texts(event);
+        scratch.keyword_hits.clear();
+        scratch.keyword_hits.resize(self.keyword_count, false);
+        scratch.pattern_hits.clear();
+        scratch.pattern_hits.resize(self.patterns.len(), false);
+        for text in &texts {
+            for hit in self.keywords.find_overlapping_iter(*text) {
+                scratch.keyword_hits[hit.pattern().as_usize()] = true;
+            }
+            if !self.patterns.is_empty() {
+                for i in self.pattern_set.matches(text).iter() {
+                    scratch.pattern_hits[i] = true;
+                }
+            }
+        }
+        let base = event_fields(event);
+        let mut signals: Vec<Signal> = Vec::new();
+        for matcher in &self.matchers {
+            if signals.iter().any(|s| s.id == matcher.signal) || matcher.class != class {
+                continue;
+            }
+            let def = &self.defs[matcher.signal.0 as usize];
+            if !def.sources.is_empty() && !def.sources.contains(&kind) {
+                continue;
+            }
+            if let Some(fields) = self.try_match(matcher, event, &texts, &base, scratch) {
+                signals.push(Signal {
+                    id: matcher.signal,
+                    fields,
+                });
+            }
+        }
+        signals
+    }
+
+    fn try_match(
+        &self,
+        m: &Matcher,
+        event: &Event,
+        texts: &[&str],
+        base: &Fields,
+        scratch: &Scratch,
+    ) -> Option<Fields> {
+        if m.min_level.is_some_and(|min| event.level.is_none_or(|l| l < min)) {
+            return None;
+        }
+        if !m.codes.is_empty() {
+            let code = match &event.kind {
+                EventKind::Log(record) => record.code.as_deref(),
+                _ => None,
+            }?;
+            if !m.codes.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+                return None;
+            }
+        }
+        let hit = |ids: &Vec<usize>| ids.iter().any(|&k| scratch.keyword_hits[k]);
+        if !m.keyword_groups.iter().all(hit) || hit(&m.exclude) {
+            return None;
+        }
+        let mut fields = base.clone();
+        if !m.patterns.is_empty() {
+            let first = m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?;
+            self.capture(*first, texts, &mut fields);
+        }
+        if !m.when.iter().all(|c| c.holds_for(&fields, &ParameterValues::default())) {
+            return None;
+        }
+        fields.extend(m.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Some(fields)
+    }
+
+    fn capture(&self, pattern: usize, texts: &[&str], fields: &mut Fields) {
+        let regex = &self.patterns[pattern];
+        let Some(caps) = texts.iter().find_map(|t| regex.captures(t)) else {
+            return;
+        };
+        for name in regex.capture_names().flatten() {
+            if let Some(m) = caps.name(name) {
+                fields.insert(name.to_string(), captured_value(m.as_str()));
+            }
+        }
+    }
+}
+
+/// A captured value: a number when it reads as one, except codes with
+/// leading zeros (`01034`) that must stay as written.
+fn captured_value(text: &str) -> FieldValue {
+    let digits = text.trim_start_matches(['-', '+']);
+    let zero_padded = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
+    match text.parse::<f64>() {
+        Ok(n) if !zero_padded => FieldValue::Number(n),
+        _ => FieldValue::Text(text.to_string()),
+    }
+}
+
+/// The texts of an event that keywords and patterns search: the message,
+/// then each continuation line.
+fn searchable_texts(event: &Event) -> Vec<&str> {
+    match &event.kind {
+        EventKind::Log(record) => std::iter::once(record.message.as_str())
+            .chain(record.detail.iter().map(String::as_str))
+            .collect(),
+        EventKind::Alarm(alarm) => [Some(alarm.name.as_str()), alarm.cause.as_deref(), alarm.additional_info.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Builder {
+    fn add(&mut self, file: &DefinitionFile, spec: SignalSpec) {
+        let id = SignalId(self.defs.len() as u16);
+        let name = spec.id.get_ref().clone();
+        let line_offset = spec.id.span().start;
+        if !is_identifier(&name) {
+            self.errors.push(file.error_at(
+                line_offset,
+                format!("signal id `{name}` must be lowercase letters, digits and `_`"),
+            ));
+        }
+        let sources = spec
+            .sources
+            .iter()
+            .filter_map(|s| {
+                let kind = SourceKind::from_name(s.get_ref());
+                if kind.is_none() {
+                    self.errors.push(file.error_at(
+                        s.span().start,
+                        format!("unknown source kind `{}`; known: {}", s.get_ref(), known_kinds()),
+                    ));
+                }
+                kind
+            })
+            .collect();
+        if spec.matchers.is_empty() {
+            self.errors.push(file.error_at(line_offset, format!("signal `{name}` has no [[signal.match]]")));
+        }
+        for matcher in spec.matchers {
+            self.add_matcher(file, id, &name, line_offset, matcher);
+        }
+        self.by_name.insert(name.clone(), id);
+        self.defs.push(SignalDef {
+            name,
+            description: spec.description,
+            sources,
+            samples: spec.sample,
+            file: file.name.clone(),
+            line: file.error_at(line_offset, "").line,
+        });
+    }
+
+    fn add_matcher(&mut self, file: &DefinitionFile, id: SignalId, name: &str, at: usize, spec: MatcherSpec) {
+        let class = spec.event.unwrap_or(EventClass::Log);
+        if class == EventClass::Log && spec.codes.is_empty() && spec.keywords.is_empty() && spec.patterns.is_empty() {
+            self.errors.push(file.error_at(
+                at,
+                format!("a match of `{name}` needs codes, keywords or patterns, or it would match every line"),
+            ));
+        }
+        let keyword_groups = spec
+            .keywords
+            .iter()
+            .map(|group| group.iter().map(|k| self.keyword(k)).collect())
+            .collect();
+        let exclude = spec.exclude.iter().map(|k| self.keyword(k)).collect();
+        let patterns = spec
+            .patterns
+            .iter()
+            .filter_map(|p| match Regex::new(p.get_ref()) {
+                Ok(_) => {
+                    self.pattern_texts.push(p.get_ref().clone());
+                    Some(self.pattern_texts.len() - 1)
+                }
+                Err(err) => {
+                    self.errors.push(file.error_at(p.span().start, format!("bad pattern: {err}")));
+                    None
+                }
+            })
+            .collect();
+        let when = spec
+            .when
+            .iter()
+            .filter_map(|c| match Condition::parse(c.get_ref()) {
+                Ok(cond) if cond.is_per_signal() => Some(cond),
+                Ok(_) => {
+                    self.errors.push(file.error_at(c.span().start, "aggregates (count, sum, …) belong in rules, not signals"));
+                    None
+                }
+                Err(err) => {
+                    self.errors.push(file.error_at(c.span().start, err));
+                    None
+                }
+            })
+            .collect();
+        self.matchers.push(Matcher {
+            signal: id,
+            class,
+            codes: spec.codes,
+            keyword_groups,
+            patterns,
+            exclude,
+            min_level: spec.min_level,
+            when,
+            fields: spec.fields,
+        });
+    }
+
+    fn keyword(&mut self, word: &str) -> usize {
+        let next = self.keyword_ids.len();
+        *self.keyword_ids.entry(word.to_lowercase()).or_insert(next)
+    }
+
+    fn finish(self) -> Result<SignalCatalog, Vec<DefinitionError>> {
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        let mut words: Vec<(&String, &usize)> = self.keyword_ids.iter().collect();
+        words.sort_by_key(|(_, id)| **id);
+        let keywords = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words.iter().map(|(w, _)| w.as_str()))
+            .expect("keyword automaton builds from plain strings");
+        let patterns: Vec<Regex> = self
+            .pattern_texts
+            .iter()
+            .map(|p| Regex::new(p).expect("validated above"))
+            .collect();
+        let pattern_set = RegexSet::new(&self.pattern_texts).expect("validated above");
+        Ok(SignalCatalog {
+            defs: self.defs,
+            by_name: self.by_name,
+            matchers: self.matchers,
+            keyword_count: words.len(),
+            keywords,
+            pattern_set,
+            patterns,
+        })
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn known_kinds() -> String {
+    SourceKind::ALL.map(SourceKind::name).join(", ")
+}
+
+#[cfg(test)]
+mod tests;

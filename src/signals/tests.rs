@@ -1,0 +1,119 @@
+use super::*;
+use crate::definitions::{builtin, DefinitionFile};
+use crate::model::{Event, EventKind, GcPause, LogRecord, LogTime};
+
+fn log_event(code: Option<&str>, message: &str, detail: &[&str]) -> Event {
+    Event {
+        line: 1,
+        time: LogTime::Uptime(0.0),
+        level: Some(Level::Error),
+        text: message.to_string(),
+        host: None,
+        kind: EventKind::Log(LogRecord {
+            thread: None,
+            code: code.map(str::to_string),
+            message: message.to_string(),
+            detail: detail.iter().map(|d| d.to_string()).collect(),
+            frames: 0,
+        }),
+    }
+}
+
+fn names(catalog: &SignalCatalog, event: &Event) -> Vec<String> {
+    let mut scratch = Scratch::default();
+    let mut names: Vec<String> = catalog
+        .classify(SourceKind::NodeLog, event, &mut scratch)
+        .iter()
+        .map(|s| catalog.def(s.id).name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+fn builtin_catalog() -> SignalCatalog {
+    SignalCatalog::build(&builtin()).expect("built-in signals compile")
+}
+
+#[test]
+fn exception_in_stack_trace_raises_db_and_sql_signals() {
+    let catalog = builtin_catalog();
+    let event = log_event(
+        Some("DOM_10162"),
+        "An exception occurred while updating the master election row.",
+        &["Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available"],
+    );
+    assert_eq!(
+        names(&catalog, &event),
+        ["db_heartbeat_failed", "db_unavailable_error", "sql_error"]
+    );
+}
+
+#[test]
+fn keywords_need_every_group() {
+    let catalog = builtin_catalog();
+    let master_only = log_event(None, "The master gateway node is healthy.", &[]);
+    assert!(names(&catalog, &master_only).is_empty());
+}
+
+#[test]
+fn structured_events_carry_their_figures() {
+    let catalog = builtin_catalog();
+    let event = Event {
+        kind: EventKind::GcPause(GcPause {
+            duration_ms: 41000.0,
+            cause: Some("Allocation Failure".into()),
+            ..GcPause::default()
+        }),
+        ..log_event(None, "", &[])
+    };
+    let mut scratch = Scratch::default();
+    let signals = catalog.classify(SourceKind::GcLog, &event, &mut scratch);
+    assert_eq!(signals.len(), 1);
+    assert_eq!(catalog.def(signals[0].id).name, "gc_pause");
+    assert_eq!(signals[0].fields["duration_ms"], FieldValue::Number(41000.0));
+}
+
+#[test]
+fn user_file_replaces_a_builtin_signal_by_id() {
+    let mut files = builtin();
+    files.push(DefinitionFile {
+        name: "site/signals.toml".into(),
+        text: r#"
+[[signal]]
+id = "heartbeat_send_failed"
+description = "site-specific code"
+  [[signal.match]]
+  codes = ["DOM_99999"]
+"#
+        .into(),
+    });
+    let catalog = SignalCatalog::build(&files).unwrap();
+    let old = log_event(Some("DOM_10025"), "whatever", &[]);
+    let new = log_event(Some("DOM_99999"), "whatever", &[]);
+    assert!(names(&catalog, &old).is_empty());
+    assert_eq!(names(&catalog, &new), ["heartbeat_send_failed"]);
+}
+
+#[test]
+fn every_error_is_reported_with_its_line() {
+    let file = DefinitionFile {
+        name: "bad.toml".into(),
+        text: r#"[[signal]]
+id = "x"
+description = "d"
+sources = ["nodelog"]
+  [[signal.match]]
+  patterns = ['(unclosed']
+  [[signal.match]]
+  when = ["count >= 2"]
+  [[signal.match]]
+"#
+        .into(),
+    };
+    let errors = SignalCatalog::build(&[file]).err().unwrap();
+    let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [4, 6, 2, 8, 2], "{errors:?}");
+    assert!(errors[0].message.contains("unknown source kind `nodelog`"));
+    assert!(errors[2].message.contains("would match every line"));
+    assert!(errors[3].message.contains("belong in rules"));
+}
