@@ -19,6 +19,9 @@ use columns::{Columns, Field};
 use delimited::{Assembler, Record, Step};
 use std::borrow::Cow;
 
+/// Warning for a row whose quoted field never closes.
+const UNTERMINATED: &str = "alarm row has an unterminated quoted field; row skipped";
+
 /// Parser for alarm exports and northbound syslog alarms.
 #[derive(Default)]
 pub struct AlarmParser {
@@ -66,10 +69,7 @@ impl Parser for AlarmParser {
 
     fn finish(&mut self, sink: &mut dyn Sink) {
         if let Some(began) = self.table.as_ref().and_then(|t| t.rows.open_since()) {
-            sink.warning(
-                began,
-                "alarm row has an unterminated quoted field; row skipped".to_string(),
-            );
+            sink.warning(began, UNTERMINATED.to_string());
         }
     }
 }
@@ -79,10 +79,7 @@ impl Table {
         match self.rows.push(line, text) {
             Step::Complete(record) => row_events(&self.columns, &record, sink),
             Step::Pending => {}
-            Step::Overflow(began) => sink.warning(
-                began,
-                "alarm row has an unterminated quoted field; row skipped".to_string(),
-            ),
+            Step::Overflow(began) => sink.warning(began, UNTERMINATED.to_string()),
         }
     }
 }

@@ -98,6 +98,7 @@ fn normalise(name: &str) -> String {
 /// The layout of one export: its delimiter and the field of each column.
 #[derive(Debug)]
 pub(super) struct Columns {
+    /// The delimiter the header uses, and so every row.
     pub delimiter: char,
     fields: Vec<Option<Field>>,
 }
