@@ -207,6 +207,11 @@ pub struct LogRecord {
     pub detail: Vec<String>,
     /// Stack frames (`at …`, `... N more`) seen below the record.
     pub frames: u32,
+    /// Where in the code the record was written, when the format prints it:
+    /// `Class.method(File.java:123)` in Huawei role logs, the shell function
+    /// in script logs. Kept apart from the message so messages compare
+    /// across versions.
+    pub location: Option<String>,
 }
 
 /// The shape of a GC pause.

@@ -16,13 +16,54 @@ const MAX_DETAIL_CHARS: usize = 400;
 /// Parser for log4j-style records with multi-line stack traces.
 #[derive(Default)]
 pub struct Log4jParser {
-    open: Option<Event>,
+    open: OpenRecord,
 }
 
 impl Log4jParser {
     /// A parser with no open record.
     pub fn new() -> Self {
         Self::default()
+    }
+}
+
+impl Parser for Log4jParser {
+    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        self.open.feed(parse_header(line), line, sink);
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        self.open.finish(sink);
+    }
+}
+
+/// The record being assembled by a line-oriented text parser: a header line
+/// starts it, continuation lines (stack traces, `Caused by:`) attach to it,
+/// and it is emitted when the next header arrives or the input ends. Shared
+/// so every text format treats continuation lines the same way.
+#[derive(Default)]
+pub(crate) struct OpenRecord {
+    open: Option<Event>,
+}
+
+impl OpenRecord {
+    /// Starts a new record with `header`, emitting the previous one, or
+    /// attaches `line` to the open record when `header` is `None`.
+    pub(crate) fn feed(&mut self, header: Option<Event>, line: &Line<'_>, sink: &mut dyn Sink) {
+        match header {
+            Some(event) => {
+                if let Some(done) = self.open.replace(event) {
+                    sink.event(done);
+                }
+            }
+            None => self.continue_record(line, sink),
+        }
+    }
+
+    /// Emits the open record, if any.
+    pub(crate) fn finish(&mut self, sink: &mut dyn Sink) {
+        if let Some(done) = self.open.take() {
+            sink.event(done);
+        }
     }
 
     fn continue_record(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
@@ -48,25 +89,6 @@ impl Log4jParser {
     }
 }
 
-impl Parser for Log4jParser {
-    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        match parse_header(line) {
-            Some(event) => {
-                if let Some(done) = self.open.replace(event) {
-                    sink.event(done);
-                }
-            }
-            None => self.continue_record(line, sink),
-        }
-    }
-
-    fn finish(&mut self, sink: &mut dyn Sink) {
-        if let Some(done) = self.open.take() {
-            sink.event(done);
-        }
-    }
-}
-
 fn is_frame(trimmed: &str) -> bool {
     trimmed.starts_with("at ") || (trimmed.starts_with("...") && trimmed.ends_with("more"))
 }
@@ -79,7 +101,8 @@ fn cap(text: &str, max_chars: usize) -> String {
 }
 
 /// Parses a record's first line; `None` when the line does not start one.
-fn parse_header(line: &Line<'_>) -> Option<Event> {
+/// Shared with the formats that embed log4j-style lines (script logs).
+pub(crate) fn parse_header(line: &Line<'_>) -> Option<Event> {
     let (time, used) = local_datetime_prefix(line.text)?;
     let mut rest = line.text[used..].trim_start();
     let mut record = LogRecord::default();

@@ -2,7 +2,11 @@
 //! line at a time and emits typed [`Event`]s; it knows nothing of signals,
 //! rules or other files.
 
+pub mod alarms;
+pub mod floatip;
 pub mod log4j;
+pub mod pipe;
+pub mod script;
 pub mod time;
 
 use crate::model::{Event, SourceKind};
@@ -34,6 +38,10 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::NodeLog | SourceKind::ExceptionsLog => {
             Some(Box::new(log4j::Log4jParser::new()))
         }
+        SourceKind::AlarmExport => Some(Box::new(alarms::AlarmParser::new())),
+        SourceKind::RoleLog => Some(Box::new(pipe::PipeParser::new())),
+        SourceKind::ScriptLog => Some(Box::new(script::ScriptParser::new())),
+        SourceKind::FloatIpLog => Some(Box::new(floatip::FloatIpParser::new())),
         _ => None,
     }
 }

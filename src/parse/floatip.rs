@@ -1,0 +1,113 @@
+//! Huawei MRS HA floating-IP script log
+//! (`/var/log/Bigdata/omm/oms/ha/scriptlog/floatip.log`):
+//! `2017-12-09 04:10:51,000 INFO (floatip) check wsNetExport : eth0 is up.`
+//! — local time, level, the script name in parentheses (kept as the thread)
+//! and the message. Other lines attach to the record above.
+
+use super::log4j::OpenRecord;
+use super::time::local_datetime_prefix;
+use super::{Parser, Sink, evidence_text};
+use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
+use crate::read::Line;
+
+/// Parser for the HA floating-IP script log.
+#[derive(Default)]
+pub struct FloatIpParser {
+    open: OpenRecord,
+}
+
+impl FloatIpParser {
+    /// A parser with no open record.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Parser for FloatIpParser {
+    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        self.open.feed(parse_header(line), line, sink);
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        self.open.finish(sink);
+    }
+}
+
+/// Parses `time LEVEL (script) message`; the `(script)` part is optional.
+fn parse_header(line: &Line<'_>) -> Option<Event> {
+    let (time, used) = local_datetime_prefix(line.text)?;
+    let rest = line.text[used..].trim_start();
+    let (level_word, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let level = Level::parse(level_word)?;
+    let mut record = LogRecord::default();
+    let mut message = rest.trim();
+    if let Some(inner) = message.strip_prefix('(')
+        && let Some((script, after)) = inner.split_once(')')
+    {
+        record.thread = Some(script.trim().to_string());
+        message = after.trim();
+    }
+    record.message = message.to_string();
+    Some(Event {
+        line: line.number,
+        time: LogTime::Local(time),
+        level: Some(level),
+        text: evidence_text(line.text),
+        host: None,
+        kind: EventKind::Log(record),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::testing::run;
+
+    fn record(event: &Event) -> &LogRecord {
+        match &event.kind {
+            EventKind::Log(record) => record,
+            other => panic!("not a log record: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn floatip_lines() {
+        let input = "\
+2017-12-09 04:10:51,000 INFO (floatip) check wsNetExport : eth0 is up.
+2017-12-09 04:10:51,000 INFO (floatip) check  wsFloatIp : XXX.XXX.XXX.XXX is reachable.
+2017-12-09 04:11:21,512 ERROR (floatip) check wsFloatIp : 192.168.10.200 is unreachable.";
+        let out = run(FloatIpParser::new(), input);
+        assert_eq!(out.events.len(), 3);
+        let first = record(&out.events[0]);
+        assert_eq!(first.thread.as_deref(), Some("floatip"));
+        assert_eq!(first.message, "check wsNetExport : eth0 is up.");
+        assert_eq!(
+            record(&out.events[1]).message,
+            "check  wsFloatIp : XXX.XXX.XXX.XXX is reachable."
+        );
+        let last = &out.events[2];
+        assert_eq!(last.level, Some(Level::Error));
+        assert_eq!(
+            last.time,
+            LogTime::Local("2017-12-09T04:11:21.512".parse().unwrap())
+        );
+        assert_eq!(
+            record(last).message,
+            "check wsFloatIp : 192.168.10.200 is unreachable."
+        );
+    }
+
+    #[test]
+    fn command_output_attaches_and_orphans_are_unparsed() {
+        let input = "\
+RTNETLINK answers: File exists
+2017-12-09 04:10:52,000 WARN (floatip) bind float ip failed.
+RTNETLINK answers: Cannot assign requested address";
+        let out = run(FloatIpParser::new(), input);
+        assert_eq!(out.unparsed, [1]);
+        assert_eq!(
+            record(&out.events[0]).detail,
+            ["RTNETLINK answers: Cannot assign requested address"]
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! Huawei MRS / FusionInsight role run logs (`flinkserver.log` and most
+//! components), written with the log4j pattern
+//! `%d{yyyy-MM-dd HH:mm:ss,SSS} | %-5p | %t | %m | %l%n`:
+//! `2019-06-27 21:30:31,778 | INFO | [thread] | message | Class (File.java:368)`.
+//! The message may itself contain ` | `, so the location is taken after the
+//! last separator and the message is everything between thread and location.
+//! Manager logs use a space-separated variant,
+//! `2020-06-30 00:37:09,067 INFO [pool-1-thread-1] message pkg.Class.method(File.java:299)`.
+//! Stack traces below a record attach to it.
+
+use super::log4j::{self, OpenRecord};
+use super::time::local_datetime_prefix;
+use super::{Parser, Sink, evidence_text};
+use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
+use crate::read::Line;
+
+/// The field separator of the pipe pattern.
+const SEPARATOR: &str = " | ";
+
+/// Parser for role run logs in both the pipe and the space-separated layout.
+#[derive(Default)]
+pub struct PipeParser {
+    open: OpenRecord,
+}
+
+impl PipeParser {
+    /// A parser with no open record.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Parser for PipeParser {
+    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        self.open.feed(parse_header(line), line, sink);
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        self.open.finish(sink);
+    }
+}
+
+/// Parses a record's first line in either layout; `None` when the line does
+/// not start a record.
+fn parse_header(line: &Line<'_>) -> Option<Event> {
+    let (time, used) = local_datetime_prefix(line.text)?;
+    let rest = &line.text[used..];
+    match rest.trim_start().strip_prefix('|') {
+        Some(fields) => parse_pipe_fields(fields).map(|(level, record)| Event {
+            line: line.number,
+            time: LogTime::Local(time),
+            level,
+            text: evidence_text(line.text),
+            host: None,
+            kind: EventKind::Log(record),
+        }),
+        None => parse_space_variant(line),
+    }
+}
+
+/// `LEVEL | thread | message … | location` after the timestamp's separator.
+fn parse_pipe_fields(fields: &str) -> Option<(Option<Level>, LogRecord)> {
+    let mut parts = fields.split(SEPARATOR);
+    let level = Level::parse(parts.next()?.trim())?;
+    let thread = parts.next().map(|t| unbracket(t.trim()).to_string());
+    let mut rest: Vec<&str> = parts.collect();
+    let location = match rest.last() {
+        Some(last) if rest.len() > 1 && is_location(last.trim()) => {
+            rest.pop().map(|l| l.trim().to_string())
+        }
+        _ => None,
+    };
+    let record = LogRecord {
+        thread: thread.filter(|t| !t.is_empty()),
+        message: rest.join(SEPARATOR).trim().to_string(),
+        location,
+        ..LogRecord::default()
+    };
+    Some((Some(level), record))
+}
+
+/// The Manager layout: a log4j header whose message ends with the location.
+fn parse_space_variant(line: &Line<'_>) -> Option<Event> {
+    let mut event = log4j::parse_header(line)?;
+    event.level?;
+    if let EventKind::Log(record) = &mut event.kind
+        && let Some((message, last)) = record.message.rsplit_once(' ')
+        && is_location(last)
+    {
+        record.location = Some(last.to_string());
+        record.message = message.trim_end().to_string();
+    }
+    Some(event)
+}
+
+/// `[thread]` → `thread`; other thread names (`QuorumPeer[myid=25](…)`) stay.
+fn unbracket(thread: &str) -> &str {
+    thread
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(thread)
+}
+
+/// A log4j `%l` location: `pkg.Class.method(File.java:12)`, optionally with
+/// one space before the parenthesis as in `pkg.Class (File.java:12)`.
+fn is_location(text: &str) -> bool {
+    let Some(open) = text.find('(') else {
+        return false;
+    };
+    let (code, place) = text.split_at(open);
+    let code = code.trim_end();
+    text.ends_with(')')
+        && code.contains('.')
+        && !code.contains(char::is_whitespace)
+        && (place.contains(".java:")
+            || place.contains(".scala:")
+            || place.contains("Unknown Source")
+            || place.contains("Native Method"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::testing::run;
+
+    fn record(event: &Event) -> &LogRecord {
+        match &event.kind {
+            EventKind::Log(record) => record,
+            other => panic!("not a log record: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn pipe_record_with_bracketed_thread_and_spaced_location() {
+        let out = run(
+            PipeParser::new(),
+            "2019-06-27 21:30:31,778 | INFO | [flink-akka.actor.default-dispatcher-3] | TaskManager container_e10_1498290698388_0004_02_000007 has started. | org.apache.flink.yarn.YarnFlinkResourceManager (FlinkResourceManager.java:368)",
+        );
+        let event = &out.events[0];
+        assert_eq!(event.level, Some(Level::Info));
+        assert_eq!(
+            event.time,
+            LogTime::Local("2019-06-27T21:30:31.778".parse().unwrap())
+        );
+        let rec = record(event);
+        assert_eq!(
+            rec.thread.as_deref(),
+            Some("flink-akka.actor.default-dispatcher-3")
+        );
+        assert_eq!(
+            rec.message,
+            "TaskManager container_e10_1498290698388_0004_02_000007 has started."
+        );
+        assert_eq!(
+            rec.location.as_deref(),
+            Some("org.apache.flink.yarn.YarnFlinkResourceManager (FlinkResourceManager.java:368)")
+        );
+    }
+
+    #[test]
+    fn separator_inside_message_and_padded_level() {
+        let out = run(
+            PipeParser::new(),
+            "2026-03-01 10:15:22,345 | WARN  | [HA-Monitor] | heartbeat to peer 192.168.10.12 | lost for 30 s | retrying | com.huawei.flink.ha.HeartbeatChecker.check(HeartbeatChecker.java:88)",
+        );
+        let event = &out.events[0];
+        assert_eq!(event.level, Some(Level::Warn));
+        let rec = record(event);
+        assert_eq!(rec.thread.as_deref(), Some("HA-Monitor"));
+        assert_eq!(
+            rec.message,
+            "heartbeat to peer 192.168.10.12 | lost for 30 s | retrying"
+        );
+        assert_eq!(
+            rec.location.as_deref(),
+            Some("com.huawei.flink.ha.HeartbeatChecker.check(HeartbeatChecker.java:88)")
+        );
+    }
+
+    #[test]
+    fn unbracketed_thread_and_stack_trace() {
+        let input = "\
+2016-06-23 07:30:57,481 | WARN  | QuorumPeer[myid=25](plain=/10.16.9.136:2181)(secure=disabled) | Unexpected exception | org.apache.zookeeper.server.quorum.QuorumPeer.run(QuorumPeer.java:1108)
+java.lang.InterruptedException: Timeout while waiting for epoch to be acked by quorum
+    at org.apache.zookeeper.server.quorum.Leader.waitForEpochAck(Leader.java:1221)
+    at org.apache.zookeeper.server.quorum.QuorumPeer.run(QuorumPeer.java:1105)
+2016-06-23 07:30:58,000 | INFO  | main | next | org.apache.zookeeper.Main.main(Main.java:1)";
+        let out = run(PipeParser::new(), input);
+        assert_eq!(out.events.len(), 2);
+        let rec = record(&out.events[0]);
+        assert_eq!(
+            rec.thread.as_deref(),
+            Some("QuorumPeer[myid=25](plain=/10.16.9.136:2181)(secure=disabled)")
+        );
+        assert_eq!(rec.message, "Unexpected exception");
+        assert_eq!(
+            rec.detail,
+            [
+                "java.lang.InterruptedException: Timeout while waiting for epoch to be acked by quorum"
+            ]
+        );
+        assert_eq!(rec.frames, 2);
+        assert_eq!(out.events[1].line, 5);
+        assert!(out.unparsed.is_empty());
+    }
+
+    #[test]
+    fn message_without_location_is_kept_whole() {
+        let out = run(
+            PipeParser::new(),
+            "2026-03-01 10:15:22,345 | ERROR | [main] | Failed to connect | peer down",
+        );
+        let rec = record(&out.events[0]);
+        assert_eq!(rec.message, "Failed to connect | peer down");
+        assert_eq!(rec.location, None);
+    }
+
+    #[test]
+    fn manager_space_variant() {
+        let out = run(
+            PipeParser::new(),
+            "2020-06-30 00:37:09,067 INFO [pool-1-thread-1] Completed Discovering Node. com.xxx.DiscoverNodeTask.execute(DiscoverNodeTask.java:299)",
+        );
+        let event = &out.events[0];
+        assert_eq!(event.level, Some(Level::Info));
+        let rec = record(event);
+        assert_eq!(rec.thread.as_deref(), Some("pool-1-thread-1"));
+        assert_eq!(rec.message, "Completed Discovering Node.");
+        assert_eq!(
+            rec.location.as_deref(),
+            Some("com.xxx.DiscoverNodeTask.execute(DiscoverNodeTask.java:299)")
+        );
+    }
+
+    #[test]
+    fn orphan_lines_are_unparsed() {
+        let out = run(
+            PipeParser::new(),
+            "\tat a.B.c(B.java:1)\n2026-03-01 10:15:22,345 | INFO | [t] | x | a.B.c(B.java:1)",
+        );
+        assert_eq!(out.unparsed, [1]);
+        assert_eq!(out.events.len(), 1);
+    }
+}
