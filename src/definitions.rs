@@ -46,7 +46,9 @@ impl DefinitionFile {
 
     /// Whether the file defines signals (`[[signal]]` tables) rather than a rule.
     pub fn defines_signals(&self) -> bool {
-        self.text.lines().any(|l| l.trim_start().starts_with("[[signal]]"))
+        self.text
+            .lines()
+            .any(|l| l.trim_start().starts_with("[[signal]]"))
     }
 }
 

@@ -3,12 +3,12 @@
 //! and the signal catalog, and keeps only the events that matter plus the
 //! file's counts. Whole files are never held in memory.
 
+use crate::discover::Candidate;
 use crate::discover::detect::{self, Detection, SNIFF_LINES};
 use crate::discover::open::{self, Packing};
-use crate::discover::Candidate;
 use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceId, SourceKind};
 use crate::parse::{self, Parser, Sink};
-use crate::read::{Line, LineReader, DEFAULT_MAX_LINE};
+use crate::read::{DEFAULT_MAX_LINE, Line, LineReader};
 use crate::signals::{Scratch, Signal, SignalCatalog};
 use chrono::FixedOffset;
 use rayon::prelude::*;
@@ -154,14 +154,20 @@ fn scan_one(
     (worker.source, worker.kept)
 }
 
-fn decide_kind(candidate: &Candidate, head: &[String], source: &mut ScannedSource) -> Option<SourceKind> {
+fn decide_kind(
+    candidate: &Candidate,
+    head: &[String],
+    source: &mut ScannedSource,
+) -> Option<SourceKind> {
     let lines: Vec<&str> = head.iter().map(String::as_str).collect();
     match detect::detect(candidate.name_kind, &lines) {
         Detection::Confirmed(kind) => Some(kind),
         Detection::Overruled { named, found } => {
             source.warnings.push(FileWarning {
                 line: None,
-                message: format!("named like a {named} file but its content is {found}; read as {found}"),
+                message: format!(
+                    "named like a {named} file but its content is {found}; read as {found}"
+                ),
             });
             Some(found)
         }
@@ -234,7 +240,10 @@ impl Worker<'_> {
         if let Some(err) = read_error {
             self.warn(
                 Some(self.source.lines + 1),
-                format!("read stopped after line {}: {err}; the lines before it were used", self.source.lines),
+                format!(
+                    "read stopped after line {}: {err}; the lines before it were used",
+                    self.source.lines
+                ),
             );
         }
         self.report_damage(reader.damage());

@@ -89,7 +89,10 @@ pub fn parse_offset(text: &str) -> Result<FixedOffset, String> {
     if t.eq_ignore_ascii_case("utc") || t == "Z" || t.eq_ignore_ascii_case("gmt") {
         return Ok(FixedOffset::east_opt(0).expect("zero offset"));
     }
-    let t = t.strip_prefix("UTC").or_else(|| t.strip_prefix("GMT")).unwrap_or(t);
+    let t = t
+        .strip_prefix("UTC")
+        .or_else(|| t.strip_prefix("GMT"))
+        .unwrap_or(t);
     let bad = || format!("`{text}` is not a UTC offset; write it like +08:00, -0500 or UTC");
     let (sign, digits) = match t.as_bytes().first() {
         Some(b'+') => (1, &t[1..]),
@@ -238,7 +241,9 @@ fn stream_end_events(sources: &[ScannedSource], catalog: &SignalCatalog) -> Vec<
                 .and_then(|(_, t, _)| time.millis_since(*t))
                 .is_some_and(|ms| ms > 0.0)
         };
-        let entry = last_of_stream.entry(&source.candidate.stream).or_insert(source);
+        let entry = last_of_stream
+            .entry(&source.candidate.stream)
+            .or_insert(source);
         if later(entry) {
             *entry = source;
         }
@@ -286,7 +291,11 @@ mod tests {
             ("GMT+08:00", 8 * 3600),
         ];
         for (text, seconds) in cases {
-            assert_eq!(parse_offset(text).unwrap().local_minus_utc(), seconds, "{text}");
+            assert_eq!(
+                parse_offset(text).unwrap().local_minus_utc(),
+                seconds,
+                "{text}"
+            );
         }
         assert!(parse_offset("Asia/Shanghai").is_err());
         assert!(parse_offset("+25:00").is_err());

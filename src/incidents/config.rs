@@ -130,7 +130,10 @@ fn values_by_host(
     values
 }
 
-fn mismatch_note(timeline: &Timeline, values: &BTreeMap<HostId, (f64, usize)>) -> Option<ConfigNote> {
+fn mismatch_note(
+    timeline: &Timeline,
+    values: &BTreeMap<HostId, (f64, usize)>,
+) -> Option<ConfigNote> {
     let first = values.values().next()?.0;
     if values.values().all(|(v, _)| *v == first) {
         return None;

@@ -2,7 +2,7 @@
 //! dead, and heartbeat send failures on non-masters (repeated, or a single
 //! transient glitch).
 
-use super::{Incident, IncidentKind, Intervals, KnownSignals, Severity, Window, GRACE};
+use super::{GRACE, Incident, IncidentKind, Intervals, KnownSignals, Severity, Window};
 use crate::signals::{FieldValue, SignalId};
 use crate::timeline::{Entry, HostId, Timeline};
 use chrono::{DateTime, Duration, Utc};
@@ -27,7 +27,10 @@ pub(super) fn detect(
     };
     let mut incidents = ctx.master_db_timeouts();
     incidents.extend(ctx.nodes_marked_dead());
-    let claimed: BTreeSet<usize> = incidents.iter().flat_map(|i| i.cascade.iter().copied()).collect();
+    let claimed: BTreeSet<usize> = incidents
+        .iter()
+        .flat_map(|i| i.cascade.iter().copied())
+        .collect();
     incidents.extend(ctx.send_failures(&claimed));
     incidents
 }
@@ -76,7 +79,8 @@ impl Context<'_> {
     /// Entry indices whose time is inside `window`.
     fn range(&self, window: Window) -> Range<usize> {
         let entries = &self.timeline.entries;
-        entries.partition_point(|e| e.time < window.start)..entries.partition_point(|e| e.time <= window.end)
+        entries.partition_point(|e| e.time < window.start)
+            ..entries.partition_point(|e| e.time <= window.end)
     }
 
     fn with_signal(&self, signal: Option<SignalId>) -> impl Iterator<Item = (usize, &Entry)> {
@@ -105,7 +109,13 @@ impl Context<'_> {
         incidents
     }
 
-    fn master_db_timeout(&self, index: usize, entry: &Entry, interval_ms: f64, timeout_ms: f64) -> Incident {
+    fn master_db_timeout(
+        &self,
+        index: usize,
+        entry: &Entry,
+        interval_ms: f64,
+        timeout_ms: f64,
+    ) -> Incident {
         let subject = entry.host;
         let window = Window {
             start: entry.time - millis(timeout_ms + interval_ms),
@@ -121,14 +131,18 @@ impl Context<'_> {
         };
         for i in self.range(follow) {
             let e = &self.timeline.entries[i];
-            if e.host == subject && window.contains(e.time) && has(e, self.known.db_heartbeat_failed) {
+            if e.host == subject
+                && window.contains(e.time)
+                && has(e, self.known.db_heartbeat_failed)
+            {
                 db_errors += 1;
                 cascade.push(i);
             } else if e.host != subject && has(e, self.known.heartbeat_send_failed) {
                 affected.insert(e.host);
                 cascade.push(i);
             } else if e.time >= entry.time && has(e, self.known.master_elected) {
-                new_master = new_master.or_else(|| text_field(e, self.known.master_elected, "node"));
+                new_master =
+                    new_master.or_else(|| text_field(e, self.known.master_elected, "node"));
                 if e.host != subject {
                     affected.insert(e.host);
                 }
@@ -141,13 +155,18 @@ impl Context<'_> {
         let mut summary = format!(
             "Master gateway {}{} terminated at {}: it could not update the domain configuration database for {:.0} s ({} DB heartbeat error(s) logged before)",
             self.host_name(subject),
-            node.as_ref().map(|n| format!(" (node {n})")).unwrap_or_default(),
+            node.as_ref()
+                .map(|n| format!(" (node {n})"))
+                .unwrap_or_default(),
             clock(entry.time),
             timeout_ms / 1000.0,
             db_errors
         );
         if !affected.is_empty() {
-            summary.push_str(&format!("; {} other node(s) lost the master", affected.len()));
+            summary.push_str(&format!(
+                "; {} other node(s) lost the master",
+                affected.len()
+            ));
         }
         if let Some(master) = new_master {
             summary.push_str(&format!("; {master} was elected the new master"));
@@ -185,7 +204,14 @@ impl Context<'_> {
                 continue;
             }
             last_anchor.insert(key, entry.time);
-            incidents.push(self.node_marked_dead(index, entry, node, subject, interval_ms, timeout_ms));
+            incidents.push(self.node_marked_dead(
+                index,
+                entry,
+                node,
+                subject,
+                interval_ms,
+                timeout_ms,
+            ));
         }
         incidents
     }
@@ -259,7 +285,11 @@ impl Context<'_> {
                         <= millis(2.0 * interval_ms) + GRACE
                 });
                 if !joins && !burst.is_empty() {
-                    incidents.push(self.send_failure_burst(host, std::mem::take(&mut burst), interval_ms));
+                    incidents.push(self.send_failure_burst(
+                        host,
+                        std::mem::take(&mut burst),
+                        interval_ms,
+                    ));
                 }
                 burst.push(index);
             }
@@ -277,7 +307,12 @@ impl Context<'_> {
         let transient = burst.len() == 1;
         let window = Window {
             start: first.time - millis(interval_ms),
-            end: last.time + if transient { millis(interval_ms) } else { GRACE },
+            end: last.time
+                + if transient {
+                    millis(interval_ms)
+                } else {
+                    GRACE
+                },
         };
         let recovered = self
             .range(Window {
@@ -291,7 +326,9 @@ impl Context<'_> {
         let who = format!(
             "{}{}",
             self.host_name(host),
-            node.as_ref().map(|n| format!(" (node {n})")).unwrap_or_default()
+            node.as_ref()
+                .map(|n| format!(" (node {n})"))
+                .unwrap_or_default()
         );
         let (kind, severity, summary) = if transient {
             (
@@ -311,7 +348,11 @@ impl Context<'_> {
                     burst.len(),
                     clock(first.time),
                     clock(last.time),
-                    if recovered.is_some() { ", then recovered" } else { "" }
+                    if recovered.is_some() {
+                        ", then recovered"
+                    } else {
+                        ""
+                    }
                 ),
             )
         };

@@ -22,7 +22,8 @@ fn entry(catalog: &SignalCatalog, host: u16, second: u32, code: &str, message: &
     };
     let signals = catalog.classify(SourceKind::NodeLog, &event, &mut Scratch::default());
     Entry {
-        time: Utc.with_ymd_and_hms(2026, 3, 12, 10, 15, 0).unwrap() + Duration::seconds(second.into()),
+        time: Utc.with_ymd_and_hms(2026, 3, 12, 10, 15, 0).unwrap()
+            + Duration::seconds(second.into()),
         host: HostId(host),
         source: SourceId(host.into()),
         event,
@@ -54,7 +55,12 @@ fn run(entries: impl FnOnce(&SignalCatalog) -> Vec<Entry>) -> Detection {
         ("node02".to_string(), HostId(1)),
         ("node03".to_string(), HostId(2)),
     ]);
-    detect(&timeline(entries(&catalog)), &known, &HeartbeatSettings::default(), &nodes)
+    detect(
+        &timeline(entries(&catalog)),
+        &known,
+        &HeartbeatSettings::default(),
+        &nodes,
+    )
 }
 
 const DB_ERROR: &str = "An exception occurred while updating the master election row.";
@@ -69,7 +75,13 @@ fn master_termination_groups_its_cascade() {
             entry(c, 0, 8, "DOM_10162", DB_ERROR),
             entry(c, 0, 36, "DOM_10094", TERMINATED),
             entry(c, 2, 40, "DOM_10025", SEND_FAILED),
-            entry(c, 1, 70, "DOM_10034", "Node [node02] is the new master gateway node of the domain."),
+            entry(
+                c,
+                1,
+                70,
+                "DOM_10034",
+                "Node [node02] is the new master gateway node of the domain.",
+            ),
         ]
     });
     assert_eq!(found.incidents.len(), 1, "{:#?}", found.incidents);
@@ -80,8 +92,16 @@ fn master_termination_groups_its_cascade() {
     assert_eq!(incident.affected, [HostId(1), HostId(2)]);
     assert_eq!(incident.timeout_ms, 32_000.0);
     assert_eq!(incident.cascade.len(), 5);
-    assert!(incident.summary.contains("2 DB heartbeat error(s)"), "{}", incident.summary);
-    assert!(incident.summary.contains("node02 was elected"), "{}", incident.summary);
+    assert!(
+        incident.summary.contains("2 DB heartbeat error(s)"),
+        "{}",
+        incident.summary
+    );
+    assert!(
+        incident.summary.contains("node02 was elected"),
+        "{}",
+        incident.summary
+    );
 }
 
 #[test]
@@ -94,12 +114,24 @@ fn one_failed_heartbeat_is_a_transient_glitch_and_a_burst_is_not() {
             entry(c, 1, 330, "DOM_10025", SEND_FAILED),
         ]
     });
-    let kinds: Vec<_> = found.incidents.iter().map(|i| (i.kind, i.subject, i.severity)).collect();
+    let kinds: Vec<_> = found
+        .incidents
+        .iter()
+        .map(|i| (i.kind, i.subject, i.severity))
+        .collect();
     assert_eq!(
         kinds,
         [
-            (IncidentKind::TransientGlitch, Some(HostId(2)), Severity::Low),
-            (IncidentKind::HeartbeatSendFailure, Some(HostId(1)), Severity::Medium),
+            (
+                IncidentKind::TransientGlitch,
+                Some(HostId(2)),
+                Severity::Low
+            ),
+            (
+                IncidentKind::HeartbeatSendFailure,
+                Some(HostId(1)),
+                Severity::Medium
+            ),
         ]
     );
 }
@@ -124,19 +156,39 @@ fn node_marked_dead_finds_the_dead_nodes_host() {
     assert_eq!(incident.subject, Some(HostId(2)));
     assert_eq!(incident.observer, Some(HostId(0)));
     assert_eq!(incident.timeout_ms, 90_000.0);
-    assert_eq!(incident.cascade.len(), 2, "the send failure belongs to the incident");
+    assert_eq!(
+        incident.cascade.len(),
+        2,
+        "the send failure belongs to the incident"
+    );
 }
 
 #[test]
 fn differing_node_intervals_are_noted() {
     let found = run(|c| {
         vec![
-            entry(c, 0, 0, "", "JVM options: -Dinfa.masterUpdateTimeInterval=15000"),
-            entry(c, 2, 0, "", "JVM options: -Dinfa.masterUpdateTimeInterval=30000"),
+            entry(
+                c,
+                0,
+                0,
+                "",
+                "JVM options: -Dinfa.masterUpdateTimeInterval=15000",
+            ),
+            entry(
+                c,
+                2,
+                0,
+                "",
+                "JVM options: -Dinfa.masterUpdateTimeInterval=30000",
+            ),
         ]
     });
     assert_eq!(found.config_notes.len(), 1);
-    assert!(found.config_notes[0].message.contains("gw01=15000, wk01=30000"));
+    assert!(
+        found.config_notes[0]
+            .message
+            .contains("gw01=15000, wk01=30000")
+    );
     assert_eq!(found.intervals.node_interval(Some(HostId(2))), 30_000.0);
     assert_eq!(found.intervals.node_interval(Some(HostId(1))), 15_000.0);
 }

@@ -2,12 +2,12 @@
 //! clause asks for, test its conditions, and turn a rule that holds into a
 //! finding that points at its evidence.
 
-use super::template::{render, TemplateValues};
+use super::template::{TemplateValues, render};
 use super::{Cause, Clause, HostScope, Rule, RuleBook, WindowSpec};
-use crate::incidents::{Incident, Window, GRACE};
+use crate::incidents::{GRACE, Incident, Window};
 use crate::model::SourceKind;
-use crate::signals::condition::ParameterValues;
 use crate::signals::Fields;
+use crate::signals::condition::ParameterValues;
 use crate::timeline::{HostId, Timeline};
 use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +61,8 @@ pub struct Verdict {
 /// Evaluates every rule that applies to `incident`.
 pub fn evaluate(book: &RuleBook, incident: &Incident, ctx: &EvalContext<'_>) -> Verdict {
     let mut verdict = Verdict::default();
-    let (fallbacks, regular): (Vec<&Rule>, Vec<&Rule>) = book.for_kind(incident.kind).partition(|r| r.fallback);
+    let (fallbacks, regular): (Vec<&Rule>, Vec<&Rule>) =
+        book.for_kind(incident.kind).partition(|r| r.fallback);
     for rule in regular {
         if let Some(missing) = missing_inputs(rule, incident, ctx) {
             verdict.not_evaluated.push(missing);
@@ -70,9 +71,11 @@ pub fn evaluate(book: &RuleBook, incident: &Incident, ctx: &EvalContext<'_>) -> 
         }
     }
     if verdict.findings.is_empty() {
-        verdict
-            .findings
-            .extend(fallbacks.into_iter().filter_map(|rule| apply(rule, incident, ctx)));
+        verdict.findings.extend(
+            fallbacks
+                .into_iter()
+                .filter_map(|rule| apply(rule, incident, ctx)),
+        );
     }
     verdict.findings.sort_by(|a, b| {
         b.confidence
@@ -169,7 +172,10 @@ fn holds(clause: &Clause, selected: &[(usize, &Fields)], params: &ParameterValue
         return !selected.is_empty();
     }
     let fields = selected.iter().map(|(_, f)| *f);
-    clause.having.iter().all(|c| c.holds_over(fields.clone(), params))
+    clause
+        .having
+        .iter()
+        .all(|c| c.holds_over(fields.clone(), params))
 }
 
 /// The window a clause looks at for an incident.
@@ -198,7 +204,11 @@ fn hosts(scope: HostScope, incident: &Incident, timeline: &Timeline) -> Vec<Host
 }
 
 /// The entries (with the clause's signal's fields) a clause selects.
-fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Vec<(usize, &'t Fields)> {
+fn select<'t>(
+    clause: &Clause,
+    incident: &Incident,
+    ctx: &EvalContext<'t>,
+) -> Vec<(usize, &'t Fields)> {
     let window = resolve_window(clause.window, incident);
     let hosts = hosts(clause.on, incident, ctx.timeline);
     let params = parameters(incident);
@@ -212,14 +222,24 @@ fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Ve
                 .signals
                 .iter()
                 .find(|s| s.id == clause.signal)
-                .filter(|s| clause.filters.iter().all(|c| c.holds_for(&s.fields, &params)))
+                .filter(|s| {
+                    clause
+                        .filters
+                        .iter()
+                        .all(|c| c.holds_for(&s.fields, &params))
+                })
                 .map(|s| (i, &s.fields))
         })
         .collect()
 }
 
-fn template_values<'a>(incident: &Incident, timeline: &Timeline, evidence: Vec<&'a Fields>) -> TemplateValues<'a> {
-    let name = |h: Option<HostId>| h.map_or_else(|| "?".to_string(), |h| timeline.host(h).name.clone());
+fn template_values<'a>(
+    incident: &Incident,
+    timeline: &Timeline,
+    evidence: Vec<&'a Fields>,
+) -> TemplateValues<'a> {
+    let name =
+        |h: Option<HostId>| h.map_or_else(|| "?".to_string(), |h| timeline.host(h).name.clone());
     TemplateValues {
         subject: name(incident.subject),
         node: incident

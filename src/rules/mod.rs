@@ -15,7 +15,7 @@ use crate::signals::{SignalCatalog, SignalId};
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub use eval::{evaluate, EvalContext, Finding, NotEvaluated, Verdict};
+pub use eval::{EvalContext, Finding, NotEvaluated, Verdict, evaluate};
 pub use spec::RuleTest;
 
 /// A root cause name, as rule files spell it (`db_unavailable`, `network`, …).
@@ -106,7 +106,10 @@ impl RuleBook {
     /// Compiles the rule files among `files` against `catalog`. A later file's
     /// rule replaces an earlier one with the same id. All errors are
     /// collected, each with its file and line.
-    pub fn build(files: &[DefinitionFile], catalog: &SignalCatalog) -> Result<RuleBook, Vec<DefinitionError>> {
+    pub fn build(
+        files: &[DefinitionFile],
+        catalog: &SignalCatalog,
+    ) -> Result<RuleBook, Vec<DefinitionError>> {
         let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
         let mut errors = Vec::new();
         for file in files.iter().filter(|f| !f.defines_signals()) {
@@ -133,6 +136,8 @@ impl RuleBook {
 
     /// The rules that apply to an incident kind.
     pub fn for_kind(&self, kind: IncidentKind) -> impl Iterator<Item = &Rule> {
-        self.rules.iter().filter(move |r| r.incidents.contains(&kind))
+        self.rules
+            .iter()
+            .filter(move |r| r.incidents.contains(&kind))
     }
 }

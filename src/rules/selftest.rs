@@ -1,10 +1,10 @@
 //! `hbdiag rules test`: every signal's sample lines and every rule's test
 //! incidents, run through the same code as a real analysis.
 
-use super::eval::{apply, EvalContext};
+use super::eval::{EvalContext, apply};
 use super::spec::{Expectation, RuleTest};
 use super::{HostScope, Rule, RuleBook};
-use crate::incidents::{Incident, IncidentKind, Severity, Window, GRACE};
+use crate::incidents::{GRACE, Incident, IncidentKind, Severity, Window};
 use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId, SourceKind};
 use crate::parse::{self, Sink};
 use crate::read::Line;
@@ -76,7 +76,13 @@ fn check_sample(
     };
     let mut sink = FirstEvent::default();
     for (i, text) in sample.line.lines().enumerate() {
-        parser.line(&Line { number: i as u64 + 1, text }, &mut sink);
+        parser.line(
+            &Line {
+                number: i as u64 + 1,
+                text,
+            },
+            &mut sink,
+        );
     }
     parser.finish(&mut sink);
     let Some(event) = sink.0 else {
@@ -120,11 +126,17 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
         .signals
         .iter()
         .map(|s| {
-            let id = catalog.id(&s.signal).expect("checked when the rule was compiled");
+            let id = catalog
+                .id(&s.signal)
+                .expect("checked when the rule was compiled");
             let time = anchor + Duration::milliseconds(s.at_ms.round() as i64);
             Entry {
                 time,
-                host: if s.on == HostScope::Subject { subject } else { peer },
+                host: if s.on == HostScope::Subject {
+                    subject
+                } else {
+                    peer
+                },
                 source: SourceId(0),
                 event: synthetic_event(&s.signal),
                 signals: vec![Signal {
@@ -174,7 +186,16 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
     let inputs = BTreeMap::from([(subject, present.clone())]);
     let got = if rule.requires.iter().any(|k| !present.contains(k)) {
         Expectation::NotEvaluated
-    } else if apply(rule, &incident, &EvalContext { timeline: &timeline, inputs: &inputs }).is_some() {
+    } else if apply(
+        rule,
+        &incident,
+        &EvalContext {
+            timeline: &timeline,
+            inputs: &inputs,
+        },
+    )
+    .is_some()
+    {
         Expectation::Match
     } else {
         Expectation::NoMatch
@@ -203,7 +224,7 @@ fn synthetic_event(signal: &str) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::definitions::{builtin, DefinitionFile};
+    use crate::definitions::{DefinitionFile, builtin};
 
     fn books(extra: Vec<DefinitionFile>) -> (SignalCatalog, RuleBook) {
         let mut files = builtin();
@@ -246,6 +267,10 @@ expect = "match"
         let (catalog, book) = books(vec![rule]);
         let report = run(&catalog, &book);
         assert_eq!(report.failures.len(), 1);
-        assert!(report.failures[0].starts_with("site/rules/wrong.toml: rule `site.wrong`"), "{}", report.failures[0]);
+        assert!(
+            report.failures[0].starts_with("site/rules/wrong.toml: rule `site.wrong`"),
+            "{}",
+            report.failures[0]
+        );
     }
 }

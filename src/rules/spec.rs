@@ -1,7 +1,7 @@
 //! The rule file format and its compilation into a [`Rule`]. Every problem
 //! is reported with the line it is on.
 
-use super::{template, Cause, Clause, HostScope, Rule, WindowSpec};
+use super::{Cause, Clause, HostScope, Rule, WindowSpec, template};
 use crate::definitions::{DefinitionError, DefinitionFile};
 use crate::incidents::IncidentKind;
 use crate::model::SourceKind;
@@ -124,7 +124,10 @@ struct Compiler<'a> {
 }
 
 /// Compiles one rule file.
-pub(super) fn compile(file: &DefinitionFile, catalog: &SignalCatalog) -> Result<Rule, Vec<DefinitionError>> {
+pub(super) fn compile(
+    file: &DefinitionFile,
+    catalog: &SignalCatalog,
+) -> Result<Rule, Vec<DefinitionError>> {
     let parsed: RuleFile = file.parse().map_err(|e| vec![e])?;
     let mut c = Compiler {
         file,
@@ -136,9 +139,17 @@ pub(super) fn compile(file: &DefinitionFile, catalog: &SignalCatalog) -> Result<
         id: c.identifier(&spec.id, "rule id", true),
         cause: Cause(c.identifier(&spec.cause, "cause", false)),
         title: spec.title,
-        incidents: spec.incidents.iter().filter_map(|k| c.incident_kind(k)).collect(),
+        incidents: spec
+            .incidents
+            .iter()
+            .filter_map(|k| c.incident_kind(k))
+            .collect(),
         confidence: c.confidence(&spec.confidence),
-        requires: spec.requires.iter().filter_map(|k| c.source_kind(k)).collect(),
+        requires: spec
+            .requires
+            .iter()
+            .filter_map(|k| c.source_kind(k))
+            .collect(),
         fallback: spec.fallback,
         require: spec.require.iter().filter_map(|s| c.clause(s)).collect(),
         support: spec.support.iter().filter_map(|s| c.clause(s)).collect(),
@@ -149,7 +160,10 @@ pub(super) fn compile(file: &DefinitionFile, catalog: &SignalCatalog) -> Result<
         file: file.name.clone(),
     };
     if rule.incidents.is_empty() && c.errors.is_empty() {
-        c.error(spec.id.span().start, "a rule needs at least one incident kind in `incidents`");
+        c.error(
+            spec.id.span().start,
+            "a rule needs at least one incident kind in `incidents`",
+        );
     }
     if rule.require.is_empty() && !rule.fallback && c.errors.is_empty() {
         c.error(
@@ -171,14 +185,16 @@ impl Compiler<'_> {
 
     fn identifier(&mut self, value: &Spanned<String>, what: &str, dots: bool) -> String {
         let ok = !value.get_ref().is_empty()
-            && value
-                .get_ref()
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || (dots && b == b'.'));
+            && value.get_ref().bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || (dots && b == b'.')
+            });
         if !ok {
             self.error(
                 value.span().start,
-                format!("{what} `{}` must be lowercase letters, digits and `_`", value.get_ref()),
+                format!(
+                    "{what} `{}` must be lowercase letters, digits and `_`",
+                    value.get_ref()
+                ),
             );
         }
         value.get_ref().clone()
@@ -187,7 +203,10 @@ impl Compiler<'_> {
     fn confidence(&mut self, value: &Spanned<f64>) -> f64 {
         let v = *value.get_ref();
         if !(0.0..=1.0).contains(&v) {
-            self.error(value.span().start, format!("confidence {v} must be between 0 and 1"));
+            self.error(
+                value.span().start,
+                format!("confidence {v} must be between 0 and 1"),
+            );
         }
         v
     }
@@ -198,7 +217,11 @@ impl Compiler<'_> {
             let known: Vec<&str> = IncidentKind::ALL.iter().map(|k| k.name()).collect();
             self.error(
                 value.span().start,
-                format!("unknown incident kind `{}`; known: {}", value.get_ref(), known.join(", ")),
+                format!(
+                    "unknown incident kind `{}`; known: {}",
+                    value.get_ref(),
+                    known.join(", ")
+                ),
             );
         }
         kind
@@ -210,7 +233,11 @@ impl Compiler<'_> {
             let known: Vec<&str> = SourceKind::ALL.iter().map(|k| k.name()).collect();
             self.error(
                 value.span().start,
-                format!("unknown input `{}`; known: {}", value.get_ref(), known.join(", ")),
+                format!(
+                    "unknown input `{}`; known: {}",
+                    value.get_ref(),
+                    known.join(", ")
+                ),
             );
         }
         kind
@@ -265,7 +292,10 @@ impl Compiler<'_> {
         if signal.is_none() {
             self.error(
                 spec.signal.span().start,
-                format!("unknown signal `{}`; define it in a signal file", spec.signal.get_ref()),
+                format!(
+                    "unknown signal `{}`; define it in a signal file",
+                    spec.signal.get_ref()
+                ),
             );
         }
         let on = self.scope(&spec.on);
@@ -308,7 +338,11 @@ impl Compiler<'_> {
             .inputs
             .as_ref()
             .map(|list| list.iter().filter_map(|k| self.source_kind(k)).collect());
-        let signals = spec.signals.iter().filter_map(|s| self.test_signal(s)).collect();
+        let signals = spec
+            .signals
+            .iter()
+            .filter_map(|s| self.test_signal(s))
+            .collect();
         Some(RuleTest {
             name: spec.name.clone(),
             incident: incident?,
@@ -320,7 +354,10 @@ impl Compiler<'_> {
 
     fn test_signal(&mut self, spec: &TestSignalSpec) -> Option<TestSignal> {
         if self.catalog.id(spec.signal.get_ref()).is_none() {
-            self.error(spec.signal.span().start, format!("unknown signal `{}`", spec.signal.get_ref()));
+            self.error(
+                spec.signal.span().start,
+                format!("unknown signal `{}`", spec.signal.get_ref()),
+            );
         }
         let at_ms = match parse_offset_ms(spec.at.get_ref()) {
             Ok(ms) => Some(ms),
@@ -347,7 +384,9 @@ pub fn parse_window(text: &str) -> Result<WindowSpec, String> {
         "timeout" => return Ok(WindowSpec::Timeout),
         _ => {}
     }
-    let bad = || format!("window `{text}` must be `incident`, `timeout` or `FROM..TO` like `-120s..+10s`");
+    let bad = || {
+        format!("window `{text}` must be `incident`, `timeout` or `FROM..TO` like `-120s..+10s`")
+    };
     let (from, to) = text.split_once("..").ok_or_else(bad)?;
     let from_ms = parse_offset_ms(from).map_err(|_| bad())?;
     let to_ms = parse_offset_ms(to).map_err(|_| bad())?;

@@ -5,7 +5,14 @@ use crate::signals::{FieldValue, Fields};
 
 /// Placeholders that need no field name.
 const PLAIN: [&str; 8] = [
-    "subject", "node", "observer", "peers", "timeout_s", "interval_s", "anchor", "count",
+    "subject",
+    "node",
+    "observer",
+    "peers",
+    "timeout_s",
+    "interval_s",
+    "anchor",
+    "count",
 ];
 /// Placeholders of the form `{first.FIELD}`, `{sum.FIELD}`, `{max.FIELD}`.
 const WITH_FIELD: [&str; 3] = ["first", "sum", "max"];
@@ -85,12 +92,20 @@ fn value_of(key: &str, v: &TemplateValues<'_>) -> String {
 
 fn field_value(key: &str, v: &TemplateValues<'_>) -> Option<String> {
     let (agg, field) = key.split_once('.')?;
-    let numbers = || v.evidence.iter().filter_map(|f| f.get(field).and_then(FieldValue::as_number));
+    let numbers = || {
+        v.evidence
+            .iter()
+            .filter_map(|f| f.get(field).and_then(FieldValue::as_number))
+    };
     match agg {
-        "first" => v.evidence.iter().find_map(|f| f.get(field)).map(|value| match value {
-            FieldValue::Number(n) => number(*n),
-            FieldValue::Text(t) => t.clone(),
-        }),
+        "first" => v
+            .evidence
+            .iter()
+            .find_map(|f| f.get(field))
+            .map(|value| match value {
+                FieldValue::Number(n) => number(*n),
+                FieldValue::Text(t) => t.clone(),
+            }),
         "sum" => numbers().reduce(|a, b| a + b).map(number),
         "max" => numbers().reduce(f64::max).map(number),
         _ => None,
@@ -125,7 +140,10 @@ mod tests {
             ..TemplateValues::default()
         };
         assert_eq!(
-            render("{subject}: {count} pauses, {sum.duration_ms} ms of {timeout_s} s; ip {first.ip}, {first.nope}", &values),
+            render(
+                "{subject}: {count} pauses, {sum.duration_ms} ms of {timeout_s} s; ip {first.ip}, {first.nope}",
+                &values
+            ),
             "gw01: 2 pauses, 42500.5 ms of 32 s; ip 10.0.0.9, ?"
         );
     }

@@ -45,7 +45,10 @@ pub enum Operand {
     Number(f64),
     Text(String),
     List(Vec<Operand>),
-    Scaled { factor: f64, parameter: IncidentParameter },
+    Scaled {
+        factor: f64,
+        parameter: IncidentParameter,
+    },
 }
 
 /// Figures of an incident a threshold may refer to.
@@ -143,13 +146,19 @@ impl Condition {
 
 fn compare(value: &FieldValue, op: Op, operand: &Operand, params: &ParameterValues) -> bool {
     if let Operand::List(items) = operand {
-        let found = items.iter().any(|item| compare(value, Op::Eq, item, params));
+        let found = items
+            .iter()
+            .any(|item| compare(value, Op::Eq, item, params));
         return (op == Op::In) == found;
     }
     let ordering = match (value, resolve(operand, params)) {
         (FieldValue::Number(a), Resolved::Number(b)) => a.partial_cmp(&b),
-        (FieldValue::Text(a), Resolved::Number(b)) => a.parse::<f64>().ok().and_then(|a| a.partial_cmp(&b)),
-        (FieldValue::Number(a), Resolved::Text(b)) => b.parse::<f64>().ok().and_then(|b| a.partial_cmp(&b)),
+        (FieldValue::Text(a), Resolved::Number(b)) => {
+            a.parse::<f64>().ok().and_then(|a| a.partial_cmp(&b))
+        }
+        (FieldValue::Number(a), Resolved::Text(b)) => {
+            b.parse::<f64>().ok().and_then(|b| a.partial_cmp(&b))
+        }
         (FieldValue::Text(a), Resolved::Text(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
     };
     let Some(ordering) = ordering else {
@@ -242,7 +251,10 @@ fn list(input: &str) -> Parsed<'_, Operand> {
     map(
         delimited(
             (char('['), multispace0),
-            separated_list1((multispace0, char(','), multispace0), alt((map(double, Operand::Number), text))),
+            separated_list1(
+                (multispace0, char(','), multispace0),
+                alt((map(double, Operand::Number), text)),
+            ),
             (multispace0, char(']')),
         ),
         Operand::List,
@@ -262,7 +274,11 @@ fn parameter(input: &str) -> Parsed<'_, IncidentParameter> {
 fn scaled(input: &str) -> Parsed<'_, Operand> {
     alt((
         map(
-            (double, delimited(multispace0, char('*'), multispace0), parameter),
+            (
+                double,
+                delimited(multispace0, char('*'), multispace0),
+                parameter,
+            ),
             |(factor, _, parameter)| Operand::Scaled { factor, parameter },
         ),
         map(parameter, |parameter| Operand::Scaled {
@@ -286,7 +302,10 @@ mod tests {
     use super::*;
 
     fn fields(pairs: &[(&str, FieldValue)]) -> Fields {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     const PARAMS: ParameterValues = ParameterValues {
@@ -326,9 +345,11 @@ mod tests {
         assert!(check("sum(duration_ms) >= 0.8 * timeout_ms"));
         assert!(!check("max(duration_ms) >= 0.8 * timeout_ms"));
         assert!(check("count >= 2"));
-        assert!(!Condition::parse("sum(x) > 1")
-            .unwrap()
-            .holds_over(std::iter::empty(), &PARAMS));
+        assert!(
+            !Condition::parse("sum(x) > 1")
+                .unwrap()
+                .holds_over(std::iter::empty(), &PARAMS)
+        );
     }
 
     #[test]

@@ -29,7 +29,10 @@ pub fn event_fields(event: &Event) -> Fields {
             put("collector", text(p.collector.as_deref()));
             put("heap_before_kb", num(p.heap_before_kb.map(|v| v as f64)));
             put("heap_after_kb", num(p.heap_after_kb.map(|v| v as f64)));
-            put("heap_capacity_kb", num(p.heap_capacity_kb.map(|v| v as f64)));
+            put(
+                "heap_capacity_kb",
+                num(p.heap_capacity_kb.map(|v| v as f64)),
+            );
             put(
                 "heap_after_pct",
                 num(p

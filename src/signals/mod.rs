@@ -296,7 +296,9 @@ impl SignalCatalog {
         base: &Fields,
         scratch: &Scratch,
     ) -> Option<Fields> {
-        if m.min_level.is_some_and(|min| event.level.is_none_or(|l| l < min)) {
+        if m.min_level
+            .is_some_and(|min| event.level.is_none_or(|l| l < min))
+        {
             return None;
         }
         if !m.codes.is_empty() {
@@ -317,7 +319,11 @@ impl SignalCatalog {
             let first = m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?;
             self.capture(*first, texts, &mut fields);
         }
-        if !m.when.iter().all(|c| c.holds_for(&fields, &ParameterValues::default())) {
+        if !m
+            .when
+            .iter()
+            .all(|c| c.holds_for(&fields, &ParameterValues::default()))
+        {
             return None;
         }
         fields.extend(m.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -355,10 +361,14 @@ fn searchable_texts(event: &Event) -> Vec<&str> {
         EventKind::Log(record) => std::iter::once(record.message.as_str())
             .chain(record.detail.iter().map(String::as_str))
             .collect(),
-        EventKind::Alarm(alarm) => [Some(alarm.name.as_str()), alarm.cause.as_deref(), alarm.additional_info.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect(),
+        EventKind::Alarm(alarm) => [
+            Some(alarm.name.as_str()),
+            alarm.cause.as_deref(),
+            alarm.additional_info.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         _ => Vec::new(),
     }
 }
@@ -382,14 +392,21 @@ impl Builder {
                 if kind.is_none() {
                     self.errors.push(file.error_at(
                         s.span().start,
-                        format!("unknown source kind `{}`; known: {}", s.get_ref(), known_kinds()),
+                        format!(
+                            "unknown source kind `{}`; known: {}",
+                            s.get_ref(),
+                            known_kinds()
+                        ),
                     ));
                 }
                 kind
             })
             .collect();
         if spec.matchers.is_empty() {
-            self.errors.push(file.error_at(line_offset, format!("signal `{name}` has no [[signal.match]]")));
+            self.errors.push(file.error_at(
+                line_offset,
+                format!("signal `{name}` has no [[signal.match]]"),
+            ));
         }
         for matcher in spec.matchers {
             self.add_matcher(file, id, &name, line_offset, matcher);
@@ -405,9 +422,20 @@ impl Builder {
         });
     }
 
-    fn add_matcher(&mut self, file: &DefinitionFile, id: SignalId, name: &str, at: usize, spec: MatcherSpec) {
+    fn add_matcher(
+        &mut self,
+        file: &DefinitionFile,
+        id: SignalId,
+        name: &str,
+        at: usize,
+        spec: MatcherSpec,
+    ) {
         let class = spec.event.unwrap_or(EventClass::Log);
-        if class == EventClass::Log && spec.codes.is_empty() && spec.keywords.is_empty() && spec.patterns.is_empty() {
+        if class == EventClass::Log
+            && spec.codes.is_empty()
+            && spec.keywords.is_empty()
+            && spec.patterns.is_empty()
+        {
             self.errors.push(file.error_at(
                 at,
                 format!("a match of `{name}` needs codes, keywords or patterns, or it would match every line"),
@@ -428,7 +456,8 @@ impl Builder {
                     Some(self.pattern_texts.len() - 1)
                 }
                 Err(err) => {
-                    self.errors.push(file.error_at(p.span().start, format!("bad pattern: {err}")));
+                    self.errors
+                        .push(file.error_at(p.span().start, format!("bad pattern: {err}")));
                     None
                 }
             })
@@ -439,7 +468,10 @@ impl Builder {
             .filter_map(|c| match Condition::parse(c.get_ref()) {
                 Ok(cond) if cond.is_per_signal() => Some(cond),
                 Ok(_) => {
-                    self.errors.push(file.error_at(c.span().start, "aggregates (count, sum, …) belong in rules, not signals"));
+                    self.errors.push(file.error_at(
+                        c.span().start,
+                        "aggregates (count, sum, …) belong in rules, not signals",
+                    ));
                     None
                 }
                 Err(err) => {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::definitions::{builtin, DefinitionFile};
+use crate::definitions::{DefinitionFile, builtin};
 use crate::model::{Event, EventKind, GcPause, LogRecord, LogTime};
 
 fn log_event(code: Option<&str>, message: &str, detail: &[&str]) -> Event {
@@ -10,11 +10,10 @@ fn log_event(code: Option<&str>, message: &str, detail: &[&str]) -> Event {
         text: message.to_string(),
         host: None,
         kind: EventKind::Log(LogRecord {
-            thread: None,
             code: code.map(str::to_string),
             message: message.to_string(),
             detail: detail.iter().map(|d| d.to_string()).collect(),
-            frames: 0,
+            ..LogRecord::default()
         }),
     }
 }
@@ -70,7 +69,10 @@ fn structured_events_carry_their_figures() {
     let signals = catalog.classify(SourceKind::GcLog, &event, &mut scratch);
     assert_eq!(signals.len(), 1);
     assert_eq!(catalog.def(signals[0].id).name, "gc_pause");
-    assert_eq!(signals[0].fields["duration_ms"], FieldValue::Number(41000.0));
+    assert_eq!(
+        signals[0].fields["duration_ms"],
+        FieldValue::Number(41000.0)
+    );
 }
 
 #[test]
