@@ -9,6 +9,7 @@ pub mod discover;
 pub mod incidents;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod read;
 pub mod rules;
 pub mod scan;

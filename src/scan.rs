@@ -1,17 +1,25 @@
 //! Scan: the parse stage run over every discovered file in parallel. Each
-//! worker opens one file, confirms its kind, streams it through its parser
-//! and the signal catalog, and keeps only the events that matter plus the
-//! file's counts. Whole files are never held in memory.
+//! task opens one file; a text file is streamed through its parser and the
+//! signal catalog, an archive is walked entry by entry (nested archives
+//! too) with each entry scanned the same way. Only the events that matter
+//! and each source's counts are kept; whole files are never held in memory
+//! and nothing is ever extracted to disk.
 
-use crate::discover::Candidate;
+use crate::discover::archive::{self, Budget, CountIn, CountOut, EntryName, EntryVisitor, Limits};
 use crate::discover::detect::{self, Detection, SNIFF_LINES};
-use crate::discover::open::{self, Packing};
+use crate::discover::open::{
+    self, ArchiveFormat, BUFFER_SIZE, OpenError, Opened, Packing, Unpacked,
+};
+use crate::discover::{Candidate, EntryPlace};
 use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceId, SourceKind};
 use crate::parse::{self, Parser, Sink};
+use crate::progress::Progress;
 use crate::read::{DEFAULT_MAX_LINE, Line, LineReader};
 use crate::signals::{Scratch, Signal, SignalCatalog};
 use chrono::FixedOffset;
 use rayon::prelude::*;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 
 /// Unparsed lines quoted per file in the report.
 const UNPARSED_SAMPLES: usize = 3;
@@ -29,36 +37,79 @@ pub struct KeepPolicy {
     pub min_level: Option<Level>,
 }
 
+/// How a scan runs, beyond what it keeps: progress reporting and the caps
+/// that stop decompression bombs.
+#[derive(Copy, Clone, Default)]
+pub struct ScanOptions<'a> {
+    /// Ticked with bytes read from disk and files finished.
+    pub progress: Option<&'a Progress>,
+    /// Expansion caps per file on disk.
+    pub limits: Limits,
+}
+
+/// The thread pool could not be set up as asked.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up {jobs} worker thread(s): {source}")]
+pub struct JobsError {
+    jobs: usize,
+    source: rayon::ThreadPoolBuildError,
+}
+
+/// Limits the scan to `jobs` worker threads (`--jobs N`); call once, before
+/// the first scan. Without it the scan uses one thread per core.
+pub fn set_jobs(jobs: usize) -> Result<(), JobsError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build_global()
+        .map_err(|source| JobsError { jobs, source })
+}
+
 /// An event worth keeping, with the signals it raised.
 #[derive(Clone, Debug)]
 pub struct KeptEvent {
+    /// The source it came from.
     pub source: SourceId,
+    /// The record.
     pub event: Event,
+    /// What it means.
     pub signals: Vec<Signal>,
 }
 
 /// A warning about one file, at a line when there is one.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FileWarning {
+    /// 1-based line, when the warning is about one.
     pub line: Option<u64>,
+    /// What the user should know.
     pub message: String,
 }
 
-/// What scanning one file found: its identity, coverage and problems.
+/// What scanning one source (a file, or an archive entry) found: its
+/// identity, coverage and problems. An archive with problems of its own
+/// (damage, truncation, caps) is listed as a source too, with no kind.
 #[derive(Clone, Debug)]
 pub struct ScannedSource {
+    /// Position in [`Scan::sources`]; sources are ordered by display name.
     pub id: SourceId,
+    /// Where the source lies and which host it belongs to.
     pub candidate: Candidate,
     /// `None` when the file was skipped.
     pub kind: Option<SourceKind>,
+    /// The compression that was removed, when the source was opened.
     pub packing: Option<Packing>,
     /// Why the file was not read, when it was not.
     pub skipped: Option<String>,
+    /// Lines read.
     pub lines: u64,
+    /// Records parsed.
     pub records: u64,
+    /// Lines that belonged to no record.
     pub unparsed_lines: u64,
+    /// A few of those lines, with their numbers.
     pub unparsed_samples: Vec<(u64, String)>,
+    /// Problems with this source.
     pub warnings: Vec<FileWarning>,
+    /// Time of the first record.
     pub first_time: Option<LogTime>,
     /// The last record: its line, time and text (for "the log ends here").
     pub last_record: Option<(u64, LogTime, String)>,
@@ -68,59 +119,298 @@ pub struct ScannedSource {
     pub relative_events: u64,
 }
 
+impl ScannedSource {
+    fn new(candidate: Candidate) -> Self {
+        ScannedSource {
+            id: SourceId(0),
+            candidate,
+            kind: None,
+            packing: None,
+            skipped: None,
+            lines: 0,
+            records: 0,
+            unparsed_lines: 0,
+            unparsed_samples: Vec::new(),
+            warnings: Vec::new(),
+            first_time: None,
+            last_record: None,
+            utc_offset: None,
+            relative_events: 0,
+        }
+    }
+
+    fn skipped(candidate: Candidate, reason: String) -> Self {
+        let mut source = ScannedSource::new(candidate);
+        source.skipped = Some(reason);
+        source
+    }
+}
+
 /// The result of scanning a whole bundle.
 #[derive(Debug, Default)]
 pub struct Scan {
+    /// Every source, ordered by display name; `id` is the position.
     pub sources: Vec<ScannedSource>,
+    /// Kept events, grouped by source in source order.
     pub events: Vec<KeptEvent>,
 }
 
-/// Scans every candidate in parallel; the result is in candidate order.
+/// One source's result before ids are assigned.
+type Outcome = (ScannedSource, Vec<KeptEvent>);
+
+/// Shared by every task of one scan.
+struct Context<'a> {
+    catalog: &'a SignalCatalog,
+    keep: KeepPolicy,
+    options: ScanOptions<'a>,
+}
+
+/// Scans every candidate in parallel with default options.
 pub fn scan(candidates: &[Candidate], catalog: &SignalCatalog, keep: KeepPolicy) -> Scan {
-    let outcomes: Vec<(ScannedSource, Vec<KeptEvent>)> = candidates
+    scan_with(candidates, catalog, keep, ScanOptions::default())
+}
+
+/// Scans every candidate in parallel (archives expand into one source per
+/// entry). The result does not depend on thread scheduling: sources are
+/// sorted by display name and numbered in that order.
+pub fn scan_with(
+    candidates: &[Candidate],
+    catalog: &SignalCatalog,
+    keep: KeepPolicy,
+    options: ScanOptions<'_>,
+) -> Scan {
+    let ctx = Context {
+        catalog,
+        keep,
+        options,
+    };
+    let mut outcomes: Vec<Outcome> = candidates
         .par_iter()
-        .enumerate()
-        .map(|(i, candidate)| scan_one(SourceId(i as u32), candidate, catalog, keep))
+        .flat_map_iter(|candidate| scan_candidate(candidate, &ctx))
         .collect();
+    outcomes.sort_by(|a, b| a.0.candidate.display.cmp(&b.0.candidate.display));
     let mut result = Scan::default();
-    for (source, events) in outcomes {
+    for (i, (mut source, mut events)) in outcomes.into_iter().enumerate() {
+        source.id = SourceId(i as u32);
+        events.iter_mut().for_each(|e| e.source = source.id);
         result.sources.push(source);
-        result.events.extend(events);
+        result.events.append(&mut events);
     }
     result
 }
 
-fn scan_one(
-    id: SourceId,
-    candidate: &Candidate,
-    catalog: &SignalCatalog,
-    keep: KeepPolicy,
-) -> (ScannedSource, Vec<KeptEvent>) {
-    let mut source = ScannedSource {
-        id,
-        candidate: candidate.clone(),
-        kind: None,
-        packing: None,
-        skipped: None,
-        lines: 0,
-        records: 0,
-        unparsed_lines: 0,
-        unparsed_samples: Vec::new(),
-        warnings: Vec::new(),
-        first_time: None,
-        last_record: None,
-        utc_offset: None,
-        relative_events: 0,
-    };
-    let opened = match open::open(&candidate.path) {
-        Ok(opened) => opened,
-        Err(err) => {
-            source.skipped = Some(err.to_string());
-            return (source, Vec::new());
+fn scan_candidate(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
+    let budget = Budget::new(ctx.options.limits);
+    let tick = |bytes: u64| {
+        if let Some(progress) = ctx.options.progress {
+            progress.add_bytes(bytes);
         }
     };
+    let outcomes = match File::open(&candidate.path) {
+        Ok(file) => {
+            let counted = CountIn::new(file, &budget, &tick);
+            scan_file(
+                candidate,
+                BufReader::with_capacity(BUFFER_SIZE, counted),
+                &budget,
+                ctx,
+            )
+        }
+        Err(err) => vec![(
+            ScannedSource::skipped(candidate.clone(), OpenError::Io(err).to_string()),
+            Vec::new(),
+        )],
+    };
+    if let Some(progress) = ctx.options.progress {
+        progress.file_done();
+    }
+    outcomes
+}
+
+fn scan_file<R: BufRead + std::io::Seek>(
+    candidate: &Candidate,
+    mut reader: R,
+    budget: &Budget,
+    ctx: &Context<'_>,
+) -> Vec<Outcome> {
+    let is_zip = reader.fill_buf().map(open::is_zip).unwrap_or(false);
+    let mut walk = ArchiveScan::new(
+        candidate.clone(),
+        EntryPlace::of_archive(candidate),
+        budget,
+        ctx,
+    );
+    if is_zip {
+        walk.format = ArchiveFormat::Zip;
+        archive::walk_zip_seekable(reader, &mut walk);
+        return walk.finish(Packing::Plain);
+    }
+    match open::unpack(reader) {
+        Ok(Unpacked::Text(opened)) => vec![scan_text(candidate.clone(), opened, budget, ctx)],
+        Ok(Unpacked::Archive {
+            format,
+            packing,
+            reader,
+        }) => {
+            walk.format = format;
+            walk.walk(reader, packing);
+            walk.finish(packing)
+        }
+        Err(err) => vec![(
+            ScannedSource::skipped(candidate.clone(), err.to_string()),
+            Vec::new(),
+        )],
+    }
+}
+
+/// Scans the entries of one archive, recursing into nested archives.
+struct ArchiveScan<'a> {
+    /// The archive itself, to carry its own problems.
+    archive: Candidate,
+    place: EntryPlace,
+    format: ArchiveFormat,
+    budget: &'a Budget,
+    ctx: &'a Context<'a>,
+    outcomes: Vec<Outcome>,
+    problems: Vec<String>,
+}
+
+impl<'a> ArchiveScan<'a> {
+    fn new(
+        archive: Candidate,
+        place: EntryPlace,
+        budget: &'a Budget,
+        ctx: &'a Context<'a>,
+    ) -> Self {
+        ArchiveScan {
+            archive,
+            place,
+            format: ArchiveFormat::Tar,
+            budget,
+            ctx,
+            outcomes: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Walks an archive stream; compressed streams count against the budget.
+    fn walk(&mut self, reader: Box<dyn BufRead + '_>, packing: Packing) {
+        let reader: Box<dyn BufRead + '_> = match packing {
+            Packing::Plain => reader,
+            _ => Box::new(CountOut::new(reader, self.budget)),
+        };
+        match self.format {
+            ArchiveFormat::Tar => archive::walk_tar(reader, self),
+            ArchiveFormat::Zip => archive::walk_zip_nested(reader, self),
+        }
+    }
+
+    /// Every entry's outcome, plus the archive's own when it had problems.
+    fn finish(mut self, packing: Packing) -> Vec<Outcome> {
+        if !self.problems.is_empty() {
+            let mut source = ScannedSource::new(self.archive);
+            source.packing = Some(packing);
+            source.warnings = self
+                .problems
+                .into_iter()
+                .map(|message| FileWarning {
+                    line: None,
+                    message,
+                })
+                .collect();
+            self.outcomes.push((source, Vec::new()));
+        }
+        self.outcomes
+    }
+
+    fn nested(
+        &mut self,
+        name: &EntryName,
+        format: ArchiveFormat,
+        packing: Packing,
+        reader: Box<dyn BufRead + '_>,
+    ) {
+        let archive = self.place.candidate(&name.name);
+        let mut inner = ArchiveScan::new(
+            archive,
+            self.place.nested(&name.name),
+            self.budget,
+            self.ctx,
+        );
+        inner.format = format;
+        inner.walk(reader, packing);
+        self.outcomes.extend(inner.finish(packing));
+    }
+}
+
+impl EntryVisitor for ArchiveScan<'_> {
+    fn file(&mut self, name: &EntryName, reader: &mut dyn Read) {
+        let candidate = self.place.candidate(&name.name);
+        let buffered = BufReader::with_capacity(BUFFER_SIZE, reader);
+        let stream: Box<dyn BufRead + '_> = match self.format {
+            ArchiveFormat::Zip => Box::new(CountOut::new(buffered, self.budget)),
+            ArchiveFormat::Tar => Box::new(buffered),
+        };
+        let mut outcome = match open::unpack(stream) {
+            Ok(Unpacked::Text(opened)) => scan_text(candidate, opened, self.budget, self.ctx),
+            Ok(Unpacked::Archive {
+                format,
+                packing,
+                reader,
+            }) => return self.nested(name, format, packing, reader),
+            Err(err) => (
+                ScannedSource::skipped(candidate, err.to_string()),
+                Vec::new(),
+            ),
+        };
+        note_unsafe_name(&mut outcome.0, name);
+        self.outcomes.push(outcome);
+    }
+
+    fn skipped(&mut self, name: &EntryName, reason: String) {
+        let mut source = ScannedSource::skipped(self.place.candidate(&name.name), reason);
+        note_unsafe_name(&mut source, name);
+        self.outcomes.push((source, Vec::new()));
+    }
+
+    fn problem(&mut self, message: String) {
+        self.problems.push(message);
+    }
+
+    fn stop(&self) -> bool {
+        self.budget.exceeded()
+    }
+}
+
+fn note_unsafe_name(source: &mut ScannedSource, name: &EntryName) {
+    if let Some(original) = &name.unsafe_original {
+        source.warnings.insert(
+            0,
+            FileWarning {
+                line: None,
+                message: format!(
+                    "entry name `{original}` is absolute or climbs out with `..`; read as `{}` (nothing is extracted)",
+                    name.name
+                ),
+            },
+        );
+    }
+}
+
+/// Scans one text stream: sniff its kind, then parse and classify it.
+fn scan_text(
+    candidate: Candidate,
+    opened: Opened<'_>,
+    budget: &Budget,
+    ctx: &Context<'_>,
+) -> Outcome {
+    let mut source = ScannedSource::new(candidate);
     source.packing = Some(opened.packing);
-    let mut reader = LineReader::new(opened.reader, DEFAULT_MAX_LINE);
+    let stream: Box<dyn BufRead + '_> = match opened.packing {
+        Packing::Plain => opened.reader,
+        _ => Box::new(CountOut::new(opened.reader, budget)),
+    };
+    let mut reader = LineReader::new(stream, DEFAULT_MAX_LINE);
     let mut head: Vec<String> = Vec::with_capacity(SNIFF_LINES);
     let mut read_error = None;
     while head.len() < SNIFF_LINES {
@@ -133,18 +423,19 @@ fn scan_one(
             }
         }
     }
-    let Some(kind) = decide_kind(candidate, &head, &mut source) else {
+    let Some(kind) = decide_kind(&head, &mut source) else {
         return (source, Vec::new());
     };
     let Some(parser) = parse::parser_for(kind) else {
         source.skipped = Some(format!("hbdiag cannot parse {kind} files yet"));
         return (source, Vec::new());
     };
+    source.kind = Some(kind);
     let mut worker = Worker {
         source,
         kind,
-        catalog,
-        keep,
+        catalog: ctx.catalog,
+        keep: ctx.keep,
         scratch: Scratch::default(),
         kept: Vec::new(),
         previous: None,
@@ -154,13 +445,9 @@ fn scan_one(
     (worker.source, worker.kept)
 }
 
-fn decide_kind(
-    candidate: &Candidate,
-    head: &[String],
-    source: &mut ScannedSource,
-) -> Option<SourceKind> {
+fn decide_kind(head: &[String], source: &mut ScannedSource) -> Option<SourceKind> {
     let lines: Vec<&str> = head.iter().map(String::as_str).collect();
-    match detect::detect(candidate.name_kind, &lines) {
+    match detect::detect(source.candidate.name_kind, &lines) {
         Detection::Confirmed(kind) => Some(kind),
         Detection::Overruled { named, found } => {
             source.warnings.push(FileWarning {
@@ -290,16 +577,16 @@ impl Worker<'_> {
             self.source.relative_events += 1;
         }
         self.source.first_time.get_or_insert(event.time);
-        if let Some((prev_line, prev_time)) = self.previous {
-            if let Some(elapsed) = event.time.millis_since(prev_time) {
-                if elapsed < -BACKWARD_TOLERANCE_MS {
-                    self.warn(
-                        Some(event.line),
-                        format!("timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline", -elapsed / 1000.0),
-                    );
-                } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
-                    self.keep_gap(prev_line, prev_time, elapsed, event.line);
-                }
+        if let Some((prev_line, prev_time)) = self.previous
+            && let Some(elapsed) = event.time.millis_since(prev_time)
+        {
+            if elapsed < -BACKWARD_TOLERANCE_MS {
+                self.warn(
+                    Some(event.line),
+                    format!("timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline", -elapsed / 1000.0),
+                );
+            } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
+                self.keep_gap(prev_line, prev_time, elapsed, event.line);
             }
         }
         self.previous = Some((event.line, event.time));

@@ -3,19 +3,25 @@
 //! rotations of one log into a stream. Nothing is read here but directory
 //! entries; the parse stage confirms each kind by sniffing.
 
+pub mod archive;
 pub mod detect;
 pub mod open;
+mod place;
+
+pub use place::EntryPlace;
 
 use crate::model::SourceKind;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// A file found in the bundle, with what its place and name tell.
+/// A file found in the bundle (or an entry of an archive found in it),
+/// with what its place and name tell.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate {
     /// Path relative to the bundle root, `/`-separated: how reports name it.
+    /// Archive entries add `!` and the entry name: `collected.zip!h1/node.log`.
     pub display: String,
-    /// Where to read it.
+    /// Where to read it (for an archive entry: the archive on disk).
     pub path: PathBuf,
     /// Host it was collected from.
     pub host: String,
@@ -120,7 +126,7 @@ fn candidate(path: &Path, display: &str, default_host: &str, components: &[&str]
 
 /// `<host>/…/logs/<node>/node.log` names the node; so does a folder between
 /// the host and the file when its parent is `logs`.
-fn informatica_node(components: &[&str]) -> Option<String> {
+pub(crate) fn informatica_node(components: &[&str]) -> Option<String> {
     let n = components.len();
     (n >= 3 && components[n - 3].eq_ignore_ascii_case("logs"))
         .then(|| components[n - 2].to_string())
