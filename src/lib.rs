@@ -14,3 +14,5 @@ pub mod rules;
 pub mod scan;
 pub mod signals;
 pub mod timeline;
+pub mod pipeline;
+pub mod report;

@@ -23,7 +23,7 @@ const MIN_GAP_MS: f64 = 10_000.0;
 const BACKWARD_TOLERANCE_MS: f64 = 1_000.0;
 
 /// Which events a scan keeps besides those that raise signals.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, Default)]
 pub struct KeepPolicy {
     /// Keep every record at least this severe (for the timeline view).
     pub min_level: Option<Level>,
