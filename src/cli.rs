@@ -1,14 +1,14 @@
 //! Command-line flags as the user types them (clap derive), and their
 //! validation into the library's option types.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hbdiag::incidents::HeartbeatSettings;
 use hbdiag::model::Level;
 use hbdiag::pipeline::AnalyzeOptions;
 use hbdiag::scan::KeepPolicy;
-use hbdiag::timeline::{parse_offset, ClockSettings};
+use hbdiag::timeline::{ClockSettings, parse_offset};
 use std::path::PathBuf;
 
 /// Offline triage of heartbeat failures in clustered Java services.
@@ -77,10 +77,19 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// UTC offset of hosts whose logs carry none (e.g. +08:00).
-    #[arg(long, value_name = "OFFSET", default_value = "UTC", help_heading = "Time zones")]
+    #[arg(
+        long,
+        value_name = "OFFSET",
+        default_value = "UTC",
+        help_heading = "Time zones"
+    )]
     pub tz: String,
     /// UTC offset of one host, overriding --tz and inference (repeatable).
-    #[arg(long = "host-tz", value_name = "HOST=OFFSET", help_heading = "Time zones")]
+    #[arg(
+        long = "host-tz",
+        value_name = "HOST=OFFSET",
+        help_heading = "Time zones"
+    )]
     pub host_tz: Vec<String>,
     /// Folder of extra signal/rule files; same ids replace built-in ones.
     #[arg(long, value_name = "DIR", env = "HBDIAG_RULES")]
@@ -130,17 +139,30 @@ pub struct TimelineArgs {
     #[arg(long, value_name = "TIME", conflicts_with_all = ["since", "until"], help_heading = "Filters")]
     pub around: Option<String>,
     /// Half-width of the --around window (e.g. 90s, 5m).
-    #[arg(long, value_name = "DURATION", default_value = "5m", requires = "around", help_heading = "Filters")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5m",
+        requires = "around",
+        help_heading = "Filters"
+    )]
     pub window: String,
     /// Show records at least this severe besides those that raised a signal.
-    #[arg(long, value_name = "LEVEL", default_value = "warn", help_heading = "Filters")]
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "warn",
+        help_heading = "Filters"
+    )]
     pub level: String,
 }
 
 impl InputArgs {
     /// Validated options for the pipeline.
     pub fn options(&self, keep: KeepPolicy) -> Result<AnalyzeOptions> {
-        let default_offset = parse_offset(&self.tz).map_err(anyhow::Error::msg).context("--tz")?;
+        let default_offset = parse_offset(&self.tz)
+            .map_err(anyhow::Error::msg)
+            .context("--tz")?;
         let mut clocks = ClockSettings {
             default_offset,
             ..ClockSettings::default()
@@ -187,8 +209,12 @@ impl AnalyzeArgs {
 impl TimelineArgs {
     /// The minimum level to keep.
     pub fn min_level(&self) -> Result<Level> {
-        Level::parse(&self.level)
-            .with_context(|| format!("--level `{}`: use trace, debug, info, warn, error or fatal", self.level))
+        Level::parse(&self.level).with_context(|| {
+            format!(
+                "--level `{}`: use trace, debug, info, warn, error or fatal",
+                self.level
+            )
+        })
     }
 
     /// The time filter, from --since/--until or --around/--window.
@@ -201,8 +227,18 @@ impl TimelineArgs {
             let half = chrono::Duration::milliseconds(half.abs() as i64);
             return Ok((Some(center - half), Some(center + half)));
         }
-        let since = self.since.as_deref().map(parse_time).transpose().context("--since")?;
-        let until = self.until.as_deref().map(parse_time).transpose().context("--until")?;
+        let since = self
+            .since
+            .as_deref()
+            .map(parse_time)
+            .transpose()
+            .context("--since")?;
+        let until = self
+            .until
+            .as_deref()
+            .map(parse_time)
+            .transpose()
+            .context("--until")?;
         Ok((since, until))
     }
 }
@@ -212,9 +248,17 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
-    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|t| t.and_utc())
-        .with_context(|| format!("`{text}` is not a time; write 2026-03-12T10:15:00Z or \"2026-03-12 10:15:00\" (UTC)"))
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .map(|t| t.and_utc())
+    .with_context(|| {
+        format!(
+            "`{text}` is not a time; write 2026-03-12T10:15:00Z or \"2026-03-12 10:15:00\" (UTC)"
+        )
+    })
 }

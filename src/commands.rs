@@ -1,7 +1,9 @@
 //! One function per subcommand: build options, run the pipeline, render.
 
-use crate::cli::{AnalyzeArgs, Cli, Command, ReportFormat, RulesCommand, TimelineArgs, TimelineFormat};
-use anyhow::{bail, Context, Result};
+use crate::cli::{
+    AnalyzeArgs, Cli, Command, ReportFormat, RulesCommand, TimelineArgs, TimelineFormat,
+};
+use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
@@ -124,21 +126,44 @@ fn rules_list(extra: Option<&Path>) -> Result<ExitCode> {
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec!["Rule", "Cause", "Incidents", "Confidence", "Needs", "File"]);
+        .set_header(vec![
+            "Rule",
+            "Cause",
+            "Incidents",
+            "Confidence",
+            "Needs",
+            "File",
+        ]);
     for rule in defs.rules.rules() {
         table.add_row(vec![
             rule.id.clone(),
             rule.cause.to_string(),
-            rule.incidents.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "),
-            if rule.fallback { "fallback".into() } else { format!("{:.2}", rule.confidence) },
-            rule.requires.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "),
+            rule.incidents
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if rule.fallback {
+                "fallback".into()
+            } else {
+                format!("{:.2}", rule.confidence)
+            },
+            rule.requires
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", "),
             rule.file.clone(),
         ]);
     }
     let signals = defs.catalog.defs().count();
     let mut out = io::stdout().lock();
     writeln!(out, "{table}")?;
-    writeln!(out, "{} rule(s), {signals} signal(s)", defs.rules.rules().len())?;
+    writeln!(
+        out,
+        "{} rule(s), {signals} signal(s)",
+        defs.rules.rules().len()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -61,10 +61,18 @@ impl Analysis {
 
 /// Discovers and scans the bundle and builds the timeline, without looking
 /// for incidents (what `hbdiag timeline` needs).
-pub fn build_timeline(options: &AnalyzeOptions, defs: &Definitions) -> (Vec<ScannedSource>, Vec<WalkProblem>, Timeline) {
+pub fn build_timeline(
+    options: &AnalyzeOptions,
+    defs: &Definitions,
+) -> (Vec<ScannedSource>, Vec<WalkProblem>, Timeline) {
     let inventory = discover::discover(&options.paths);
     let scanned = scan::scan(&inventory.candidates, &defs.catalog, options.keep);
-    let timeline = timeline::build(scanned.events, &scanned.sources, &options.clocks, &defs.catalog);
+    let timeline = timeline::build(
+        scanned.events,
+        &scanned.sources,
+        &options.clocks,
+        &defs.catalog,
+    );
     (scanned.sources, inventory.problems, timeline)
 }
 
@@ -72,7 +80,12 @@ pub fn build_timeline(options: &AnalyzeOptions, defs: &Definitions) -> (Vec<Scan
 pub fn analyze(options: &AnalyzeOptions, defs: &Definitions) -> Analysis {
     let (sources, walk_problems, timeline) = build_timeline(options, defs);
     let known = KnownSignals::resolve(&defs.catalog);
-    let detection = incidents::detect(&timeline, &known, &options.heartbeat, &node_hosts(&sources, &timeline));
+    let detection = incidents::detect(
+        &timeline,
+        &known,
+        &options.heartbeat,
+        &node_hosts(&sources, &timeline),
+    );
     let inputs = inputs_by_host(&sources, &timeline);
     let ctx = EvalContext {
         timeline: &timeline,
@@ -100,7 +113,8 @@ fn node_hosts(sources: &[ScannedSource], timeline: &Timeline) -> BTreeMap<String
         let Some(host) = timeline.host_id(&source.candidate.host) else {
             continue;
         };
-        map.entry(source.candidate.host.to_lowercase()).or_insert(host);
+        map.entry(source.candidate.host.to_lowercase())
+            .or_insert(host);
         if let Some(node) = &source.candidate.node {
             map.insert(node.to_lowercase(), host);
         }
@@ -109,7 +123,10 @@ fn node_hosts(sources: &[ScannedSource], timeline: &Timeline) -> BTreeMap<String
 }
 
 /// The kinds of input each host has (files that were read).
-fn inputs_by_host(sources: &[ScannedSource], timeline: &Timeline) -> BTreeMap<HostId, BTreeSet<SourceKind>> {
+fn inputs_by_host(
+    sources: &[ScannedSource],
+    timeline: &Timeline,
+) -> BTreeMap<HostId, BTreeSet<SourceKind>> {
     let mut map: BTreeMap<HostId, BTreeSet<SourceKind>> = BTreeMap::new();
     for source in sources.iter().filter(|s| s.skipped.is_none()) {
         if let (Some(kind), Some(host)) = (source.kind, timeline.host_id(&source.candidate.host)) {

@@ -136,6 +136,7 @@ fn scan_one(
     let Some(kind) = decide_kind(candidate, &head, &mut source) else {
         return (source, Vec::new());
     };
+    source.kind = Some(kind);
     let Some(parser) = parse::parser_for(kind) else {
         source.skipped = Some(format!("hbdiag cannot parse {kind} files yet"));
         return (source, Vec::new());

@@ -7,7 +7,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// `hb1-` and 16 hex digits of an FNV-1a hash over the incident's kind,
 /// host, node and anchor time (to the millisecond). Nothing that depends on
 /// the rest of the bundle goes in, so it survives re-collection.
-pub fn of(kind: IncidentKind, host: Option<&str>, node: Option<&str>, anchor: DateTime<Utc>) -> String {
+pub fn of(
+    kind: IncidentKind,
+    host: Option<&str>,
+    node: Option<&str>,
+    anchor: DateTime<Utc>,
+) -> String {
     let key = format!(
         "{}|{}|{}|{}",
         kind.name(),
@@ -32,10 +37,33 @@ mod tests {
 
     #[test]
     fn same_incident_same_fingerprint_and_known_value() {
-        let t = DateTime::parse_from_rfc3339("2026-03-12T10:15:54.410Z").unwrap().with_timezone(&Utc);
-        let a = of(IncidentKind::MasterDbTimeout, Some("infagw01"), Some("node01"), t);
-        assert_eq!(a, of(IncidentKind::MasterDbTimeout, Some("INFAGW01"), Some("node01"), t));
-        assert_ne!(a, of(IncidentKind::NodeMarkedDead, Some("infagw01"), Some("node01"), t));
+        let t = DateTime::parse_from_rfc3339("2026-03-12T10:15:54.410Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let a = of(
+            IncidentKind::MasterDbTimeout,
+            Some("infagw01"),
+            Some("node01"),
+            t,
+        );
+        assert_eq!(
+            a,
+            of(
+                IncidentKind::MasterDbTimeout,
+                Some("INFAGW01"),
+                Some("node01"),
+                t
+            )
+        );
+        assert_ne!(
+            a,
+            of(
+                IncidentKind::NodeMarkedDead,
+                Some("infagw01"),
+                Some("node01"),
+                t
+            )
+        );
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

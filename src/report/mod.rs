@@ -1,9 +1,9 @@
 //! Report stage: one typed report model built from the analysis; the
 //! terminal table and the versioned JSON are renderers over it.
 
-pub mod timeline_view;
 mod fingerprint;
 pub mod text;
+pub mod timeline_view;
 
 use crate::incidents::{Incident, IncidentKind, Severity};
 use crate::model::SourceKind;
@@ -257,7 +257,10 @@ fn warnings(analysis: &Analysis) -> Vec<WarningReport> {
             all.push(WarningReport {
                 file: file(),
                 line: s.unparsed_samples.first().map(|(l, _)| *l),
-                message: format!("{} line(s) matched no record format and were skipped", s.unparsed_lines),
+                message: format!(
+                    "{} line(s) matched no record format and were skipped",
+                    s.unparsed_lines
+                ),
             });
         }
     }
@@ -314,20 +317,37 @@ impl Context<'_> {
         let host = incident.subject.map(|h| self.host_name(h));
         IncidentReport {
             id: format!("INC-{}", index + 1),
-            fingerprint: fingerprint::of(incident.kind, host.as_deref(), incident.node.as_deref(), incident.anchor),
+            fingerprint: fingerprint::of(
+                incident.kind,
+                host.as_deref(),
+                incident.node.as_deref(),
+                incident.anchor,
+            ),
             kind: incident.kind,
             host,
             node: incident.node.clone(),
             observer: incident.observer.map(|h| self.host_name(h)),
-            affected_hosts: incident.affected.iter().map(|h| self.host_name(*h)).collect(),
+            affected_hosts: incident
+                .affected
+                .iter()
+                .map(|h| self.host_name(*h))
+                .collect(),
             time: format_time(incident.anchor),
             window: self.window(incident.window),
             timeout_s: incident.timeout_ms / 1000.0,
             interval_s: incident.interval_ms / 1000.0,
             severity: incident.severity,
             summary: incident.summary.clone(),
-            root_causes: verdict.findings.iter().map(|f| self.root_cause(f)).collect(),
-            not_evaluated: verdict.not_evaluated.iter().map(|n| self.not_evaluated(n, incident)).collect(),
+            root_causes: verdict
+                .findings
+                .iter()
+                .map(|f| self.root_cause(f))
+                .collect(),
+            not_evaluated: verdict
+                .not_evaluated
+                .iter()
+                .map(|n| self.not_evaluated(n, incident))
+                .collect(),
             cascade: incident.cascade.iter().map(|&i| self.evidence(i)).collect(),
         }
     }
@@ -372,9 +392,15 @@ fn collect_hint(kind: SourceKind) -> &'static str {
             "the JVM GC log (enable with -Xlog:gc*,safepoint:file=gc.log:time,uptime or -XX:+PrintGCDetails -XX:+PrintGCDateStamps -XX:+PrintGCApplicationStoppedTime -Xloggc:gc.log in INFA_JAVA_OPTS)"
         }
         SourceKind::SystemMetrics => "`vmstat -t 5` or `sar -u -q` output covering the incident",
-        SourceKind::AlarmExport => "the alarm export from FusionInsight Manager (O&M > Alarm > Alarms > Export All)",
-        SourceKind::RoleLog => "the role run log (e.g. /var/log/Bigdata/flink/flinkserver/flinkserver.log)",
+        SourceKind::AlarmExport => {
+            "the alarm export from FusionInsight Manager (O&M > Alarm > Alarms > Export All)"
+        }
+        SourceKind::RoleLog => {
+            "the role run log (e.g. /var/log/Bigdata/flink/flinkserver/flinkserver.log)"
+        }
         SourceKind::ScriptLog => "the role's script logs (prestart.log, start.log, stop.log)",
-        SourceKind::FloatIpLog => "the HA floating-IP log (/var/log/Bigdata/omm/oms/ha/scriptlog/floatip.log)",
+        SourceKind::FloatIpLog => {
+            "the HA floating-IP log (/var/log/Bigdata/omm/oms/ha/scriptlog/floatip.log)"
+        }
     }
 }

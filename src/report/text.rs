@@ -28,7 +28,11 @@ pub fn render(report: &Report) -> String {
 }
 
 fn header(out: &mut String, report: &Report) {
-    let read = report.sources.iter().filter(|s| s.skipped.is_none()).count();
+    let read = report
+        .sources
+        .iter()
+        .filter(|s| s.skipped.is_none())
+        .count();
     let skipped = report.sources.len() - read;
     let _ = writeln!(
         out,
@@ -40,7 +44,11 @@ fn header(out: &mut String, report: &Report) {
     );
     let mut hosts = table(&["Host", "UTC offset", "Offset from"]);
     for h in &report.hosts {
-        hosts.add_row(vec![h.name.clone(), h.utc_offset.clone(), h.offset_source.clone()]);
+        hosts.add_row(vec![
+            h.name.clone(),
+            h.utc_offset.clone(),
+            h.offset_source.clone(),
+        ]);
     }
     let _ = writeln!(out, "{hosts}");
 }

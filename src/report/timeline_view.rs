@@ -8,7 +8,7 @@ use crate::scan::ScannedSource;
 use crate::signals::SignalCatalog;
 use crate::timeline::{Entry, Timeline};
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
 /// Which entries to show.
@@ -100,11 +100,27 @@ impl View<'_> {
         let source = &self.sources[entry.source.0 as usize];
         let mut doc = Map::new();
         doc.insert("@timestamp".into(), json!(format_time(entry.time)));
-        doc.insert("host.name".into(), json!(self.timeline.host(entry.host).name));
+        doc.insert(
+            "host.name".into(),
+            json!(self.timeline.host(entry.host).name),
+        );
         doc.insert("log.file.path".into(), json!(source.candidate.display));
         doc.insert("message".into(), json!(entry.event.text));
-        doc.insert("event.dataset".into(), json!(format!("hbdiag.{}", source.kind.map_or("unknown", |k| k.name()))));
-        doc.insert("event.kind".into(), json!(if entry.signals.is_empty() { "event" } else { "signal" }));
+        doc.insert(
+            "event.dataset".into(),
+            json!(format!(
+                "hbdiag.{}",
+                source.kind.map_or("unknown", |k| k.name())
+            )),
+        );
+        doc.insert(
+            "event.kind".into(),
+            json!(if entry.signals.is_empty() {
+                "event"
+            } else {
+                "signal"
+            }),
+        );
         doc.insert("hbdiag.line".into(), json!(entry.event.line));
         if let Some(level) = entry.event.level {
             doc.insert("log.level".into(), json!(level.name()));
