@@ -2,6 +2,7 @@
 //! line at a time and emits typed [`Event`]s; it knows nothing of signals,
 //! rules or other files.
 
+pub mod gc;
 pub mod log4j;
 pub mod time;
 
@@ -34,6 +35,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::NodeLog | SourceKind::ExceptionsLog => {
             Some(Box::new(log4j::Log4jParser::new()))
         }
+        SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
         _ => None,
     }
 }
