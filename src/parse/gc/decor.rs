@@ -72,6 +72,10 @@ pub fn jdk8_prefix(s: &str) -> (Stamp, &str) {
             rest = after;
             continue;
         }
+        if let Some(after) = gc_id_prefix(rest) {
+            rest = after;
+            continue;
+        }
         let len = number_len(rest);
         if len > 0
             && rest.as_bytes()[..len].iter().any(|c| !c.is_ascii_digit())
@@ -83,6 +87,14 @@ pub fn jdk8_prefix(s: &str) -> (Stamp, &str) {
         }
         return (stamp, rest);
     }
+}
+
+/// `#12: ` (`-XX:+PrintGCID`) at the start of `s`: the text after it.
+fn gc_id_prefix(s: &str) -> Option<&str> {
+    let digits = s.strip_prefix('#')?;
+    let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+    (len > 0).then_some(())?;
+    digits[len..].strip_prefix(": ")
 }
 
 /// The JDK 8 rotation header `2016-04-14 22:37:22 GC log file created …`:

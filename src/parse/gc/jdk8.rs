@@ -18,6 +18,10 @@ const STOPPING_THREADS: &str = "Stopping threads took:";
 /// Markers of concurrent (not stop-the-world) phases.
 const CONCURRENT: [&str; 3] = ["[CMS-concurrent", "[GC concurrent", "[Concurrent "];
 
+/// `-XX:+PrintHeapAtGC` and class histogram output glued into a pause line;
+/// the line is cut there.
+const HEAP_PRINTS: [&str; 3] = ["{Heap before", "Heap after", "[Class Histogram"];
+
 /// Undecorated lines that belong to no event: headers, tenuring and
 /// ergonomics output.
 const NOISE: [&str; 12] = [
@@ -61,8 +65,10 @@ impl Jdk8 {
     pub(super) fn line(&mut self, line: &Line<'_>, clock: &mut Clock, sink: &mut dyn Sink) {
         let text = line.text;
         if self.heap_block {
-            self.heap_block = !text.starts_with('}');
-            return;
+            self.heap_block = !text.starts_with('}') && !is_header(decor::jdk8_prefix(text).1);
+            if self.heap_block {
+                return;
+            }
         }
         if text.starts_with("{Heap before") {
             self.heap_block = true;
@@ -154,10 +160,9 @@ impl Jdk8 {
         } else if is_header(body) {
             self.start(line, stamp, body, clock, sink);
         } else if open_unclosed {
-            if !stamp.is_some() && is_noise(body) {
-                return;
+            if stamp.is_some() || is_continuation(body) {
+                self.feed(rest, sink, line.number);
             }
-            self.feed(rest, sink, line.number);
         } else if self.open.is_some() && !stamp.is_some() {
             self.details(body);
         } else if stamp.is_some() && body.is_empty() {
@@ -278,6 +283,18 @@ fn is_noise(body: &str) -> bool {
     NOISE.iter().any(|n| body.starts_with(n)) || body.is_empty()
 }
 
+/// Whether an undecorated line inside an open pause continues it (`: …`,
+/// `, 0.02 secs]`, ` (concurrent mode failure)`, ` 21G->20G(22G)`) rather
+/// than interrupting it (tenuring, heap-at-GC, class histogram rows).
+fn is_continuation(body: &str) -> bool {
+    let Some(first) = body.bytes().next() else {
+        return false;
+    };
+    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+    let histogram_row = digits > 0 && body[digits..].starts_with(": ");
+    matches!(first, b':' | b',' | b'(' | b'[') || (first.is_ascii_digit() && !histogram_row)
+}
+
 /// Splits `text` into what precedes a trailing decoration and that
 /// decoration (the clock of a record glued after it).
 fn split_trailing_stamp(text: &str) -> (&str, Stamp) {
@@ -308,7 +325,11 @@ fn record_end(record: &str) -> usize {
 /// Appends `text` to `body` without concurrent segments: the segment, the
 /// decoration before it and the `[Times: …]` after it.
 fn append_without_concurrent(body: &mut String, text: &str) {
-    let mut rest = text;
+    let mut rest = HEAP_PRINTS
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .map_or(text, |cut| &text[..cut]);
     while let Some(at) = CONCURRENT.iter().filter_map(|m| rest.find(m)).min() {
         let mut end = rest[at..].find(']').map_or(rest.len(), |i| at + i + 1);
         let after = &rest[end..];
@@ -706,6 +727,40 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         let out = run(GcParser::new(), input);
         assert_eq!(pauses(&out).len(), 1);
         assert!(out.unparsed.is_empty());
+    }
+
+    #[test]
+    fn heap_at_gc_glued_into_cms_full() {
+        let input = "\
+28282.075: [Full GC {Heap before gc invocations=528:
+ par new generation   total 261952K, used 261760K [0x80b90000, 0x90b90000, 0x90b90000)
+28282.075: [CMS28284.687: [CMS-concurrent-preclean: 3.706/3.706 secs]
+ (concurrent mode failure): 1179601K->1179648K(1179648K), 10.7510650 secs] 1441361K->1180553K(1441600K), [CMS Perm : 71172K->71171K(262144K)]Heap after gc invocations=529:
+  eden space 261760K,   0% used [0x80b90000, 0x80c727c0, 0x90b30000)
+}
+, 10.7512580 secs] [Times: user=10.72 sys=0.01, real=10.75 secs]";
+        let out = run(GcParser::new(), input);
+        let (_, p) = pauses(&out)[0];
+        assert!(close(p.duration_ms, 10751.258));
+        assert_eq!(p.kind, Some(PauseKind::Full));
+        assert_eq!(p.failures, ["concurrent mode failure"]);
+        assert_eq!(p.heap_after_kb, Some(1180553));
+    }
+
+    #[test]
+    fn heap_block_before_pause_and_gc_id_prefix() {
+        let input = "\
+{Heap before GC invocations=1 (full 0):
+ PSYoungGen      total 154112K, used 26428K [0x460c0000, 0x50cc0000, 0x50cc0000)
+2.998: [GC (System.gc()) [PSYoungGen: 26428K->4457K(154112K)] 26428K->4461K(502272K), 0.0103603 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]
+Heap after GC invocations=1 (full 0):
+}
+2022-08-01T17:17:33.375+0000: 0.163: #0: [GC pause (G1 Evacuation Pause) (young), 0.0087570 secs]";
+        let out = run(GcParser::new(), input);
+        let all = pauses(&out);
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].1.cause.as_deref(), Some("System.gc()"));
+        assert!(close(all[1].1.duration_ms, 8.757));
     }
 
     #[test]

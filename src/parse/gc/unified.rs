@@ -188,10 +188,10 @@ fn split_gc_id(message: &str) -> (Option<u64>, &str) {
 /// A pause end line: `Pause <name> (<group>)… [heap] <d>ms`, with ZGC's
 /// generational `Y: `/`O: ` prefix.
 fn pause_message(message: &str) -> Option<GcPause> {
-    let message = message
-        .strip_prefix("Y: ")
-        .or_else(|| message.strip_prefix("O: "))
-        .unwrap_or(message);
+    let generation = message
+        .get(..3)
+        .filter(|p| matches!(p.as_bytes(), [b'Y' | b'O' | b'y' | b'o', b':', b' ']));
+    let message = &message[generation.map_or(0, str::len)..];
     let rest = message.strip_prefix("Pause ")?;
     let duration_ms = trailing_number(rest, "ms")?;
     let name_end = rest
@@ -417,11 +417,12 @@ mod tests {
         let input = "\
 [0.125s] GC(0) Pause Mark Start 0.004ms
 [0.193s][info][gc,phases   ] GC(2) Y: Pause Mark Start (Major) 0.009ms
+[0.296s][info][gc,phases   ] GC(3) y: Pause Mark End 0.007ms
 [0.228s][info][gc          ] GC(2) Major Collection (Warmup) 30M(31%)->26M(27%) 0.036s
 [1.500s][info][gc          ] Allocation Stall (main) 12.500ms";
         let out = run(GcParser::new(), input);
         let all = pauses(&out);
-        assert_eq!(all.len(), 2);
+        assert_eq!(all.len(), 3);
         assert_eq!(all[0].collector.as_deref(), Some("ZGC"));
         assert!(close(all[1].duration_ms, 0.009));
         let stall = out.events.iter().find_map(|e| match &e.kind {
