@@ -50,13 +50,13 @@ impl Parsed {
         self.pauses.iter().map(|p| p.duration_ms / 1000.0)
     }
     fn total_s(&self) -> f64 {
-        self.pause_secs().sum()
+        self.pause_secs().sum::<f64>() + 0.0
     }
     fn max_s(&self) -> f64 {
         self.pause_secs().fold(0.0, f64::max)
     }
     fn stopped_total_s(&self) -> f64 {
-        self.safepoints.iter().map(|s| s.duration_ms / 1000.0).sum()
+        self.safepoints.iter().map(|s| s.duration_ms / 1000.0).sum::<f64>() + 0.0
     }
     fn stopped_max_s(&self) -> f64 {
         self.safepoints

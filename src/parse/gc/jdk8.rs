@@ -154,7 +154,9 @@ impl Jdk8 {
         let body = rest.trim_start();
         let open_unclosed = self.open.as_ref().is_some_and(|o| !o.closed);
         if is_concurrent(body) {
-            if !open_unclosed {
+            if open_unclosed {
+                self.feed(rest, sink, line.number);
+            } else {
                 self.flush(clock, sink);
             }
         } else if is_header(body) {
@@ -670,6 +672,20 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         assert!(close(all[0].1.duration_ms, 40678.289));
         assert_eq!(all[0].1.cause.as_deref(), Some("Allocation Failure"));
         assert_eq!(all[0].1.real_s, Some(40.67));
+    }
+
+    #[test]
+    fn g1_pause_resumed_after_a_concurrent_line() {
+        let input = "\
+537.122: [GC pause (G1 Evacuation Pause) (young)537.123: [GC concurrent-root-region-scan-start]
+537.142: [GC concurrent-root-region-scan-end, 0.0189841 secs] (to-space exhausted), 0.3314995 secs][Eden: 0.0B(151.0M)->0.0B(153.0M) Survivors: 2048.0K->0.0B Heap: 3038.7M(3072.0M)->3038.7M(3072.0M)] [Times: user=0.20 sys=0.00, real=0.33 secs]";
+        let out = run(GcParser::new(), input);
+        let (e, p) = pauses(&out)[0];
+        assert!(close(p.duration_ms, 331.4995));
+        assert_eq!(p.failures, ["to-space exhausted"]);
+        assert_eq!(p.heap_capacity_kb, Some(3072 * 1024));
+        assert_eq!(p.real_s, Some(0.33));
+        assert_eq!(e.time, crate::model::LogTime::Uptime(537.122));
     }
 
     #[test]
