@@ -56,7 +56,11 @@ impl Parsed {
         self.pause_secs().fold(0.0, f64::max)
     }
     fn stopped_total_s(&self) -> f64 {
-        self.safepoints.iter().map(|s| s.duration_ms / 1000.0).sum::<f64>() + 0.0
+        self.safepoints
+            .iter()
+            .map(|s| s.duration_ms / 1000.0)
+            .sum::<f64>()
+            + 0.0
     }
     fn stopped_max_s(&self) -> f64 {
         self.safepoints

@@ -5,6 +5,7 @@
 //! [`rules`] → [`report`], with [`pipeline`] wiring them together.
 
 pub mod discover;
+pub mod gc_summary;
 pub mod model;
 pub mod parse;
 pub mod read;
