@@ -36,7 +36,9 @@ pub struct GcSummary {
     pub collector: Option<String>,
     /// Number of stop-the-world GC pauses.
     pub pauses: usize,
+    /// Longest pause: the worst single freeze GC caused.
     pub max_pause_ms: f64,
+    /// Sum of pause durations.
     pub total_pause_ms: f64,
     /// Number of safepoint / stopped-time records.
     pub safepoints: usize,
@@ -44,6 +46,7 @@ pub struct GcSummary {
     pub stopped_total_ms: f64,
     /// Allocation/relocation stalls (ZGC, Shenandoah): mutators blocked.
     pub allocation_stalls: usize,
+    /// Sum of stall durations.
     pub allocation_stall_total_ms: f64,
     /// Start of the first event, as written (offset, local or uptime).
     pub first_time: Option<String>,
@@ -62,10 +65,15 @@ pub struct GcSummary {
 /// One pause named in a summary.
 #[derive(Clone, Debug, Serialize)]
 pub struct PauseRef {
+    /// Line of the pause's first line in the file.
     pub line: u64,
+    /// Start of the pause, as in [`GcSummary::first_time`].
     pub time: String,
+    /// How long the application was frozen by it.
     pub duration_ms: f64,
+    /// Young, full, remark, …
     pub kind: Option<PauseKind>,
+    /// Trigger as logged.
     pub cause: Option<String>,
 }
 
@@ -96,6 +104,7 @@ pub enum FindingKind {
 /// One kind of advice with how often it applied and its evidence.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
+    /// What the advice is about.
     pub kind: FindingKind,
     /// Events it applied to.
     pub count: usize,
