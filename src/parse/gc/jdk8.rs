@@ -159,7 +159,7 @@ impl Jdk8 {
             } else {
                 self.flush(clock, sink);
             }
-        } else if is_header(body) {
+        } else if is_header(body) && (stamp.is_some() || !text.starts_with(char::is_whitespace)) {
             self.start(line, stamp, body, clock, sink);
         } else if open_unclosed {
             if stamp.is_some() || is_continuation(body) {
@@ -622,11 +622,14 @@ Total time for which application threads were stopped: 0.3260170 seconds";
 Desired survivor size 8388608 bytes, new threshold 15 (max 15)
 , 0.0209631 secs]
    [Parallel Time: 12.6 ms, GC Workers: 6]
+      [GC Worker Start (ms): Min: 26214.3, Avg: 26215.9, Max: 26218.8, Diff: 4.4]
    [Other: 8.2 ms]
    [Eden: 128.0M(128.0M)->0.0B(112.0M) Survivors: 0.0B->16.0M Heap: 128.0M(30.0G)->24.9M(30.0G)]
  [Times: user=0.09 sys=0.02, real=0.03 secs]
 2015-05-04T18:08:02.462+0000: 3.192: Total time for which application threads were stopped: 0.0212000 seconds, Stopping threads took: 0.0000269 seconds";
         let out = run(GcParser::new(), input);
+        assert_eq!(pauses(&out).len(), 1);
+        assert!(out.warnings.is_empty());
         let (_, p) = pauses(&out)[0];
         assert!(close(p.duration_ms, 20.9631));
         assert_eq!(p.cause.as_deref(), Some("G1 Evacuation Pause"));
