@@ -240,6 +240,7 @@ fn select<'t>(
 fn template_values<'a>(
     incident: &Incident,
     timeline: &Timeline,
+    count: usize,
     evidence: Vec<&'a Fields>,
 ) -> TemplateValues<'a> {
     let name =
