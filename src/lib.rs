@@ -6,11 +6,14 @@
 
 pub mod definitions;
 pub mod discover;
+pub mod gc_summary;
 pub mod incidents;
 pub mod model;
 pub mod parse;
+pub mod pipeline;
 pub mod progress;
 pub mod read;
+pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod signals;

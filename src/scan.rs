@@ -31,7 +31,7 @@ const MIN_GAP_MS: f64 = 10_000.0;
 const BACKWARD_TOLERANCE_MS: f64 = 1_000.0;
 
 /// Which events a scan keeps besides those that raise signals.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, Default)]
 pub struct KeepPolicy {
     /// Keep every record at least this severe (for the timeline view).
     pub min_level: Option<Level>,
@@ -305,11 +305,18 @@ impl<'a> ArchiveScan<'a> {
         }
     }
 
-    /// Every entry's outcome, plus the archive's own when it had problems.
+    /// Every entry's outcome, plus the archive's own when it had problems
+    /// (skipped when no entry at all could be read).
     fn finish(mut self, packing: Packing) -> Vec<Outcome> {
         if !self.problems.is_empty() {
             let mut source = ScannedSource::new(self.archive);
             source.packing = Some(packing);
+            if self.outcomes.is_empty() {
+                source.skipped = Some(format!(
+                    "no entry could be read from this archive: {}",
+                    self.problems.remove(0)
+                ));
+            }
             source.warnings = self
                 .problems
                 .into_iter()
@@ -426,6 +433,7 @@ fn scan_text(
     let Some(kind) = decide_kind(&head, &mut source) else {
         return (source, Vec::new());
     };
+    source.kind = Some(kind);
     let Some(parser) = parse::parser_for(kind) else {
         source.skipped = Some(format!("hbdiag cannot parse {kind} files yet"));
         return (source, Vec::new());
@@ -583,7 +591,10 @@ impl Worker<'_> {
             if elapsed < -BACKWARD_TOLERANCE_MS {
                 self.warn(
                     Some(event.line),
-                    format!("timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline", -elapsed / 1000.0),
+                    format!(
+                        "timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline",
+                        -elapsed / 1000.0
+                    ),
                 );
             } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
                 self.keep_gap(prev_line, prev_time, elapsed, event.line);

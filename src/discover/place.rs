@@ -3,27 +3,8 @@
 //! at the bundle root is either one host's archive (named by its stem) or a
 //! whole bundle whose first folder level names the hosts.
 
-use super::{Candidate, detect, informatica_node};
+use super::{Candidate, HOST_TREE_FOLDERS, detect, informatica_node};
 use std::path::{Path, PathBuf};
-
-/// Folder names that start a host's own layout rather than name a host, so
-/// `infagw01.tar.gz!logs/node01/node.log` belongs to `infagw01`.
-const LAYOUT_FOLDERS: [&str; 14] = [
-    "logs",
-    "log",
-    "var",
-    "opt",
-    "home",
-    "tmp",
-    "data",
-    "srv",
-    "usr",
-    "informatica",
-    "infa",
-    "server",
-    "tomcat",
-    "bigdata",
-];
 
 /// Archive endings removed to name a host after its archive.
 const ARCHIVE_ENDINGS: [&str; 10] = [
@@ -128,7 +109,7 @@ fn folders_of(components: &[&str]) -> Vec<String> {
 }
 
 fn names_host(folder: &str) -> bool {
-    !LAYOUT_FOLDERS.contains(&folder.to_lowercase().as_str())
+    !HOST_TREE_FOLDERS.contains(&folder.to_lowercase().as_str())
 }
 
 /// `infagw01.tar.gz` → `infagw01`.

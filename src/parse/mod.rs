@@ -4,6 +4,7 @@
 
 pub mod alarms;
 pub mod floatip;
+pub mod gc;
 pub mod log4j;
 pub mod pipe;
 pub mod script;
@@ -42,6 +43,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::RoleLog => Some(Box::new(pipe::PipeParser::new())),
         SourceKind::ScriptLog => Some(Box::new(script::ScriptParser::new())),
         SourceKind::FloatIpLog => Some(Box::new(floatip::FloatIpParser::new())),
+        SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
         _ => None,
     }
 }

@@ -105,11 +105,13 @@ fn missing_inputs(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Op
 pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Option<Finding> {
     let params = parameters(incident);
     let mut evidence = Vec::new();
+    let mut matched = 0;
     for clause in &rule.require {
         let selected = select(clause, incident, ctx);
         if !holds(clause, &selected, &params) {
             return None;
         }
+        matched += selected.len();
         evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|(i, _)| *i));
     }
     if rule
@@ -129,21 +131,23 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
     }
     evidence.sort_unstable();
     evidence.dedup();
-    let evidence_fields: Vec<&Fields> = rule
+    let clause_signals: Vec<_> = rule
         .require
         .iter()
         .chain(&rule.support)
-        .flat_map(|clause| {
-            evidence.iter().filter_map(move |&i| {
-                ctx.timeline.entries[i]
-                    .signals
-                    .iter()
-                    .find(|s| s.id == clause.signal)
-                    .map(|s| &s.fields)
-            })
+        .map(|c| c.signal)
+        .collect();
+    let evidence_fields: Vec<&Fields> = evidence
+        .iter()
+        .filter_map(|&i| {
+            let signals = &ctx.timeline.entries[i].signals;
+            clause_signals
+                .iter()
+                .find_map(|id| signals.iter().find(|s| s.id == *id))
+                .map(|s| &s.fields)
         })
         .collect();
-    let values = template_values(incident, ctx.timeline, evidence_fields);
+    let values = template_values(incident, ctx.timeline, matched, evidence_fields);
     Some(Finding {
         rule: rule.id.clone(),
         cause: rule.cause.clone(),
@@ -236,6 +240,7 @@ fn select<'t>(
 fn template_values<'a>(
     incident: &Incident,
     timeline: &Timeline,
+    count: usize,
     evidence: Vec<&'a Fields>,
 ) -> TemplateValues<'a> {
     let name =
@@ -256,6 +261,7 @@ fn template_values<'a>(
         timeout_s: incident.timeout_ms / 1000.0,
         interval_s: incident.interval_ms / 1000.0,
         anchor: incident.anchor.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        count,
         evidence,
     }
 }

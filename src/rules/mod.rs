@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use eval::{EvalContext, Finding, NotEvaluated, Verdict, evaluate};
-pub use spec::RuleTest;
+pub use spec::{RuleTest, parse_duration_ms};
 
 /// A root cause name, as rule files spell it (`db_unavailable`, `network`, …).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

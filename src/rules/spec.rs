@@ -359,7 +359,7 @@ impl Compiler<'_> {
                 format!("unknown signal `{}`", spec.signal.get_ref()),
             );
         }
-        let at_ms = match parse_offset_ms(spec.at.get_ref()) {
+        let at_ms = match parse_duration_ms(spec.at.get_ref()) {
             Ok(ms) => Some(ms),
             Err(message) => {
                 self.error(spec.at.span().start, message);
@@ -388,8 +388,8 @@ pub fn parse_window(text: &str) -> Result<WindowSpec, String> {
         format!("window `{text}` must be `incident`, `timeout` or `FROM..TO` like `-120s..+10s`")
     };
     let (from, to) = text.split_once("..").ok_or_else(bad)?;
-    let from_ms = parse_offset_ms(from).map_err(|_| bad())?;
-    let to_ms = parse_offset_ms(to).map_err(|_| bad())?;
+    let from_ms = parse_duration_ms(from).map_err(|_| bad())?;
+    let to_ms = parse_duration_ms(to).map_err(|_| bad())?;
     if from_ms > to_ms {
         return Err(format!("window `{text}` ends before it starts"));
     }
@@ -397,7 +397,7 @@ pub fn parse_window(text: &str) -> Result<WindowSpec, String> {
 }
 
 /// A signed duration: `-20s`, `+1.5m`, `500ms`, `0`.
-pub fn parse_offset_ms(text: &str) -> Result<f64, String> {
+pub fn parse_duration_ms(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let bad = || format!("`{text}` is not a duration; write it like -20s, +2m or 500ms");
     let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
@@ -431,8 +431,8 @@ mod tests {
         );
         assert!(parse_window("+10s..-10s").is_err());
         assert!(parse_window("yesterday").is_err());
-        assert_eq!(parse_offset_ms("500ms"), Ok(500.0));
-        assert_eq!(parse_offset_ms("-20"), Ok(-20_000.0));
-        assert!(parse_offset_ms("ten seconds").is_err());
+        assert_eq!(parse_duration_ms("500ms"), Ok(500.0));
+        assert_eq!(parse_duration_ms("-20"), Ok(-20_000.0));
+        assert!(parse_duration_ms("ten seconds").is_err());
     }
 }

@@ -27,6 +27,8 @@ pub struct TemplateValues<'a> {
     pub timeout_s: f64,
     pub interval_s: f64,
     pub anchor: String,
+    /// How many signals the rule's required clauses matched.
+    pub count: usize,
     /// Fields of the evidence signals, in time order.
     pub evidence: Vec<&'a Fields>,
 }
@@ -85,7 +87,7 @@ fn value_of(key: &str, v: &TemplateValues<'_>) -> String {
         "timeout_s" => number(v.timeout_s),
         "interval_s" => number(v.interval_s),
         "anchor" => v.anchor.clone(),
-        "count" => v.evidence.len().to_string(),
+        "count" => v.count.to_string(),
         _ => field_value(key, v).unwrap_or_else(|| "?".into()),
     }
 }
@@ -136,6 +138,7 @@ mod tests {
         let values = TemplateValues {
             subject: "gw01".into(),
             timeout_s: 32.0,
+            count: 2,
             evidence: vec![&a, &b],
             ..TemplateValues::default()
         };

@@ -1,0 +1,267 @@
+//! Command-line flags as the user types them (clap derive), and their
+//! validation into the library's option types.
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hbdiag::incidents::HeartbeatSettings;
+use hbdiag::model::Level;
+use hbdiag::pipeline::AnalyzeOptions;
+use hbdiag::scan::KeepPolicy;
+use hbdiag::timeline::{ClockSettings, parse_offset};
+use std::path::PathBuf;
+
+/// Offline triage of heartbeat failures in clustered Java services.
+#[derive(Parser, Debug)]
+#[command(name = "hbdiag", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Find every heartbeat incident in a bundle of logs and name its root cause.
+    Analyze(AnalyzeArgs),
+    /// Print the merged UTC timeline of a bundle.
+    Timeline(TimelineArgs),
+    /// List, check and self-test signal and rule definitions.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// The `rules` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List the rules in force (built-in plus --rules DIR).
+    List {
+        /// Folder of extra signal/rule files (*.toml).
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+    /// Check the signal and rule files in DIR; errors are printed as file:line.
+    Check {
+        /// Folder of signal/rule files (*.toml).
+        dir: PathBuf,
+    },
+    /// Run every signal sample and rule test (built-in, plus DIR if given).
+    Test {
+        /// Folder of extra signal/rule files (*.toml).
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Output format of `analyze`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for a terminal.
+    Text,
+    /// The versioned JSON report for ticketing systems.
+    Json,
+}
+
+/// Output format of `timeline`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    /// One line per event.
+    Text,
+    /// One Elastic Common Schema document per line.
+    Ndjson,
+}
+
+/// Flags shared by the commands that read a bundle.
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Bundle folders or log files (plain or .gz).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// UTC offset of hosts whose logs carry none (e.g. +08:00).
+    #[arg(
+        long,
+        value_name = "OFFSET",
+        default_value = "UTC",
+        help_heading = "Time zones"
+    )]
+    pub tz: String,
+    /// UTC offset of one host, overriding --tz and inference (repeatable).
+    #[arg(
+        long = "host-tz",
+        value_name = "HOST=OFFSET",
+        help_heading = "Time zones"
+    )]
+    pub host_tz: Vec<String>,
+    /// Folder of extra signal/rule files; same ids replace built-in ones.
+    #[arg(long, value_name = "DIR", env = "HBDIAG_RULES")]
+    pub rules: Option<PathBuf>,
+}
+
+/// Flags of `analyze`.
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// MasterDBRefreshInterval in seconds (default: the bundle's value, else 8).
+    #[arg(long, value_name = "SECONDS", help_heading = "Heartbeat settings")]
+    pub db_refresh_interval: Option<f64>,
+    /// -Dinfa.masterUpdateTimeInterval in ms (default: each node's value, else 15000).
+    #[arg(long, value_name = "MS", help_heading = "Heartbeat settings")]
+    pub master_update_interval: Option<f64>,
+    /// The domain has one gateway: the master waits 12 DB intervals, not 4.
+    #[arg(long, help_heading = "Heartbeat settings")]
+    pub single_gateway: bool,
+}
+
+/// Flags of `timeline`.
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
+    /// Only these hosts (repeatable).
+    #[arg(long, value_name = "HOST", help_heading = "Filters")]
+    pub host: Vec<String>,
+    /// Only events at or after this UTC time (RFC 3339 or "YYYY-MM-DD HH:MM:SS").
+    #[arg(long, value_name = "TIME", help_heading = "Filters")]
+    pub since: Option<String>,
+    /// Only events at or before this UTC time.
+    #[arg(long, value_name = "TIME", help_heading = "Filters")]
+    pub until: Option<String>,
+    /// Only events around this UTC time (with --window).
+    #[arg(long, value_name = "TIME", conflicts_with_all = ["since", "until"], help_heading = "Filters")]
+    pub around: Option<String>,
+    /// Half-width of the --around window (e.g. 90s, 5m).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5m",
+        requires = "around",
+        help_heading = "Filters"
+    )]
+    pub window: String,
+    /// Show records at least this severe besides those that raised a signal.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "warn",
+        help_heading = "Filters"
+    )]
+    pub level: String,
+}
+
+impl InputArgs {
+    /// Validated options for the pipeline.
+    pub fn options(&self, keep: KeepPolicy) -> Result<AnalyzeOptions> {
+        let default_offset = parse_offset(&self.tz)
+            .map_err(anyhow::Error::msg)
+            .context("--tz")?;
+        let mut clocks = ClockSettings {
+            default_offset,
+            ..ClockSettings::default()
+        };
+        for pair in &self.host_tz {
+            let Some((host, offset)) = pair.split_once('=') else {
+                bail!("--host-tz `{pair}`: write it as HOST=OFFSET, e.g. infagw01=+08:00");
+            };
+            let offset = parse_offset(offset)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("--host-tz {pair}"))?;
+            clocks.host_offsets.insert(host.to_string(), offset);
+        }
+        Ok(AnalyzeOptions {
+            paths: self.paths.clone(),
+            clocks,
+            heartbeat: HeartbeatSettings::default(),
+            keep,
+        })
+    }
+}
+
+impl AnalyzeArgs {
+    /// Validated options, heartbeat settings included.
+    pub fn options(&self) -> Result<AnalyzeOptions> {
+        let mut options = self.input.options(KeepPolicy::default())?;
+        for (flag, value) in [
+            ("--db-refresh-interval", self.db_refresh_interval),
+            ("--master-update-interval", self.master_update_interval),
+        ] {
+            if value.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+                bail!("{flag} must be a positive number");
+            }
+        }
+        options.heartbeat = HeartbeatSettings {
+            db_refresh_interval_s: self.db_refresh_interval,
+            master_update_interval_ms: self.master_update_interval,
+            single_gateway: self.single_gateway,
+        };
+        Ok(options)
+    }
+}
+
+impl TimelineArgs {
+    /// The minimum level to keep.
+    pub fn min_level(&self) -> Result<Level> {
+        Level::parse(&self.level).with_context(|| {
+            format!(
+                "--level `{}`: use trace, debug, info, warn, error or fatal",
+                self.level
+            )
+        })
+    }
+
+    /// The time filter, from --since/--until or --around/--window.
+    pub fn time_range(&self) -> Result<TimeRange> {
+        if let Some(around) = &self.around {
+            let center = parse_time(around).context("--around")?;
+            let half = hbdiag::rules::parse_duration_ms(&self.window)
+                .map_err(anyhow::Error::msg)
+                .context("--window")?;
+            let half = chrono::Duration::milliseconds(half.abs() as i64);
+            return Ok((Some(center - half), Some(center + half)));
+        }
+        let since = self
+            .since
+            .as_deref()
+            .map(parse_time)
+            .transpose()
+            .context("--since")?;
+        let until = self
+            .until
+            .as_deref()
+            .map(parse_time)
+            .transpose()
+            .context("--until")?;
+        Ok((since, until))
+    }
+}
+
+/// Optional start and end of a time filter.
+pub type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` read as UTC.
+fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .map(|t| t.and_utc())
+    .with_context(|| {
+        format!(
+            "`{text}` is not a time; write 2026-03-12T10:15:00Z or \"2026-03-12 10:15:00\" (UTC)"
+        )
+    })
+}

@@ -1,0 +1,205 @@
+//! One function per subcommand: build options, run the pipeline, render.
+
+use crate::cli::{
+    AnalyzeArgs, Cli, Command, ReportFormat, RulesCommand, TimelineArgs, TimelineFormat,
+};
+use anyhow::{Context, Result, bail};
+use clap::CommandFactory;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use hbdiag::definitions::{self, DefinitionError};
+use hbdiag::pipeline::{self, Definitions};
+use hbdiag::report::{self, timeline_view};
+use hbdiag::rules::selftest;
+use hbdiag::scan::KeepPolicy;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs a subcommand; `Ok` carries the exit code of a run that worked.
+pub fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Analyze(args) => analyze(&args),
+        Command::Timeline(args) => timeline(&args),
+        Command::Rules(RulesCommand::List { rules }) => rules_list(rules.as_deref()),
+        Command::Rules(RulesCommand::Check { dir }) => rules_check(&dir),
+        Command::Rules(RulesCommand::Test { dir }) => rules_test(dir.as_deref()),
+    }
+}
+
+fn load(extra: Option<&Path>) -> Result<Definitions> {
+    Definitions::load(extra).map_err(|errors| definition_errors(&errors))
+}
+
+fn definition_errors(errors: &[DefinitionError]) -> anyhow::Error {
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    anyhow::anyhow!(
+        "the signal/rule definitions have {} error(s):\n  {}\n(check them with `hbdiag rules check DIR`)",
+        errors.len(),
+        listed.join("\n  ")
+    )
+}
+
+/// Reports a flag value that does not validate the way clap reports its own
+/// usage errors: message, usage line, exit code 2.
+fn usage_error(err: anyhow::Error) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, format!("{err:#}"))
+        .exit()
+}
+
+fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let options = args.options().unwrap_or_else(|e| usage_error(e));
+    let defs = load(args.input.rules.as_deref())?;
+    let analysis = pipeline::analyze(&options, &defs);
+    let report = report::build(&analysis, &defs.catalog);
+    let mut out = output(args.output.as_deref())?;
+    match args.format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
+            out.write_all(b"\n")?;
+        }
+        ReportFormat::Text => out.write_all(report::text::render(&report).as_bytes())?,
+    }
+    out.flush()?;
+    if analysis.read_nothing() {
+        bail!(
+            "no log could be read from {} (see the warnings above); point hbdiag at a folder of collected logs",
+            args.input
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    })
+}
+
+fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
+    let min_level = args.min_level().unwrap_or_else(|e| usage_error(e));
+    let (since, until) = args.time_range().unwrap_or_else(|e| usage_error(e));
+    let options = args
+        .input
+        .options(KeepPolicy {
+            min_level: Some(min_level),
+        })
+        .unwrap_or_else(|e| usage_error(e));
+    let defs = load(args.input.rules.as_deref())?;
+    let (sources, _, timeline) = pipeline::build_timeline(&options, &defs);
+    let view = timeline_view::View {
+        timeline: &timeline,
+        sources: &sources,
+        catalog: &defs.catalog,
+    };
+    let filter = timeline_view::Filter {
+        hosts: args.host.clone(),
+        since,
+        until,
+        min_level: Some(min_level),
+    };
+    let mut out = output(None)?;
+    match args.format {
+        TimelineFormat::Text => view.write_text(&filter, &mut out)?,
+        TimelineFormat::Ndjson => view.write_ndjson(&filter, &mut out)?,
+    }
+    out.flush()?;
+    if sources.iter().all(|s| s.skipped.is_some()) {
+        bail!("no log could be read from the given paths");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_list(extra: Option<&Path>) -> Result<ExitCode> {
+    let defs = load(extra)?;
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "Rule",
+            "Cause",
+            "Incidents",
+            "Confidence",
+            "Needs",
+            "File",
+        ]);
+    for rule in defs.rules.rules() {
+        table.add_row(vec![
+            rule.id.clone(),
+            rule.cause.to_string(),
+            rule.incidents
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if rule.fallback {
+                "fallback".into()
+            } else {
+                format!("{:.2}", rule.confidence)
+            },
+            rule.requires
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            rule.file.clone(),
+        ]);
+    }
+    let signals = defs.catalog.defs().count();
+    let mut out = io::stdout().lock();
+    writeln!(out, "{table}")?;
+    writeln!(
+        out,
+        "{} rule(s), {signals} signal(s)",
+        defs.rules.rules().len()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_check(dir: &Path) -> Result<ExitCode> {
+    let files = definitions::read_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if files.is_empty() {
+        bail!("{} holds no *.toml signal or rule file", dir.display());
+    }
+    match load(Some(dir)) {
+        Ok(defs) => {
+            println!(
+                "{}: {} file(s) OK ({} rules and {} signals in force with the built-in set)",
+                dir.display(),
+                files.len(),
+                defs.rules.rules().len(),
+                defs.catalog.defs().count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("{err:#}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn rules_test(extra: Option<&Path>) -> Result<ExitCode> {
+    let defs = load(extra)?;
+    let report = selftest::run(&defs.catalog, &defs.rules);
+    for failure in &report.failures {
+        println!("FAIL {failure}");
+    }
+    println!("{} passed, {} failed", report.passed, report.failures.len());
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

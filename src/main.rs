@@ -1,0 +1,29 @@
+//! The `hbdiag` command: parse flags, run the library, render, and map the
+//! outcome to an exit code (0 worked, 1 failed, 2 usage error).
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli.command) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("hbdiag: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `hbdiag … | head` closing the pipe early is not a failure.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,223 @@
+//! Java GC logs of any JVM, streamed line by line: HotSpot JDK ≤ 8
+//! `-XX:+PrintGCDetails` ([`jdk8`]), JDK 9+ unified logging ([`unified`]) and
+//! OpenJ9/IBM J9 verbose GC XML ([`j9`]). The dialect is decided per line, so
+//! a file that mixes them (a restart on another JVM, concatenated logs) still
+//! parses. Output: [`GcPause`], [`Safepoint`] and allocation-stall events
+//! whose time is the start of the stop.
+
+mod decor;
+mod j9;
+mod jdk8;
+mod unified;
+mod units;
+
+use super::{Parser, Sink, evidence_text};
+use crate::model::{Event, EventKind, GcPause, LogTime, Safepoint};
+use crate::read::Line;
+use chrono::{Duration, NaiveDateTime};
+use decor::Stamp;
+
+/// Parser for GC logs of every supported JVM and dialect.
+#[derive(Default)]
+pub struct GcParser {
+    clock: Clock,
+    jdk8: jdk8::Jdk8,
+    unified: unified::Unified,
+    j9: j9::J9,
+}
+
+impl GcParser {
+    /// A parser that has seen no line yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Parser for GcParser {
+    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        let text = line.text;
+        if text.trim_start().starts_with('<') {
+            self.jdk8.interrupt(&mut self.clock, sink);
+            self.unified.finish(sink);
+            self.j9.line(line, sink);
+        } else if let Some(decorated) = decor::unified(text) {
+            self.jdk8.interrupt(&mut self.clock, sink);
+            self.unified.line(line, &decorated, &mut self.clock, sink);
+        } else {
+            self.unified.finish(sink);
+            self.jdk8.line(line, &mut self.clock, sink);
+        }
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        self.jdk8.finish(&mut self.clock, sink);
+        self.unified.finish(sink);
+        self.j9.finish(sink);
+    }
+}
+
+/// What the parser knows about the file's clocks and JVM, shared by the
+/// dialects.
+#[derive(Default)]
+struct Clock {
+    /// Time of a `GC log file created` header not yet tied to an uptime.
+    rotation: Option<NaiveDateTime>,
+    /// Local wall time of JVM start, from a rotation header.
+    jvm_start: Option<NaiveDateTime>,
+    /// The latest time seen, for undecorated stopped-time lines.
+    last: Option<LogTime>,
+    /// Collector named by the log (`Using G1`) or inferred from an event.
+    collector: Option<&'static str>,
+}
+
+impl Clock {
+    /// The best time for a decoration: the datestamp, else uptime anchored
+    /// to the rotation header (wall = header − first uptime + uptime), else
+    /// bare uptime. Remembers it as the latest time.
+    fn time(&mut self, stamp: Stamp) -> Option<LogTime> {
+        let time = match (stamp.wall, stamp.uptime) {
+            (Some(wall), _) => LogTime::Zoned(wall),
+            (None, Some(uptime)) => self.anchored(uptime),
+            (None, None) => return None,
+        };
+        self.last = Some(time);
+        Some(time)
+    }
+
+    fn anchored(&mut self, uptime: f64) -> LogTime {
+        let offset = Duration::microseconds((uptime * 1.0e6).round() as i64);
+        if let Some(header) = self.rotation.take() {
+            self.jvm_start = header.checked_sub_signed(offset);
+        }
+        match self.jvm_start.and_then(|s| s.checked_add_signed(offset)) {
+            Some(wall) => LogTime::Local(wall),
+            None => LogTime::Uptime(uptime),
+        }
+    }
+
+    /// The latest time seen, or uptime zero when the file has no clock.
+    fn latest(&self) -> LogTime {
+        self.last.unwrap_or(LogTime::Uptime(0.0))
+    }
+}
+
+/// A pause event starting at `start`, evidenced by `line`.
+fn pause_event(line: u64, text: String, start: LogTime, pause: GcPause) -> Event {
+    Event {
+        line,
+        time: start,
+        level: None,
+        text,
+        host: None,
+        kind: EventKind::GcPause(pause),
+    }
+}
+
+/// A safepoint that ended at `end` (start = end − duration) unless its start
+/// is known.
+fn safepoint_event(line: &Line<'_>, start: LogTime, safepoint: Safepoint) -> Event {
+    Event {
+        line: line.number,
+        time: start,
+        level: None,
+        text: evidence_text(line.text),
+        host: None,
+        kind: EventKind::Safepoint(safepoint),
+    }
+}
+
+/// Failure markers that make a pause worse than its kind says.
+const FAILURE_MARKERS: [&str; 5] = [
+    "promotion failed",
+    "concurrent mode failure",
+    "concurrent mode interrupted",
+    "to-space exhausted",
+    "to-space overflow",
+];
+
+/// The failure markers in `text`, in the vocabulary of [`FAILURE_MARKERS`].
+fn failures_in(text: &str) -> Vec<String> {
+    FAILURE_MARKERS
+        .iter()
+        .filter(|m| contains_ignore_case(text, m))
+        .map(|m| (*m).to_string())
+        .collect()
+}
+
+fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// The contents of the balanced `(…)` at the start of `s` and the bytes used.
+fn paren_group(s: &str) -> Option<(&str, usize)> {
+    if !s.starts_with('(') {
+        return None;
+    }
+    let mut depth = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((&s[1..i], i + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::testing::run;
+
+    #[test]
+    fn mixed_dialects_in_one_file() {
+        let input = "\
+311.238: [GC (Allocation Failure) [PSYoungGen: 198976K->288K(193536K)] 293234K->94666K(535040K), 0.0010589 secs] [Times: user=0.00 sys=0.00, real=0.00 secs]
+[0.092s][info][gc             ] GC(3) Pause Full (Ergonomics) 0M->0M(3M) 1.849ms
+<exclusive-start id=\"2\" timestamp=\"2015-12-31T15:22:46.957\" intervalms=\"3955.367\">
+<gc-start id=\"5\" type=\"scavenge\" contextid=\"4\" timestamp=\"2015-12-31T15:22:46.957\">
+<exclusive-end id=\"13\" timestamp=\"2015-12-31T15:22:46.982\" durationms=\"25.388\" />";
+        let out = run(GcParser::new(), input);
+        let durations: Vec<f64> = out
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::GcPause(p) => Some(p.duration_ms),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(durations, [1.0589, 1.849, 25.388]);
+        assert!(out.unparsed.is_empty());
+    }
+
+    #[test]
+    fn paren_groups_nest() {
+        assert_eq!(paren_group("(System.gc()) 5M"), Some(("System.gc()", 13)));
+        assert_eq!(paren_group("(open"), None);
+    }
+
+    #[test]
+    fn rotation_header_anchors_uptime_to_local_time() {
+        let mut clock = Clock {
+            rotation: decor::rotation_header("2016-04-14 22:37:22 GC log file created x"),
+            ..Clock::default()
+        };
+        let first = clock.time(Stamp {
+            wall: None,
+            uptime: Some(100.0),
+        });
+        let later = clock.time(Stamp {
+            wall: None,
+            uptime: Some(160.5),
+        });
+        assert_eq!(format!("{first:?}"), "Some(Local(2016-04-14T22:37:22))");
+        assert_eq!(format!("{later:?}"), "Some(Local(2016-04-14T22:38:22.500))");
+    }
+}

@@ -1,0 +1,174 @@
+//! Numbers as GC logs print them: decimals with a `.` or locale `,`
+//! separator, sizes with `B/K/M/G/T` units, `before->after(capacity)` heap
+//! transitions and trailing durations. Everything borrows the line.
+
+/// Heap occupancy around a collection, in KB.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transition {
+    pub before_kb: u64,
+    pub after_kb: u64,
+    pub capacity_kb: u64,
+}
+
+/// Parses `123`, `0.3258050`, `0,0354890` or `-0.0001` (whole string).
+pub fn decimal(s: &str) -> Option<f64> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let mut mantissa: u64 = 0;
+    let mut decimals: i32 = 0;
+    let mut seen_separator = false;
+    let mut seen_digit = false;
+    for c in digits.bytes() {
+        match c {
+            b'0'..=b'9' => {
+                seen_digit = true;
+                mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+                if seen_separator {
+                    decimals += 1;
+                }
+            }
+            b'.' | b',' if !seen_separator => seen_separator = true,
+            _ => return None,
+        }
+    }
+    if !seen_digit {
+        return None;
+    }
+    let value = mantissa as f64 / 10f64.powi(decimals);
+    Some(if negative { -value } else { value })
+}
+
+/// Length of the number (digits with one optional `.`/`,` followed by a
+/// digit) at the start of `s`.
+pub fn number_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let int = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int == 0 {
+        return 0;
+    }
+    if b.len() > int + 1 && (b[int] == b'.' || b[int] == b',') && b[int + 1].is_ascii_digit() {
+        let frac = b[int + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        return int + 1 + frac;
+    }
+    int
+}
+
+/// A size such as `1819392K`, `24.9M`, `0.0B` or `30G` at the start of `s`,
+/// in KB, with the bytes it used.
+pub fn size_kb(s: &str) -> Option<(u64, usize)> {
+    let len = number_len(s);
+    let value = decimal(s.get(..len)?)?;
+    let factor = match s.as_bytes().get(len)? {
+        b'B' => 1.0 / 1024.0,
+        b'K' => 1.0,
+        b'M' => 1024.0,
+        b'G' => 1024.0 * 1024.0,
+        b'T' => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some(((value * factor).round() as u64, len + 1))
+}
+
+/// A heap transition at the start of `s`: `A->B(C)` or G1's
+/// `A(Ca)->B(Cb)`. Returns it and the bytes used.
+pub fn transition(s: &str) -> Option<(Transition, usize)> {
+    let (before_kb, mut at) = size_kb(s)?;
+    if s[at..].starts_with('(') {
+        let (_, used) = size_kb(&s[at + 1..])?;
+        at += 1 + used;
+        at += usize::from(s[at..].starts_with(')'));
+    }
+    let rest = s[at..].strip_prefix("->")?;
+    at += 2;
+    let (after_kb, used) = size_kb(rest)?;
+    at += used;
+    let rest = s[at..].strip_prefix('(')?;
+    let (capacity_kb, used) = size_kb(rest)?;
+    at += 1 + used;
+    s[at..].strip_prefix(')')?;
+    let transition = Transition {
+        before_kb,
+        after_kb,
+        capacity_kb,
+    };
+    Some((transition, at + 1))
+}
+
+/// The number right before `suffix` at the end of `s` (after trimming), as
+/// in `…, 0.3258050 secs` or `… 5.780ms`.
+pub fn trailing_number(s: &str, suffix: &str) -> Option<f64> {
+    let head = s.trim_end().strip_suffix(suffix)?.trim_end();
+    let start = head
+        .rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-'))
+        .map_or(0, |i| i + 1);
+    decimal(&head[start..])
+}
+
+/// The value after `key` in `s`, up to the next space or `,` that is not a
+/// decimal comma: `user=0.58` gives 0.58 for key `user=`.
+pub fn value_after(s: &str, key: &str) -> Option<f64> {
+    let at = s.find(key)? + key.len();
+    let rest = &s[at..];
+    let rest = rest.trim_start();
+    let negative = rest.starts_with('-');
+    let body = &rest[usize::from(negative)..];
+    let len = number_len(body);
+    decimal(&rest[..len + usize::from(negative)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_with_dot_or_comma() {
+        assert_eq!(decimal("0.3258050"), Some(0.325805));
+        assert_eq!(decimal("0,0354890"), Some(0.035489));
+        assert_eq!(decimal("-0.5"), Some(-0.5));
+        assert_eq!(decimal("12"), Some(12.0));
+        assert_eq!(decimal("1.2.3"), None);
+        assert_eq!(decimal(""), None);
+    }
+
+    #[test]
+    fn sizes_in_all_units() {
+        assert_eq!(size_kb("1819392K->"), Some((1819392, 8)));
+        assert_eq!(size_kb("24.9M"), Some((25498, 5)));
+        assert_eq!(size_kb("0.0B"), Some((0, 4)));
+        assert_eq!(size_kb("30.0G"), Some((31457280, 5)));
+        assert_eq!(size_kb("12 K"), None);
+    }
+
+    #[test]
+    fn transitions_plain_and_g1() {
+        let t = transition("8180M->169M(24576M), 23.4953831 secs]")
+            .unwrap()
+            .0;
+        assert_eq!(
+            (t.before_kb, t.after_kb, t.capacity_kb),
+            (8376320, 173056, 25165824)
+        );
+        let t = transition("128.0M(30.0G)->24.9M(30.0G)]").unwrap().0;
+        assert_eq!(
+            (t.before_kb, t.after_kb, t.capacity_kb),
+            (131072, 25498, 31457280)
+        );
+    }
+
+    #[test]
+    fn trailing_numbers_and_keyed_values() {
+        assert_eq!(trailing_number("x, 0,0360580 secs", "secs"), Some(0.036058));
+        assert_eq!(
+            trailing_number("Pause Full 4077.274 ms", "ms"),
+            Some(4077.274)
+        );
+        let times = "[Times: user=0,04 sys=0,00, real=0,03 secs]";
+        assert_eq!(value_after(times, "user="), Some(0.04));
+        assert_eq!(value_after(times, "real="), Some(0.03));
+    }
+}

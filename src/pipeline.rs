@@ -1,0 +1,137 @@
+//! The whole analysis, stage by stage: discover → scan (parse + signals) →
+//! timeline → incidents → rules. The CLI and the tests call [`analyze`];
+//! the report stage turns its [`Analysis`] into output.
+
+use crate::definitions::{self, DefinitionError};
+use crate::discover::{self, WalkProblem};
+use crate::incidents::{self, Detection, HeartbeatSettings, KnownSignals};
+use crate::model::SourceKind;
+use crate::rules::{self, EvalContext, RuleBook, Verdict};
+use crate::scan::{self, KeepPolicy, ScannedSource};
+use crate::signals::SignalCatalog;
+use crate::timeline::{self, ClockSettings, HostId, Timeline};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Signal catalog and rule book, compiled once.
+pub struct Definitions {
+    pub catalog: SignalCatalog,
+    pub rules: RuleBook,
+}
+
+impl Definitions {
+    /// The built-in definitions plus those in `extra` (which replace
+    /// built-in ones with the same id). Every error is returned.
+    pub fn load(extra: Option<&Path>) -> Result<Definitions, Vec<DefinitionError>> {
+        let mut files = definitions::builtin();
+        if let Some(dir) = extra {
+            files.extend(definitions::read_dir(dir).map_err(|e| vec![e])?);
+        }
+        let catalog = SignalCatalog::build(&files)?;
+        let rules = RuleBook::build(&files, &catalog)?;
+        Ok(Definitions { catalog, rules })
+    }
+}
+
+/// What to analyze and how.
+#[derive(Clone, Debug, Default)]
+pub struct AnalyzeOptions {
+    pub paths: Vec<PathBuf>,
+    pub clocks: ClockSettings,
+    pub heartbeat: HeartbeatSettings,
+    pub keep: KeepPolicy,
+}
+
+/// Everything the analysis found, for the report stage.
+pub struct Analysis {
+    pub sources: Vec<ScannedSource>,
+    pub walk_problems: Vec<WalkProblem>,
+    pub timeline: Timeline,
+    pub detection: Detection,
+    /// One verdict per incident, in the same order.
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Analysis {
+    /// True when no file could be read at all.
+    pub fn read_nothing(&self) -> bool {
+        self.sources.iter().all(|s| s.skipped.is_some())
+    }
+}
+
+/// Discovers and scans the bundle and builds the timeline, without looking
+/// for incidents (what `hbdiag timeline` needs).
+pub fn build_timeline(
+    options: &AnalyzeOptions,
+    defs: &Definitions,
+) -> (Vec<ScannedSource>, Vec<WalkProblem>, Timeline) {
+    let inventory = discover::discover(&options.paths);
+    let scanned = scan::scan(&inventory.candidates, &defs.catalog, options.keep);
+    let timeline = timeline::build(
+        scanned.events,
+        &scanned.sources,
+        &options.clocks,
+        &defs.catalog,
+    );
+    (scanned.sources, inventory.problems, timeline)
+}
+
+/// Runs every stage.
+pub fn analyze(options: &AnalyzeOptions, defs: &Definitions) -> Analysis {
+    let (sources, walk_problems, timeline) = build_timeline(options, defs);
+    let known = KnownSignals::resolve(&defs.catalog);
+    let detection = incidents::detect(
+        &timeline,
+        &known,
+        &options.heartbeat,
+        &node_hosts(&sources, &timeline),
+    );
+    let inputs = inputs_by_host(&sources, &timeline);
+    let ctx = EvalContext {
+        timeline: &timeline,
+        inputs: &inputs,
+    };
+    let verdicts = detection
+        .incidents
+        .iter()
+        .map(|incident| rules::evaluate(&defs.rules, incident, &ctx))
+        .collect();
+    Analysis {
+        sources,
+        walk_problems,
+        timeline,
+        detection,
+        verdicts,
+    }
+}
+
+/// Informatica node names (lowercase) to the host their logs came from:
+/// from the `logs/<node>/` layout, and each host's own name.
+fn node_hosts(sources: &[ScannedSource], timeline: &Timeline) -> BTreeMap<String, HostId> {
+    let mut map = BTreeMap::new();
+    for source in sources {
+        let Some(host) = timeline.host_id(&source.candidate.host) else {
+            continue;
+        };
+        map.entry(source.candidate.host.to_lowercase())
+            .or_insert(host);
+        if let Some(node) = &source.candidate.node {
+            map.insert(node.to_lowercase(), host);
+        }
+    }
+    map
+}
+
+/// The kinds of input each host has (files that were read).
+fn inputs_by_host(
+    sources: &[ScannedSource],
+    timeline: &Timeline,
+) -> BTreeMap<HostId, BTreeSet<SourceKind>> {
+    let mut map: BTreeMap<HostId, BTreeSet<SourceKind>> = BTreeMap::new();
+    for source in sources.iter().filter(|s| s.skipped.is_none()) {
+        if let (Some(kind), Some(host)) = (source.kind, timeline.host_id(&source.candidate.host)) {
+            map.entry(host).or_default().insert(kind);
+        }
+    }
+    map
+}

@@ -1,0 +1,142 @@
+//! `hbdiag timeline`: the merged UTC timeline, filtered, as text for a
+//! person or as NDJSON with Elastic Common Schema field names for bulk
+//! loading into Elasticsearch/OpenSearch.
+
+use super::format_time;
+use crate::model::{EventKind, Level};
+use crate::scan::ScannedSource;
+use crate::signals::SignalCatalog;
+use crate::timeline::{Entry, Timeline};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use std::io::{self, Write};
+
+/// Which entries to show.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only these hosts (any, when empty).
+    pub hosts: Vec<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Entries at least this severe, plus every entry that raised a signal.
+    pub min_level: Option<Level>,
+}
+
+impl Filter {
+    fn keeps(&self, entry: &Entry, timeline: &Timeline) -> bool {
+        let host = &timeline.host(entry.host).name;
+        (self.hosts.is_empty() || self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)))
+            && self.since.is_none_or(|t| entry.time >= t)
+            && self.until.is_none_or(|t| entry.time <= t)
+            && (!entry.signals.is_empty()
+                || self
+                    .min_level
+                    .is_some_and(|min| entry.event.level.is_some_and(|l| l >= min)))
+    }
+}
+
+/// Where the entries come from.
+pub struct View<'a> {
+    pub timeline: &'a Timeline,
+    pub sources: &'a [ScannedSource],
+    pub catalog: &'a SignalCatalog,
+}
+
+impl View<'_> {
+    fn selected<'e>(&'e self, filter: &'e Filter) -> impl Iterator<Item = &'e Entry> {
+        self.timeline
+            .entries
+            .iter()
+            .filter(move |e| filter.keeps(e, self.timeline))
+    }
+
+    fn signal_names(&self, entry: &Entry) -> Vec<String> {
+        entry
+            .signals
+            .iter()
+            .map(|s| self.catalog.def(s.id).name.clone())
+            .collect()
+    }
+
+    fn file(&self, entry: &Entry) -> &str {
+        &self.sources[entry.source.0 as usize].candidate.display
+    }
+
+    /// One line per entry: time, host, level, file:line, signals, text.
+    pub fn write_text(&self, filter: &Filter, out: &mut impl Write) -> io::Result<()> {
+        for entry in self.selected(filter) {
+            let level = entry.event.level.map_or("-", Level::name);
+            let signals = self.signal_names(entry);
+            let tags = if signals.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", signals.join(","))
+            };
+            writeln!(
+                out,
+                "{} {:<12} {:<5} {}:{}{} {}",
+                format_time(entry.time),
+                self.timeline.host(entry.host).name,
+                level,
+                self.file(entry),
+                entry.event.line,
+                tags,
+                entry.event.text
+            )?;
+        }
+        Ok(())
+    }
+
+    /// One ECS document per line.
+    pub fn write_ndjson(&self, filter: &Filter, out: &mut impl Write) -> io::Result<()> {
+        for entry in self.selected(filter) {
+            serde_json::to_writer(&mut *out, &self.ecs_document(entry))?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    fn ecs_document(&self, entry: &Entry) -> Value {
+        let source = &self.sources[entry.source.0 as usize];
+        let mut doc = Map::new();
+        doc.insert("@timestamp".into(), json!(format_time(entry.time)));
+        doc.insert(
+            "host.name".into(),
+            json!(self.timeline.host(entry.host).name),
+        );
+        doc.insert("log.file.path".into(), json!(source.candidate.display));
+        doc.insert("message".into(), json!(entry.event.text));
+        doc.insert(
+            "event.dataset".into(),
+            json!(format!(
+                "hbdiag.{}",
+                source.kind.map_or("unknown", |k| k.name())
+            )),
+        );
+        doc.insert(
+            "event.kind".into(),
+            json!(if entry.signals.is_empty() {
+                "event"
+            } else {
+                "signal"
+            }),
+        );
+        doc.insert("hbdiag.line".into(), json!(entry.event.line));
+        if let Some(level) = entry.event.level {
+            doc.insert("log.level".into(), json!(level.name()));
+        }
+        if let EventKind::Log(record) = &entry.event.kind {
+            if let Some(code) = &record.code {
+                doc.insert("event.code".into(), json!(code));
+            }
+            if let Some(thread) = &record.thread {
+                doc.insert("process.thread.name".into(), json!(thread));
+            }
+        }
+        let signals = self.signal_names(entry);
+        if !signals.is_empty() {
+            doc.insert("tags".into(), json!(signals));
+        }
+        Value::Object(doc)
+    }
+}
