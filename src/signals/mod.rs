@@ -7,7 +7,7 @@ pub mod condition;
 mod fields;
 
 use crate::definitions::{DefinitionError, DefinitionFile};
-use crate::model::{Event, EventKind, Level, SourceKind};
+use crate::model::{Event, EventKind, Level, LogRecord, SourceKind};
 use aho_corasick::AhoCorasick;
 use condition::{Condition, ParameterValues};
 use regex::{Regex, RegexSet};
@@ -182,6 +182,79 @@ pub struct SignalCatalog {
     keyword_count: usize,
     pattern_set: RegexSet,
     patterns: Vec<Regex>,
+    prefilter: Option<Prefilter>,
+}
+
+/// What a log record must contain for any log matcher to fire: one of the
+/// matchers' codes, or one of the literals every keyword and pattern needs.
+/// Records with none of them skip the keyword scan and the `RegexSet`,
+/// which is most records of a healthy log.
+struct Prefilter {
+    codes: Vec<String>,
+    literals: AhoCorasick,
+}
+
+impl Prefilter {
+    /// `None` when some pattern has no literal every match must contain
+    /// (then every record goes through the full check).
+    fn build(matchers: &[Matcher], keywords: &[&str], patterns: &[String]) -> Option<Prefilter> {
+        let mut literals: Vec<String> = keywords.iter().map(|k| k.to_lowercase()).collect();
+        for pattern in patterns {
+            literals.extend(required_literals(pattern)?);
+        }
+        let mut codes: Vec<String> = matchers
+            .iter()
+            .flat_map(|m| m.codes.iter().map(|c| c.to_ascii_uppercase()))
+            .collect();
+        codes.sort();
+        codes.dedup();
+        literals.sort();
+        literals.dedup();
+        let literals = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&literals)
+            .ok()?;
+        Some(Prefilter { codes, literals })
+    }
+
+    /// Whether `record` may match some log matcher.
+    fn admits(&self, record: &LogRecord) -> bool {
+        let known_code = record.code.as_deref().is_some_and(|c| {
+            self.codes
+                .binary_search_by(|known| known.as_str().cmp(&c.to_ascii_uppercase()))
+                .is_ok()
+        });
+        known_code
+            || self.literals.is_match(&record.message)
+            || record.detail.iter().any(|d| self.literals.is_match(d))
+    }
+}
+
+/// How many literals extraction may produce before shortening them: enough
+/// for the case variants of `(?i)` phrases, which collapse once lowercased.
+const CASE_VARIANTS: usize = 8192;
+
+/// Lowercased literals one of which every match of `pattern` contains (the
+/// prefixes its matches start with, else the suffixes they end with), or
+/// `None` when there is no such finite set of non-empty literals.
+fn required_literals(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::parse(pattern).ok()?;
+    [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .find_map(|kind| {
+            let seq = Extractor::new()
+                .kind(kind)
+                .limit_total(CASE_VARIANTS)
+                .extract(&hir);
+            seq.literals()?
+                .iter()
+                .map(|lit| {
+                    let text = String::from_utf8(lit.as_bytes().to_vec()).ok()?;
+                    (!text.is_empty()).then(|| text.to_lowercase())
+                })
+                .collect()
+        })
 }
 
 /// Reused per worker so classification does not allocate per event.
@@ -253,6 +326,11 @@ impl SignalCatalog {
     /// The signals `event` (from a source of `kind`) raises; at most one per signal id.
     pub fn classify(&self, kind: SourceKind, event: &Event, scratch: &mut Scratch) -> Vec<Signal> {
         let class = EventClass::of(&event.kind);
+        if let (EventKind::Log(record), Some(prefilter)) = (&event.kind, &self.prefilter)
+            && !prefilter.admits(record)
+        {
+            return Vec::new();
+        }
         let texts = searchable_texts(event);
         scratch.keyword_hits.clear();
         scratch.keyword_hits.resize(self.keyword_count, false);
@@ -314,10 +392,13 @@ impl SignalCatalog {
         if !m.keyword_groups.iter().all(hit) || hit(&m.exclude) {
             return None;
         }
+        let first_pattern = match m.patterns.is_empty() {
+            true => None,
+            false => Some(*m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?),
+        };
         let mut fields = base.clone();
-        if !m.patterns.is_empty() {
-            let first = m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?;
-            self.capture(*first, texts, &mut fields);
+        if let Some(pattern) = first_pattern {
+            self.capture(pattern, texts, &mut fields);
         }
         if !m
             .when
@@ -514,7 +595,10 @@ impl Builder {
             .map(|p| Regex::new(p).expect("validated above"))
             .collect();
         let pattern_set = RegexSet::new(&self.pattern_texts).expect("validated above");
+        let keyword_texts: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+        let prefilter = Prefilter::build(&self.matchers, &keyword_texts, &self.pattern_texts);
         Ok(SignalCatalog {
+            prefilter,
             defs: self.defs,
             by_name: self.by_name,
             matchers: self.matchers,

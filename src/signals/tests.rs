@@ -119,3 +119,21 @@ sources = ["nodelog"]
     assert!(errors[2].message.contains("would match every line"));
     assert!(errors[3].message.contains("belong in rules"));
 }
+
+#[test]
+fn every_builtin_pattern_has_a_literal_prefilter() {
+    let catalog = builtin_catalog();
+    assert!(
+        catalog.prefilter.is_some(),
+        "a built-in pattern has no required literal, so every record would run the RegexSet"
+    );
+}
+
+#[test]
+fn prefilter_literals_come_from_prefixes_or_suffixes() {
+    assert_eq!(
+        super::required_literals(r"\w*SQL\w*Exception"),
+        Some(vec!["exception".to_string()])
+    );
+    assert_eq!(super::required_literals(r"\d+|x"), None);
+}
