@@ -149,14 +149,19 @@ fn gc_record(out: &mut dyn Write, clock: &mut Clock, rng: &mut Rng) -> io::Resul
             clock.gc_stamp()
         )
     } else {
+        // Healthy young pauses: mostly 3–30 ms, one in 50 up to 300 ms.
+        let pause_us = match rng.below(50) {
+            0 => 50_000 + rng.below(250_000),
+            _ => 3_000 + rng.below(27_000),
+        };
         writeln!(
             out,
-            "{}: {up:.3}: [GC (Allocation Failure) [PSYoungGen: {young}K->{}K(305664K)] {}K->{}K(1005056K), 0.0{:06} secs] [Times: user=0.01 sys=0.00, real=0.01 secs]",
+            "{}: {up:.3}: [GC (Allocation Failure) [PSYoungGen: {young}K->{}K(305664K)] {}K->{}K(1005056K), 0.{:06}0 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]",
             clock.gc_stamp(),
             young / 10,
             young + 400_000,
             young / 10 + 400_000,
-            rng.below(999_999)
+            pause_us
         )
     }
 }

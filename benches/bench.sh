@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Throughput benchmark: hbdiag analyze against `rg -c` (same terms, same
+# files, same threads) on a generated bundle, plain and gzipped, plus a
+# linearity check and peak RSS.
+#
+#   benches/bench.sh [HOSTS=8] [MB_PER_HOST=64] [THREADS=nproc]
+#
+# Needs rg and hyperfine (as root: apt-get install -y ripgrep hyperfine);
+# installs nothing itself. Bundles go to target/bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+hosts=${1:-8}
+mb=${2:-64}
+threads=${3:-$(nproc)}
+out=target/bench
+pattern='DOM_10025|DOM_10094|DOM_10162|DOM_10065|ORA-|SQLException|Connection refused|No route to host|timed out|Connection reset|Full GC|UnknownHostException'
+
+for tool in rg hyperfine /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y ripgrep hyperfine time)" >&2; exit 1; }
+done
+
+cargo build --release --quiet --bin hbdiag --example gen_bundle
+hbdiag=target/release/hbdiag
+gen=target/release/examples/gen_bundle
+quiet=$($hbdiag analyze --help | grep -q -- '--quiet' && echo --quiet || true)
+export RAYON_NUM_THREADS=$threads
+
+generate() { # DIR HOSTS MB [--gzip]
+  [ -d "$1" ] || $gen "$@" >/dev/null
+}
+
+bytes_of() { du -sb "$1" | cut -f1; }
+
+# Mean wall seconds of a command (hyperfine, warm cache).
+seconds() {
+  hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$out/h.json" --style none "$1" >/dev/null
+  python3 -c "import json;print(json.load(open('$out/h.json'))['results'][0]['mean'])"
+}
+
+peak_rss_mb() {
+  /usr/bin/time -v bash -c "$1" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}'
+}
+
+report() { # LABEL DIR TOOL_SECONDS REF_SECONDS REF_NAME CMD
+  local size mbps
+  size=$(bytes_of "$plain") # text bytes: the gzipped bundle holds the same text
+  mbps=$(python3 -c "print(round($size/1048576/$3))")
+  printf '%-22s %7.2f s  %5s MB/s  ref %-12s %6.2f s  ratio %5.2f  peak RSS %s MB\n' \
+    "$1" "$3" "$mbps" "$5" "$4" "$(python3 -c "print($3/$4)")" "$(peak_rss_mb "$6")"
+}
+
+mkdir -p "$out"
+plain=$out/plain-${hosts}x${mb}
+gz=$out/gz-${hosts}x${mb}
+quarter=$out/plain-${hosts}x$((mb / 4))
+generate "$plain" "$hosts" "$mb"
+generate "$gz" "$hosts" "$mb" --gzip
+generate "$quarter" "$hosts" $((mb / 4))
+
+echo "bundle: $hosts hosts x $mb MB, $threads thread(s), $(nproc) core(s)"
+run() { echo "$hbdiag analyze $1 --format json -o /dev/null $quiet"; }
+
+t_plain=$(seconds "$(run "$plain")")
+t_rg=$(seconds "rg -j $threads -c '$pattern' $plain")
+report "plain" "$plain" "$t_plain" "$t_rg" "rg -c" "$(run "$plain")"
+
+t_gz=$(seconds "$(run "$gz")")
+t_rgz=$(seconds "rg -z -j $threads -c '$pattern' $gz")
+t_gunzip=$(seconds "find $gz -type f -print0 | sort -z | xargs -0 -n1 gzip -dc > /dev/null")
+report "gzip" "$gz" "$t_gz" "$t_rgz" "rg -z -c" "$(run "$gz")"
+report "gzip" "$gz" "$t_gz" "$t_gunzip" "gzip -dc" "$(run "$gz")"
+
+t_quarter=$(seconds "$(run "$quarter")")
+echo "linearity: input x4 -> time x$(python3 -c "print(round($t_plain/$t_quarter, 2))") ($t_quarter s -> $t_plain s)"
