@@ -195,17 +195,24 @@ struct Prefilter {
 }
 
 impl Prefilter {
-    /// `None` when some pattern has no literal every match must contain
-    /// (then every record goes through the full check).
+    /// Each log matcher contributes its most selective requirement: its
+    /// codes, else the keywords of its first group, else the literals its
+    /// patterns need. `None` when such a pattern has no literal every match
+    /// must contain (then every record goes through the full check).
     fn build(matchers: &[Matcher], keywords: &[&str], patterns: &[String]) -> Option<Prefilter> {
-        let mut literals: Vec<String> = keywords.iter().map(|k| k.to_lowercase()).collect();
-        for pattern in patterns {
-            literals.extend(required_literals(pattern)?);
+        let mut codes: Vec<String> = Vec::new();
+        let mut literals: Vec<String> = Vec::new();
+        for m in matchers.iter().filter(|m| m.class == EventClass::Log) {
+            if !m.codes.is_empty() {
+                codes.extend(m.codes.iter().map(|c| c.to_ascii_uppercase()));
+            } else if let Some(group) = m.keyword_groups.first() {
+                literals.extend(group.iter().map(|&k| keywords[k].to_lowercase()));
+            } else {
+                for &p in &m.patterns {
+                    literals.extend(required_literals(&patterns[p])?);
+                }
+            }
         }
-        let mut codes: Vec<String> = matchers
-            .iter()
-            .flat_map(|m| m.codes.iter().map(|c| c.to_ascii_uppercase()))
-            .collect();
         codes.sort();
         codes.dedup();
         literals.sort();
