@@ -2,6 +2,7 @@
 //! ETA. Hidden when stderr is not a terminal or the user asked for quiet, so
 //! piped and scripted runs print nothing extra.
 
+use crate::discover::Candidate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +38,16 @@ impl Progress {
         progress
     }
 
+    /// A bar over the files discovery found (their sizes on disk).
+    pub fn for_candidates(candidates: &[Candidate], enabled: bool) -> Progress {
+        let bytes = candidates
+            .iter()
+            .filter_map(|c| std::fs::metadata(&c.path).ok())
+            .map(|m| m.len())
+            .sum();
+        Progress::new(bytes, candidates.len() as u64, enabled)
+    }
+
     /// Counts `bytes` more read from disk.
     pub fn add_bytes(&self, bytes: u64) {
         self.bar.inc(bytes);
@@ -56,5 +67,22 @@ impl Progress {
     fn show_files(&self, done: u64) {
         self.bar
             .set_message(format!("{done}/{} files", self.files_total));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_bar_still_counts_bytes_and_files() {
+        let progress = Progress::new(100, 2, false);
+        progress.add_bytes(40);
+        progress.add_bytes(10);
+        progress.file_done();
+        assert!(progress.bar.is_hidden());
+        assert_eq!(progress.bar.position(), 50);
+        assert_eq!(progress.files_done.load(Ordering::Relaxed), 1);
+        progress.finish();
     }
 }
