@@ -76,14 +76,10 @@ pub struct InputArgs {
     /// Bundle folders or log files (plain or .gz).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// UTC offset of hosts whose logs carry none (e.g. +08:00).
-    #[arg(
-        long,
-        value_name = "OFFSET",
-        default_value = "UTC",
-        help_heading = "Time zones"
-    )]
-    pub tz: String,
+    /// UTC offset of hosts whose logs carry none (e.g. +08:00). Default: the
+    /// offset other hosts' GC logs show, else UTC.
+    #[arg(long, value_name = "OFFSET", help_heading = "Time zones")]
+    pub tz: Option<String>,
     /// UTC offset of one host, overriding --tz and inference (repeatable).
     #[arg(
         long = "host-tz",
@@ -160,7 +156,11 @@ pub struct TimelineArgs {
 impl InputArgs {
     /// Validated options for the pipeline.
     pub fn options(&self, keep: KeepPolicy) -> Result<AnalyzeOptions> {
-        let default_offset = parse_offset(&self.tz)
+        let default_offset = self
+            .tz
+            .as_deref()
+            .map(parse_offset)
+            .transpose()
             .map_err(anyhow::Error::msg)
             .context("--tz")?;
         let mut clocks = ClockSettings {

@@ -63,7 +63,7 @@ pub struct LineSample {
 pub struct HostReport {
     pub name: String,
     pub utc_offset: String,
-    /// `host_flag`, `inferred:<file>` or `default`.
+    /// `host_flag`, `inferred:<file>`, `peer:<file>` (another host's file) or `default`.
     pub offset_source: String,
 }
 
@@ -222,6 +222,7 @@ fn host_report(h: &crate::timeline::HostClock) -> HostReport {
         offset_source: match &h.offset_source {
             OffsetSource::HostFlag => "host_flag".into(),
             OffsetSource::Inferred { file } => format!("inferred:{file}"),
+            OffsetSource::Peer { file } => format!("peer:{file}"),
             OffsetSource::Default => "default".into(),
         },
     }
