@@ -34,7 +34,7 @@ pub struct HostClock {
 }
 
 /// Time-zone settings from the command line.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ClockSettings {
     /// `--tz`: offset for hosts nothing else tells about. When not given,
     /// hosts take the offset their peers' files show (if they all agree),
@@ -42,15 +42,6 @@ pub struct ClockSettings {
     pub default_offset: Option<FixedOffset>,
     /// Per-host overrides.
     pub host_offsets: BTreeMap<String, FixedOffset>,
-}
-
-impl Default for ClockSettings {
-    fn default() -> Self {
-        ClockSettings {
-            default_offset: None,
-            host_offsets: BTreeMap::new(),
-        }
-    }
 }
 
 /// An event on the UTC timeline.
