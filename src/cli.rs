@@ -218,7 +218,7 @@ impl TimelineArgs {
     }
 
     /// The time filter, from --since/--until or --around/--window.
-    pub fn time_range(&self) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    pub fn time_range(&self) -> Result<TimeRange> {
         if let Some(around) = &self.around {
             let center = parse_time(around).context("--around")?;
             let half = hbdiag::rules::parse_duration_ms(&self.window)
@@ -242,6 +242,9 @@ impl TimelineArgs {
         Ok((since, until))
     }
 }
+
+/// Optional start and end of a time filter.
+pub type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` read as UTC.
 fn parse_time(text: &str) -> Result<DateTime<Utc>> {

@@ -291,16 +291,19 @@ impl Worker<'_> {
             self.source.relative_events += 1;
         }
         self.source.first_time.get_or_insert(event.time);
-        if let Some((prev_line, prev_time)) = self.previous {
-            if let Some(elapsed) = event.time.millis_since(prev_time) {
-                if elapsed < -BACKWARD_TOLERANCE_MS {
-                    self.warn(
-                        Some(event.line),
-                        format!("timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline", -elapsed / 1000.0),
-                    );
-                } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
-                    self.keep_gap(prev_line, prev_time, elapsed, event.line);
-                }
+        if let Some((prev_line, prev_time)) = self.previous
+            && let Some(elapsed) = event.time.millis_since(prev_time)
+        {
+            if elapsed < -BACKWARD_TOLERANCE_MS {
+                self.warn(
+                    Some(event.line),
+                    format!(
+                        "timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline",
+                        -elapsed / 1000.0
+                    ),
+                );
+            } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
+                self.keep_gap(prev_line, prev_time, elapsed, event.line);
             }
         }
         self.previous = Some((event.line, event.time));

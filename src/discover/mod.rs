@@ -48,12 +48,23 @@ pub fn discover(roots: &[PathBuf]) -> Inventory {
     for root in roots {
         let default_host = default_host(root);
         match fs::symlink_metadata(root) {
-            Ok(meta) if meta.is_dir() => walk(root, root, &default_host, &mut inventory),
+            Ok(meta) if meta.is_dir() => {
+                let layout = if root_is_one_host(root) {
+                    Layout::OneHost
+                } else {
+                    Layout::HostFolders
+                };
+                walk(root, root, &default_host, layout, &mut inventory)
+            }
             Ok(_) => {
                 let name = file_name(root);
-                inventory
-                    .candidates
-                    .push(candidate(root, &name, &default_host, &[]));
+                inventory.candidates.push(candidate(
+                    root,
+                    &name,
+                    &default_host,
+                    Layout::OneHost,
+                    &[],
+                ));
             }
             Err(err) => inventory.problems.push(WalkProblem {
                 display: root.display().to_string(),
@@ -66,7 +77,35 @@ pub fn discover(roots: &[PathBuf]) -> Inventory {
     inventory
 }
 
-fn walk(root: &Path, dir: &Path, default_host: &str, inventory: &mut Inventory) {
+/// How a root folder maps to hosts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Layout {
+    /// One folder per host directly under the root.
+    HostFolders,
+    /// The root is itself one host's folder (its logs or `logs/` are right there).
+    OneHost,
+}
+
+/// Folders that sit directly in one host's tree, never as a host name.
+const HOST_TREE_FOLDERS: [&str; 6] = ["logs", "log", "var", "opt", "tomcat", "informatica"];
+
+/// A root is one host's folder when it directly holds a log hbdiag knows
+/// (other than a cluster-wide alarm export) or a folder like `logs/`.
+fn root_is_one_host(root: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(root) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let name = entry.file_name().to_string_lossy().to_lowercase();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => HOST_TREE_FOLDERS.contains(&name.as_str()),
+            Ok(_) => detect::kind_from_name(&name).is_some_and(|k| k != SourceKind::AlarmExport),
+            Err(_) => false,
+        }
+    })
+}
+
+fn walk(root: &Path, dir: &Path, default_host: &str, layout: Layout, inventory: &mut Inventory) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -86,12 +125,16 @@ fn walk(root: &Path, dir: &Path, default_host: &str, inventory: &mut Inventory) 
                 display,
                 message: "symbolic link not followed".into(),
             }),
-            Ok(meta) if meta.is_dir() => walk(root, &path, default_host, inventory),
+            Ok(meta) if meta.is_dir() => walk(root, &path, default_host, layout, inventory),
             Ok(_) => {
                 let components: Vec<&str> = display.split('/').collect();
-                inventory
-                    .candidates
-                    .push(candidate(&path, &display, default_host, &components));
+                inventory.candidates.push(candidate(
+                    &path,
+                    &display,
+                    default_host,
+                    layout,
+                    &components,
+                ));
             }
             Err(err) => inventory.problems.push(WalkProblem {
                 display,
@@ -101,9 +144,15 @@ fn walk(root: &Path, dir: &Path, default_host: &str, inventory: &mut Inventory) 
     }
 }
 
-fn candidate(path: &Path, display: &str, default_host: &str, components: &[&str]) -> Candidate {
-    let host = match components {
-        [host, _, ..] => host.to_string(),
+fn candidate(
+    path: &Path,
+    display: &str,
+    default_host: &str,
+    layout: Layout,
+    components: &[&str],
+) -> Candidate {
+    let host = match (layout, components) {
+        (Layout::HostFolders, [host, _, ..]) => host.to_string(),
         _ => default_host.to_string(),
     };
     let name = components.last().copied().unwrap_or(display);
@@ -225,6 +274,24 @@ mod tests {
             ]
         );
         assert!(inv.problems.is_empty());
+    }
+
+    #[test]
+    fn a_single_host_folder_names_its_own_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let host_dir = dir.path().join("infagw01");
+        touch(&host_dir, "logs/node01/node.log");
+        touch(&host_dir, "logs/node01/exceptions.log");
+        let inv = discover(&[host_dir]);
+        let hosts: Vec<_> = inv
+            .candidates
+            .iter()
+            .map(|c| (c.host.as_str(), c.node.as_deref()))
+            .collect();
+        assert_eq!(
+            hosts,
+            [("infagw01", Some("node01")), ("infagw01", Some("node01"))]
+        );
     }
 
     #[test]

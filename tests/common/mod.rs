@@ -1,0 +1,79 @@
+//! Helpers shared by the integration tests: run the built binary and read
+//! its JSON report.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fixture bundle shipped in `fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// Runs `hbdiag` with `args`.
+pub fn hbdiag(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hbdiag"))
+        .args(args)
+        .output()
+        .expect("the hbdiag binary runs")
+}
+
+/// Runs `hbdiag analyze PATH --format json EXTRA…`, checks it succeeded and
+/// returns the parsed report.
+pub fn analyze_json(path: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "analyze",
+        path.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = hbdiag(&args);
+    assert!(
+        out.status.success(),
+        "hbdiag {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the report is JSON")
+}
+
+/// The incidents of a report.
+pub fn incidents(report: &Value) -> &Vec<Value> {
+    report["incidents"]
+        .as_array()
+        .expect("incidents is an array")
+}
+
+/// `(kind, host)` of every incident.
+pub fn kinds_and_hosts(report: &Value) -> Vec<(String, String)> {
+    incidents(report)
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap_or("").to_string(),
+                i["host"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The verdict (first root cause) of an incident: `(cause, rule)`.
+pub fn verdict(incident: &Value) -> (String, String) {
+    let first = &incident["root_causes"][0];
+    (
+        first["cause"].as_str().unwrap_or("").to_string(),
+        first["rule"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+/// The first incident of the given kind.
+pub fn incident_of_kind<'a>(report: &'a Value, kind: &str) -> &'a Value {
+    incidents(report)
+        .iter()
+        .find(|i| i["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} incident in {report:#}"))
+}

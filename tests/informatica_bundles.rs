@@ -1,0 +1,242 @@
+//! `hbdiag analyze` on the Informatica fixture bundles: each cause gets the
+//! right verdict, proven by the right lines.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn db_outage_terminates_the_master_with_db_unavailable() {
+    let report = analyze_json(&fixture("db-outage"), &[]);
+    assert_eq!(report["schema_version"], "1");
+    let incident = incident_of_kind(&report, "master_db_timeout");
+    assert_eq!(incident["host"], "infagw01");
+    assert_eq!(incident["node"], "node01");
+    assert_eq!(incident["severity"], "critical");
+    assert_eq!(incident["time"], "2026-03-12T10:15:50.410Z");
+    assert_eq!(incident["timeout_s"], 32.0);
+    assert_eq!(
+        incident["affected_hosts"],
+        serde_json::json!(["infagw02", "infawk01"])
+    );
+    assert_eq!(
+        verdict(incident),
+        (
+            "db_unavailable".to_string(),
+            "db_unavailable.vendor_error".to_string()
+        )
+    );
+    let cause = &incident["root_causes"][0];
+    let evidence = cause["evidence"].as_array().unwrap();
+    assert!(evidence.iter().all(|e| e["host"] == "infagw01"));
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e["file"] == "infagw01/logs/node01/exceptions.log"
+                && e["text"].as_str().unwrap().contains("DOM_10162"))
+    );
+    assert!(
+        cause["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("oracle 01034"),
+        "{}",
+        cause["explanation"]
+    );
+    assert!(cause["confidence"].as_f64().unwrap() >= 0.9);
+    assert!(!cause["procedure"].as_array().unwrap().is_empty());
+    assert!(
+        incident["summary"]
+            .as_str()
+            .unwrap()
+            .contains("node02 was elected the new master")
+    );
+}
+
+#[test]
+fn red_herring_sql_error_and_old_glitch_do_not_change_the_verdict() {
+    let report = analyze_json(&fixture("db-outage"), &[]);
+    let glitch = incident_of_kind(&report, "transient_glitch");
+    assert_eq!(glitch["host"], "infawk01");
+    assert_eq!(glitch["severity"], "low");
+    assert_eq!(
+        incidents(&report).len(),
+        2,
+        "the ORA-00942 at 08:41 is not an incident"
+    );
+    let master = incident_of_kind(&report, "master_db_timeout");
+    let evidence = serde_json::to_string(&master["root_causes"]).unwrap();
+    assert!(
+        !evidence.contains("ORA-00942"),
+        "the red herring is outside the window"
+    );
+}
+
+#[test]
+fn rotated_gzip_log_is_read_as_part_of_the_stream() {
+    let report = analyze_json(&fixture("db-outage"), &[]);
+    let rotated = report["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == "infagw01/logs/node01/node.log.1.gz")
+        .expect("the rotated file is listed");
+    assert_eq!(rotated["kind"], "node_log");
+    assert!(rotated["records"].as_u64().unwrap() > 100);
+    assert_eq!(rotated["skipped_lines"], 0);
+}
+
+#[test]
+fn network_partition_across_time_zones_is_network() {
+    let report = analyze_json(
+        &fixture("network-partition"),
+        &["--tz", "+08:00", "--host-tz", "infawk01=+05:30"],
+    );
+    assert_eq!(
+        kinds_and_hosts(&report),
+        [("node_marked_dead".to_string(), "infawk01".to_string())],
+        "with the right offsets the worker's failures join the master's incident"
+    );
+    let incident = &incidents(&report)[0];
+    assert_eq!(incident["observer"], "infagw01");
+    assert_eq!(incident["time"], "2026-03-12T03:02:31.007Z");
+    assert_eq!(
+        verdict(incident),
+        (
+            "network".to_string(),
+            "network.connection_errors".to_string()
+        )
+    );
+    let hosts = report["hosts"].as_array().unwrap();
+    let worker = hosts.iter().find(|h| h["name"] == "infawk01").unwrap();
+    assert_eq!(worker["utc_offset"], "+05:30");
+    assert_eq!(worker["offset_source"], "host_flag");
+}
+
+#[test]
+fn without_offsets_the_report_says_the_clock_is_a_default() {
+    let report = analyze_json(&fixture("network-partition"), &[]);
+    assert!(
+        report["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["offset_source"] == "default" && h["utc_offset"] == "+00:00")
+    );
+}
+
+#[test]
+fn shutdown_and_killed_nodes_are_process_stopped() {
+    let report = analyze_json(&fixture("process-stopped"), &[]);
+    let verdicts: Vec<(String, (String, String))> = incidents(&report)
+        .iter()
+        .map(|i| (i["host"].as_str().unwrap().to_string(), verdict(i)))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (
+                "infawk04".to_string(),
+                (
+                    "process_stopped".to_string(),
+                    "process_stopped.shutdown_before_timeout".to_string()
+                )
+            ),
+            (
+                "infawk05".to_string(),
+                (
+                    "process_stopped".to_string(),
+                    "process_stopped.log_ends_abruptly".to_string()
+                )
+            ),
+        ]
+    );
+    let killed = &incidents(&report)[1]["root_causes"][0]["evidence"][0];
+    assert_eq!(killed["file"], "infawk05/logs/node05/node.log");
+}
+
+#[test]
+fn unexplained_incident_says_unknown_and_what_to_collect() {
+    let report = analyze_json(&fixture("unexplained"), &[]);
+    let incident = &incidents(&report)[0];
+    assert_eq!(incident["kind"], "node_marked_dead");
+    assert_eq!(verdict(incident).0, "unknown");
+    let procedure = serde_json::to_string(&incident["root_causes"][0]["procedure"]).unwrap();
+    assert!(procedure.contains("GC log"), "{procedure}");
+}
+
+#[test]
+fn healthy_bundle_has_no_incident() {
+    let report = analyze_json(&fixture("healthy"), &[]);
+    assert!(incidents(&report).is_empty());
+    assert!(report["warnings"].as_array().unwrap().is_empty());
+    let out = hbdiag(&["analyze", fixture("healthy").to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No heartbeat incident found"));
+}
+
+#[test]
+fn same_input_gives_byte_identical_json() {
+    let path = fixture("db-outage");
+    let args = ["analyze", path.to_str().unwrap(), "--format", "json"];
+    let first = hbdiag(&args).stdout;
+    for _ in 0..3 {
+        assert_eq!(hbdiag(&args).stdout, first);
+    }
+}
+
+#[test]
+fn fingerprint_survives_recollection_of_a_smaller_bundle() {
+    let full = analyze_json(&fixture("db-outage"), &[]);
+    let master_only = analyze_json(&fixture("db-outage").join("infagw01"), &[]);
+    let fingerprint =
+        |r: &serde_json::Value| incident_of_kind(r, "master_db_timeout")["fingerprint"].clone();
+    assert_eq!(fingerprint(&full), fingerprint(&master_only));
+}
+
+#[test]
+fn text_report_shows_verdict_evidence_and_procedure() {
+    let out = hbdiag(&["analyze", fixture("db-outage").to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "INC-2  CRITICAL  master_db_timeout",
+        "Root cause: db_unavailable (95% confidence)",
+        "Why: rule db_unavailable.vendor_error",
+        "infagw01/logs/node01/exceptions.log:",
+        "Procedure:",
+        "Heartbeat events of this incident:",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+}
+
+#[test]
+fn output_file_and_mismatched_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    for (host, interval) in [("gw01", 15000), ("wk01", 30000)] {
+        let folder = bundle.join(host);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("node.log"),
+            format!("2026-03-12 09:00:01,212 INFO  [main] [SPC_10009] JVM options: -Xmx1024m -Dinfa.masterUpdateTimeInterval={interval}\n"),
+        )
+        .unwrap();
+    }
+    let out_file = dir.path().join("report.json");
+    let out = hbdiag(&[
+        "analyze",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_file).unwrap()).unwrap();
+    let note = report["config_notes"][0]["message"].as_str().unwrap();
+    assert!(note.contains("gw01=15000, wk01=30000"), "{note}");
+}
