@@ -47,10 +47,13 @@ fn invalid_float_ip_keeps_flinkserver_down_on_the_peer() {
     );
     let cause = &incident["root_causes"][0];
     assert!(
-        cause["evidence"].as_array().unwrap().iter().any(|e| e["host"]
-            == "mrs-master2"
-            && text(&e["file"]).ends_with("flinkserver/prestart.log")
-            && text(&e["text"]).contains("Float ip 192.168.10.200 is invalid")),
+        cause["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["host"] == "mrs-master2"
+                && text(&e["file"]).ends_with("flinkserver/prestart.log")
+                && text(&e["text"]).contains("Float ip 192.168.10.200 is invalid")),
         "{:#?}",
         cause["evidence"]
     );
@@ -125,8 +128,11 @@ fn stopped_peer_is_process_stopped_from_a_chinese_export() {
         "{:#?}",
         cause["evidence"]
     );
-    assert!(procedure(incident).iter().any(|s| s.starts_with("Step 2:")
-        && s.contains("FlinkServer instance on mrs-master2")));
+    assert!(
+        procedure(incident)
+            .iter()
+            .any(|s| s.starts_with("Step 2:") && s.contains("FlinkServer instance on mrs-master2"))
+    );
     assert!(
         incident["not_evaluated"].as_array().unwrap().is_empty(),
         "the GC logs let every rule run: {:#?}",

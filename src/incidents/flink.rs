@@ -3,7 +3,9 @@
 //! as the other party. When both nodes raise it within seconds, each lost
 //! the other: that is one incident with a split-brain risk, not two.
 
-use super::{GRACE, Incident, IncidentKind, KnownSignals, Severity, Window, clock, has, text_field};
+use super::{
+    GRACE, Incident, IncidentKind, KnownSignals, Severity, Window, clock, has, text_field,
+};
 use crate::timeline::{Entry, HostId, Timeline};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -81,7 +83,10 @@ impl<'a> Context<'a> {
                     ip_hosts.entry(ip).or_insert(entry.host);
                 }
             }
-            let marked = known.flinkserver_markers.iter().any(|&id| has(entry, Some(id)));
+            let marked = known
+                .flinkserver_markers
+                .iter()
+                .any(|&id| has(entry, Some(id)));
             if marked || has(entry, known.flink_heartbeat_alarm) {
                 flink_hosts.insert(entry.host);
             }
@@ -275,6 +280,44 @@ fn span(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn raise(index: usize, host: u16, second: i64, serial: &str) -> Raise {
+        Raise {
+            index,
+            host: HostId(host),
+            time: DateTime::<Utc>::from_timestamp(1_772_359_200 + second, 0).unwrap(),
+            serial: Some(serial.to_string()),
+            peer_ip: None,
+        }
+    }
+
+    fn hosts(groups: &[Vec<Raise>]) -> Vec<Vec<u16>> {
+        groups
+            .iter()
+            .map(|g| g.iter().map(|r| r.host.0).collect())
+            .collect()
+    }
+
+    #[test]
+    fn raises_on_both_nodes_within_seconds_are_one_incident() {
+        let groups = pair_up(vec![
+            raise(0, 0, 0, "1"),
+            raise(1, 1, 2, "2"),
+            raise(2, 0, 600, "3"),
+        ]);
+        assert_eq!(hosts(&groups), [vec![0, 1], vec![0]]);
+    }
+
+    #[test]
+    fn the_same_alarm_exported_twice_is_counted_once() {
+        let groups = pair_up(vec![
+            raise(0, 0, 0, "7"),
+            raise(1, 0, 0, "7"),
+            raise(2, 0, 300, "7"),
+            raise(3, 1, 400, "8"),
+        ]);
+        assert_eq!(hosts(&groups), [vec![0], vec![1]]);
+    }
 
     #[test]
     fn spans_read_like_a_person_wrote_them() {

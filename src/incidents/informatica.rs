@@ -49,7 +49,6 @@ fn millis(ms: f64) -> Duration {
     Duration::milliseconds(ms.round() as i64)
 }
 
-
 impl Context<'_> {
     fn host_name(&self, host: HostId) -> &str {
         &self.timeline.host(host).name
