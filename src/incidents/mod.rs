@@ -216,12 +216,15 @@ mod known {
         pub heartbeat_recovered: Option<SignalId>,
         pub config_master_update_interval: Option<SignalId>,
         pub config_db_refresh_interval: Option<SignalId>,
-        /// ALM-45640 raised / cleared.
+        /// ALM-45640 raised: each raise anchors a FlinkServer incident.
         pub flink_heartbeat_alarm: Option<SignalId>,
+        /// ALM-45640 cleared: how long the interruption lasted.
         pub flink_heartbeat_cleared: Option<SignalId>,
         /// A FlinkServer node's own and peer IPs, to map IPs to hosts.
         pub flink_ha_addresses: Option<SignalId>,
+        /// FlinkServer HA heartbeat errors, part of an incident's story.
         pub ha_heartbeat_error: Option<SignalId>,
+        /// A FlinkServer switching to active, part of an incident's story.
         pub flink_became_active: Option<SignalId>,
         /// Signals only FlinkServer logs raise: a host with one of them
         /// runs a FlinkServer instance.
