@@ -294,7 +294,7 @@ impl Worker<'_> {
         if let Some((prev_line, prev_time)) = self.previous
             && let Some(elapsed) = event.time.millis_since(prev_time)
         {
-            if elapsed < -BACKWARD_TOLERANCE_MS {
+            if elapsed < -BACKWARD_TOLERANCE_MS && self.kind != SourceKind::AlarmExport {
                 self.warn(
                     Some(event.line),
                     format!(

@@ -182,10 +182,15 @@ fn host_clocks(
 ) -> Vec<HostClock> {
     let mut names: BTreeSet<&str> = sources
         .iter()
-        .filter(|s| s.skipped.is_none())
+        .filter(|s| s.skipped.is_none() && s.kind != Some(SourceKind::AlarmExport))
         .map(|s| s.candidate.host.as_str())
         .collect();
-    names.extend(events.iter().filter_map(|k| k.event.host.as_deref()));
+    names.extend(events.iter().map(|k| {
+        k.event
+            .host
+            .as_deref()
+            .unwrap_or(&sources[k.source.0 as usize].candidate.host)
+    }));
     let fallback = match settings.default_offset {
         Some(offset) => (offset, OffsetSource::Default),
         None => peer_offset(sources).map_or(

@@ -266,7 +266,12 @@ fn offsets_come_from_gc_datestamps_and_peers_share_them() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h["utc_offset"].as_str().unwrap().into(), h["offset_source"].as_str().unwrap().into()))
+        .map(|h| {
+            (
+                h["utc_offset"].as_str().unwrap().into(),
+                h["offset_source"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(
         offsets,
