@@ -390,7 +390,7 @@ fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::NodeLog => "node.log from <INFA_HOME>/logs/<node>/ covering the incident",
         SourceKind::ExceptionsLog => "exceptions.log from <INFA_HOME>/logs/<node>/",
         SourceKind::GcLog => {
-            "the JVM GC log (enable with -Xlog:gc*,safepoint:file=gc.log:time,uptime or -XX:+PrintGCDetails -XX:+PrintGCDateStamps -XX:+PrintGCApplicationStoppedTime -Xloggc:gc.log in INFA_JAVA_OPTS)"
+            "the JVM GC log (if it is off, add -Xlog:gc*,safepoint:file=gc.log:time,uptime on JDK 9+, or -XX:+PrintGCDetails -XX:+PrintGCDateStamps -XX:+PrintGCApplicationStoppedTime -Xloggc:gc.log on JDK 8, to the JVM options: INFA_JAVA_OPTS for Informatica, the role's GC_OPTS for FusionInsight)"
         }
         SourceKind::SystemMetrics => "`vmstat -t 5` or `sar -u -q` output covering the incident",
         SourceKind::AlarmExport => {
