@@ -294,7 +294,7 @@ impl Worker<'_> {
         if let Some((prev_line, prev_time)) = self.previous
             && let Some(elapsed) = event.time.millis_since(prev_time)
         {
-            if elapsed < -BACKWARD_TOLERANCE_MS {
+            if elapsed < -BACKWARD_TOLERANCE_MS && !starts_before_its_line(event) {
                 self.warn(
                     Some(event.line),
                     format!(
@@ -340,6 +340,12 @@ impl Worker<'_> {
             });
         }
     }
+}
+
+/// Safepoint records are written when the stop ends and placed at its
+/// start, so a long stop legitimately begins before the lines above it.
+fn starts_before_its_line(event: &Event) -> bool {
+    matches!(event.kind, EventKind::Safepoint(_))
 }
 
 impl Sink for Worker<'_> {
