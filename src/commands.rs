@@ -227,7 +227,8 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     match args.format {
         ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &summaries).context("writing the JSON summary")?;
+            serde_json::to_writer_pretty(&mut out, &summaries)
+                .context("writing the JSON summary")?;
             out.write_all(b"\n")?;
         }
         ReportFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,

@@ -100,7 +100,10 @@ fn gc_worker_is_marked_dead_during_a_100_s_full_gc_with_heap_advice() {
         evidence(incident)
     );
     let rules: Vec<String> = causes(incident).into_iter().map(|c| c.1).collect();
-    assert!(rules.contains(&"gc_pause.heap_too_small".to_string()), "{rules:?}");
+    assert!(
+        rules.contains(&"gc_pause.heap_too_small".to_string()),
+        "{rules:?}"
+    );
     let advice = &incident["root_causes"][1];
     assert_eq!(advice["rule"], "gc_pause.heap_too_small");
     assert!(
@@ -126,14 +129,19 @@ fn starved_master_is_blamed_on_the_host_from_vmstat_and_gc_log() {
         ("starvation".into(), "starvation.host_overloaded".into())
     );
     let files: Vec<String> = evidence(incident).into_iter().map(|e| e.0).collect();
-    assert!(files.contains(&"infagw01/vmstat-infagw01.log".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"infagw01/vmstat-infagw01.log".to_string()),
+        "{files:?}"
+    );
     assert!(
         evidence(incident).contains(&("infagw01/logs/node01/gc.log".into(), 561)),
         "the 25 s time-to-safepoint line supports it: {:?}",
         evidence(incident)
     );
     assert!(
-        causes(incident).iter().all(|(cause, _, _)| cause != "gc_pause"),
+        causes(incident)
+            .iter()
+            .all(|(cause, _, _)| cause != "gc_pause"),
         "{:?}",
         causes(incident)
     );
@@ -175,7 +183,9 @@ fn short_gc_pauses_do_not_explain_a_dead_node() {
         )
     );
     assert!(
-        causes(incident).iter().all(|(cause, _, _)| cause != "gc_pause"),
+        causes(incident)
+            .iter()
+            .all(|(cause, _, _)| cause != "gc_pause"),
         "{:?}",
         causes(incident)
     );
@@ -185,7 +195,11 @@ fn short_gc_pauses_do_not_explain_a_dead_node() {
 fn gc_command_reports_figures_and_findings_as_json() {
     let log = fixture("gc-worker").join("infawk01/logs/node03/gc.log");
     let out = hbdiag(&["gc", log.to_str().expect("utf-8 path"), "--format", "json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summaries: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let summary = &summaries[0];
     assert_eq!(summary["collector"], "G1");

@@ -64,7 +64,10 @@ impl Sar {
             sink.unparsed(line);
             return;
         };
-        if rest.first().is_some_and(|t| figure(t).is_none() && *t != "all") {
+        if rest
+            .first()
+            .is_some_and(|t| figure(t).is_none() && *t != "all")
+        {
             self.columns = rest.iter().map(|c| c.to_string()).collect();
             self.last = None;
             self.place(time);

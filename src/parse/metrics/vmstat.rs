@@ -165,7 +165,10 @@ procs -----------------------memory---------------------- ---swap-- -----io---- 
 
     #[test]
     fn repeated_headers_are_skipped() {
-        let input = format!("{TIMED}{}", TIMED.lines().take(2).collect::<Vec<_>>().join("\n"));
+        let input = format!(
+            "{TIMED}{}",
+            TIMED.lines().take(2).collect::<Vec<_>>().join("\n")
+        );
         let got = run(MetricsParser::new(), &input);
         assert_eq!(got.events.len(), 2);
         assert!(got.unparsed.is_empty());
@@ -183,7 +186,11 @@ procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----
         assert!(got.events.is_empty());
         assert_eq!(got.unparsed, vec![3, 4]);
         assert_eq!(got.warnings.len(), 1);
-        assert!(got.warnings[0].1.contains("vmstat -t"), "{:?}", got.warnings);
+        assert!(
+            got.warnings[0].1.contains("vmstat -t"),
+            "{:?}",
+            got.warnings
+        );
     }
 
     #[test]
