@@ -29,6 +29,19 @@ pub enum Command {
     /// List, check and self-test signal and rule definitions.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
+    Gc(GcArgs),
+}
+
+/// Flags of `gc`.
+#[derive(Args, Debug)]
+pub struct GcArgs {
+    /// GC log files (plain or .gz) of any JVM: JDK 8, unified logging, OpenJ9.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 /// The `rules` subcommands.
@@ -52,7 +65,7 @@ pub enum RulesCommand {
     },
 }
 
-/// Output format of `analyze`.
+/// Output format of `analyze` and `gc`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Tables for a terminal.

@@ -6,6 +6,7 @@ pub mod alarms;
 pub mod floatip;
 pub mod gc;
 pub mod log4j;
+pub mod metrics;
 pub mod pipe;
 pub mod records;
 pub mod script;
@@ -43,7 +44,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::ScriptLog => Some(Box::new(script::parser())),
         SourceKind::FloatIpLog => Some(Box::new(floatip::parser())),
         SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
-        _ => None,
+        SourceKind::SystemMetrics => Some(Box::new(metrics::MetricsParser::new())),
     }
 }
 
