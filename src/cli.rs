@@ -29,6 +29,19 @@ pub enum Command {
     /// List, check and self-test signal and rule definitions.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
+    Gc(GcArgs),
+}
+
+/// Flags of `gc`.
+#[derive(Args, Debug)]
+pub struct GcArgs {
+    /// GC log files (plain or .gz) of any JVM: JDK 8, unified logging, OpenJ9.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 /// The `rules` subcommands.
@@ -52,7 +65,7 @@ pub enum RulesCommand {
     },
 }
 
-/// Output format of `analyze`.
+/// Output format of `analyze` and `gc`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Tables for a terminal.
@@ -76,14 +89,10 @@ pub struct InputArgs {
     /// Bundle folders or log files (plain or .gz).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// UTC offset of hosts whose logs carry none (e.g. +08:00).
-    #[arg(
-        long,
-        value_name = "OFFSET",
-        default_value = "UTC",
-        help_heading = "Time zones"
-    )]
-    pub tz: String,
+    /// UTC offset of hosts whose logs carry none (e.g. +08:00). Default: the
+    /// offset other hosts' GC logs show, else UTC.
+    #[arg(long, value_name = "OFFSET", help_heading = "Time zones")]
+    pub tz: Option<String>,
     /// UTC offset of one host, overriding --tz and inference (repeatable).
     #[arg(
         long = "host-tz",
@@ -160,7 +169,11 @@ pub struct TimelineArgs {
 impl InputArgs {
     /// Validated options for the pipeline.
     pub fn options(&self, keep: KeepPolicy) -> Result<AnalyzeOptions> {
-        let default_offset = parse_offset(&self.tz)
+        let default_offset = self
+            .tz
+            .as_deref()
+            .map(parse_offset)
+            .transpose()
             .map_err(anyhow::Error::msg)
             .context("--tz")?;
         let mut clocks = ClockSettings {

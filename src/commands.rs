@@ -1,13 +1,15 @@
 //! One function per subcommand: build options, run the pipeline, render.
 
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, ReportFormat, RulesCommand, TimelineArgs, TimelineFormat,
+    AnalyzeArgs, Cli, Command, GcArgs, ReportFormat, RulesCommand, TimelineArgs, TimelineFormat,
 };
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use hbdiag::definitions::{self, DefinitionError};
+use hbdiag::discover::open;
+use hbdiag::gc_summary::{self, GcSummary};
 use hbdiag::pipeline::{self, Definitions};
 use hbdiag::report::{self, timeline_view};
 use hbdiag::rules::selftest;
@@ -25,6 +27,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Rules(RulesCommand::List { rules }) => rules_list(rules.as_deref()),
         Command::Rules(RulesCommand::Check { dir }) => rules_check(&dir),
         Command::Rules(RulesCommand::Test { dir }) => rules_test(dir.as_deref()),
+        Command::Gc(args) => gc(&args),
     }
 }
 
@@ -202,4 +205,40 @@ fn rules_test(extra: Option<&Path>) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `hbdiag gc`: one summary per readable file; a warning for each file that
+/// cannot be read, and an error when none could.
+fn gc(args: &GcArgs) -> Result<ExitCode> {
+    let summaries: Vec<GcSummary> = args
+        .files
+        .iter()
+        .filter_map(|path| match summarize_gc_file(path) {
+            Ok(summary) => Some(summary),
+            Err(err) => {
+                eprintln!("warning: {}: {err}", path.display());
+                None
+            }
+        })
+        .collect();
+    if summaries.is_empty() {
+        bail!("no GC log could be read (see the warnings above)");
+    }
+    let mut out = io::stdout().lock();
+    match args.format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &summaries)
+                .context("writing the JSON summary")?;
+            out.write_all(b"\n")?;
+        }
+        ReportFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summarize_gc_file(path: &Path) -> Result<GcSummary> {
+    let opened = open::open_text(path)?;
+    let summary = gc_summary::summarize_reader(&path.display().to_string(), opened.reader)?;
+    Ok(summary)
 }

@@ -281,6 +281,9 @@ pub struct SystemSample {
     pub swap_in: Option<f64>,
     pub swap_out: Option<f64>,
     pub load_1m: Option<f64>,
+    /// CPUs of the host when the tool prints them (sar's header), so a run
+    /// queue can be judged against the cores that serve it.
+    pub cpus: Option<f64>,
 }
 
 /// Whether an alarm record raises or clears the alarm.

@@ -588,7 +588,7 @@ impl Worker<'_> {
         if let Some((prev_line, prev_time)) = self.previous
             && let Some(elapsed) = event.time.millis_since(prev_time)
         {
-            if elapsed < -BACKWARD_TOLERANCE_MS {
+            if elapsed < -BACKWARD_TOLERANCE_MS && self.expects_order(event) {
                 self.warn(
                     Some(event.line),
                     format!(
@@ -633,6 +633,15 @@ impl Worker<'_> {
                 signals,
             });
         }
+    }
+}
+
+impl Worker<'_> {
+    /// Whether a record earlier than the one above it is worth a warning.
+    /// Alarm exports list alarms in any order, and safepoint records are
+    /// written when the stop ends but placed at its start.
+    fn expects_order(&self, event: &Event) -> bool {
+        self.kind != SourceKind::AlarmExport && !matches!(event.kind, EventKind::Safepoint(_))
     }
 }
 

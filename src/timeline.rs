@@ -19,7 +19,9 @@ pub enum OffsetSource {
     HostFlag,
     /// Timestamps with offsets in one of the host's files (GC datestamps).
     Inferred { file: String },
-    /// `--tz` (default UTC): nothing in the bundle told.
+    /// Another host's file in the same bundle (all that carry offsets agree).
+    Peer { file: String },
+    /// `--tz`, or UTC when not given: nothing in the bundle told.
     Default,
 }
 
@@ -32,21 +34,14 @@ pub struct HostClock {
 }
 
 /// Time-zone settings from the command line.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ClockSettings {
-    /// Offset for hosts nothing else tells about.
-    pub default_offset: FixedOffset,
+    /// `--tz`: offset for hosts nothing else tells about. When not given,
+    /// hosts take the offset their peers' files show (if they all agree),
+    /// else UTC.
+    pub default_offset: Option<FixedOffset>,
     /// Per-host overrides.
     pub host_offsets: BTreeMap<String, FixedOffset>,
-}
-
-impl Default for ClockSettings {
-    fn default() -> Self {
-        ClockSettings {
-            default_offset: FixedOffset::east_opt(0).expect("zero offset"),
-            host_offsets: BTreeMap::new(),
-        }
-    }
 }
 
 /// An event on the UTC timeline.
@@ -185,8 +180,27 @@ fn host_clocks(
     settings: &ClockSettings,
     warnings: &mut Vec<String>,
 ) -> Vec<HostClock> {
-    let mut names: BTreeSet<&str> = sources.iter().map(|s| s.candidate.host.as_str()).collect();
-    names.extend(events.iter().filter_map(|k| k.event.host.as_deref()));
+    let mut names: BTreeSet<&str> = sources
+        .iter()
+        .filter(|s| s.skipped.is_none() && s.kind != Some(SourceKind::AlarmExport))
+        .map(|s| s.candidate.host.as_str())
+        .collect();
+    names.extend(events.iter().map(|k| {
+        k.event
+            .host
+            .as_deref()
+            .unwrap_or(&sources[k.source.0 as usize].candidate.host)
+    }));
+    let fallback = match settings.default_offset {
+        Some(offset) => (offset, OffsetSource::Default),
+        None => peer_offset(sources).map_or(
+            (
+                FixedOffset::east_opt(0).expect("zero offset"),
+                OffsetSource::Default,
+            ),
+            |(o, file)| (o, OffsetSource::Peer { file }),
+        ),
+    };
     names
         .into_iter()
         .map(|name| {
@@ -195,10 +209,22 @@ fn host_clocks(
             }
             match inferred_offset(name, sources, warnings) {
                 Some((offset, file)) => clock(name, offset, OffsetSource::Inferred { file }),
-                None => clock(name, settings.default_offset, OffsetSource::Default),
+                None => clock(name, fallback.0, fallback.1.clone()),
             }
         })
         .collect()
+}
+
+/// The one offset every file with offsets in the bundle agrees on, and the
+/// first such file; `None` when there is none or they disagree.
+fn peer_offset(sources: &[ScannedSource]) -> Option<(FixedOffset, String)> {
+    let mut zoned = sources
+        .iter()
+        .filter_map(|s| s.utc_offset.map(|o| (o, &s.candidate.display)));
+    let (offset, file) = zoned.next()?;
+    zoned
+        .all(|(o, _)| o == offset)
+        .then(|| (offset, file.clone()))
 }
 
 fn clock(name: &str, offset: FixedOffset, offset_source: OffsetSource) -> HostClock {

@@ -240,3 +240,51 @@ fn output_file_and_mismatched_intervals() {
     let note = report["config_notes"][0]["message"].as_str().unwrap();
     assert!(note.contains("gw01=15000, wk01=30000"), "{note}");
 }
+
+#[test]
+fn offsets_come_from_gc_datestamps_and_peers_share_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "gw01/gc.log",
+        "2026-03-12T18:15:30.100+0800: 5130.100: [Full GC (Ergonomics) [PSYoungGen: 11204K->6035K(248192K)] [ParOldGen: 781325K->786431K(786432K)] 792529K->792467K(1034624K), [Metaspace: 76972K->76972K(159936K)], 2.7347630 secs] [Times: user=5.29 sys=0.01, real=2.73 secs]\n",
+    );
+    write(
+        "gw01/node.log",
+        "2026-03-12 18:15:50,410 FATAL [Master Elect Data Writer] [DOM_10094] The master gateway node could not update the domain configuration database within the timeout period. The node will shut down.\n",
+    );
+    write(
+        "wk01/node.log",
+        "2026-03-12 18:15:58,009 ERROR [Domain Monitor] [DOM_10025] The node cannot send heartbeat messages to the master gateway node.\n",
+    );
+    let report = analyze_json(dir.path(), &[]);
+    let offsets: Vec<(String, String)> = report["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["utc_offset"].as_str().unwrap().into(),
+                h["offset_source"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        offsets,
+        [
+            ("+08:00".to_string(), "inferred:gw01/gc.log".to_string()),
+            ("+08:00".to_string(), "peer:gw01/gc.log".to_string()),
+        ]
+    );
+    let incident = incident_of_kind(&report, "master_db_timeout");
+    assert_eq!(incident["time"], "2026-03-12T10:15:50.410Z");
+    assert_eq!(incident["affected_hosts"], serde_json::json!(["wk01"]));
+
+    let explicit = analyze_json(dir.path(), &["--tz", "+00:00"]);
+    assert_eq!(explicit["hosts"][1]["offset_source"], "default");
+    assert_eq!(explicit["hosts"][1]["utc_offset"], "+00:00");
+}

@@ -2,8 +2,11 @@
 //! dead, and heartbeat send failures on non-masters (repeated, or a single
 //! transient glitch).
 
-use super::{GRACE, Incident, IncidentKind, Intervals, KnownSignals, Severity, Window};
-use crate::signals::{FieldValue, SignalId};
+use super::{
+    GRACE, Incident, IncidentKind, Intervals, KnownSignals, Severity, Window, clock, has,
+    text_field,
+};
+use crate::signals::SignalId;
 use crate::timeline::{Entry, HostId, Timeline};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,24 +47,6 @@ struct Context<'a> {
 
 fn millis(ms: f64) -> Duration {
     Duration::milliseconds(ms.round() as i64)
-}
-
-fn clock(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%SZ").to_string()
-}
-
-fn has(entry: &Entry, signal: Option<SignalId>) -> bool {
-    signal.is_some_and(|id| entry.signals.iter().any(|s| s.id == id))
-}
-
-fn text_field(entry: &Entry, signal: Option<SignalId>, field: &str) -> Option<String> {
-    let id = signal?;
-    entry
-        .signals
-        .iter()
-        .filter(|s| s.id == id)
-        .find_map(|s| s.fields.get(field))
-        .map(FieldValue::to_string)
 }
 
 impl Context<'_> {

@@ -4,14 +4,17 @@
 //! anchor time, a timeout and the window rules look into.
 
 mod config;
+mod flink;
 mod informatica;
 
-use crate::timeline::{HostId, Timeline};
+use crate::signals::{FieldValue, SignalId};
+use crate::timeline::{Entry, HostId, Timeline};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub use config::{HeartbeatSettings, Intervals};
+pub use flink::{INTERVAL_MS as FLINK_INTERVAL_MS, TIMEOUT_MS as FLINK_TIMEOUT_MS};
 
 /// The kinds of heartbeat incident hbdiag recognises.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -26,15 +29,19 @@ pub enum IncidentKind {
     HeartbeatSendFailure,
     /// A single failed heartbeat that recovered at once.
     TransientGlitch,
+    /// Huawei MRS ALM-45640: a FlinkServer node got no heartbeat from its
+    /// active/standby peer for the 30 s keepalive.
+    FlinkHaHeartbeat,
 }
 
 impl IncidentKind {
     /// Every kind, for listing and validating rule files.
-    pub const ALL: [IncidentKind; 4] = [
+    pub const ALL: [IncidentKind; 5] = [
         IncidentKind::MasterDbTimeout,
         IncidentKind::NodeMarkedDead,
         IncidentKind::HeartbeatSendFailure,
         IncidentKind::TransientGlitch,
+        IncidentKind::FlinkHaHeartbeat,
     ];
 
     /// The name used in rule files and reports.
@@ -44,6 +51,7 @@ impl IncidentKind {
             IncidentKind::NodeMarkedDead => "node_marked_dead",
             IncidentKind::HeartbeatSendFailure => "heartbeat_send_failure",
             IncidentKind::TransientGlitch => "transient_glitch",
+            IncidentKind::FlinkHaHeartbeat => "flink_ha_heartbeat",
         }
     }
 
@@ -155,6 +163,7 @@ pub fn detect(
 ) -> Detection {
     let (intervals, config_notes) = config::resolve(timeline, known, settings);
     let mut incidents = informatica::detect(timeline, known, &intervals, node_hosts);
+    incidents.extend(flink::detect(timeline, known));
     incidents.sort_by(|a, b| {
         (a.anchor, a.kind, a.subject, &a.node).cmp(&(b.anchor, b.kind, b.subject, &b.node))
     });
@@ -167,6 +176,27 @@ pub fn detect(
 
 /// Grace after an anchor: log lines about one moment spread over a second or two.
 pub(crate) const GRACE: Duration = Duration::seconds(5);
+
+/// Whether `entry` raised `signal`.
+fn has(entry: &Entry, signal: Option<SignalId>) -> bool {
+    signal.is_some_and(|id| entry.signals.iter().any(|s| s.id == id))
+}
+
+/// A field of `signal` on `entry`, as text.
+fn text_field(entry: &Entry, signal: Option<SignalId>, field: &str) -> Option<String> {
+    let id = signal?;
+    entry
+        .signals
+        .iter()
+        .filter(|s| s.id == id)
+        .find_map(|s| s.fields.get(field))
+        .map(FieldValue::to_string)
+}
+
+/// A UTC time as summaries print it.
+fn clock(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%SZ").to_string()
+}
 
 pub use known::KnownSignals;
 
@@ -186,6 +216,19 @@ mod known {
         pub heartbeat_recovered: Option<SignalId>,
         pub config_master_update_interval: Option<SignalId>,
         pub config_db_refresh_interval: Option<SignalId>,
+        /// ALM-45640 raised: each raise anchors a FlinkServer incident.
+        pub flink_heartbeat_alarm: Option<SignalId>,
+        /// ALM-45640 cleared: how long the interruption lasted.
+        pub flink_heartbeat_cleared: Option<SignalId>,
+        /// A FlinkServer node's own and peer IPs, to map IPs to hosts.
+        pub flink_ha_addresses: Option<SignalId>,
+        /// FlinkServer HA heartbeat errors, part of an incident's story.
+        pub ha_heartbeat_error: Option<SignalId>,
+        /// A FlinkServer switching to active, part of an incident's story.
+        pub flink_became_active: Option<SignalId>,
+        /// Signals only FlinkServer logs raise: a host with one of them
+        /// runs a FlinkServer instance.
+        pub flinkserver_markers: Vec<SignalId>,
     }
 
     impl KnownSignals {
@@ -200,6 +243,22 @@ mod known {
                 heartbeat_recovered: catalog.id("heartbeat_recovered"),
                 config_master_update_interval: catalog.id("config_master_update_interval"),
                 config_db_refresh_interval: catalog.id("config_db_refresh_interval"),
+                flink_heartbeat_alarm: catalog.id("flink_ha_heartbeat_alarm"),
+                flink_heartbeat_cleared: catalog.id("flink_ha_heartbeat_cleared"),
+                flink_ha_addresses: catalog.id("flink_ha_addresses"),
+                ha_heartbeat_error: catalog.id("ha_heartbeat_error"),
+                flink_became_active: catalog.id("flink_became_active"),
+                flinkserver_markers: [
+                    "flink_ha_addresses",
+                    "ha_heartbeat_error",
+                    "flink_became_active",
+                    "flinkserver_stopped",
+                    "flinkserver_start_failed",
+                    "float_ip_invalid",
+                ]
+                .iter()
+                .filter_map(|name| catalog.id(name))
+                .collect(),
             }
         }
     }

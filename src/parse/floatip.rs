@@ -4,33 +4,15 @@
 //! — local time, level, the script name in parentheses (kept as the thread)
 //! and the message. Other lines attach to the record above.
 
-use super::log4j::OpenRecord;
+use super::evidence_text;
+use super::records::RecordParser;
 use super::time::local_datetime_prefix;
-use super::{Parser, Sink, evidence_text};
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 
-/// Parser for the HA floating-IP script log.
-#[derive(Default)]
-pub struct FloatIpParser {
-    open: OpenRecord,
-}
-
-impl FloatIpParser {
-    /// A parser with no open record.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl Parser for FloatIpParser {
-    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        self.open.feed(parse_header(line), line, sink);
-    }
-
-    fn finish(&mut self, sink: &mut dyn Sink) {
-        self.open.finish(sink);
-    }
+/// The HA floating-IP log parser.
+pub fn parser() -> RecordParser {
+    RecordParser::new(parse_header)
 }
 
 /// Parses `time LEVEL (script) message`; the `(script)` part is optional.
@@ -61,14 +43,7 @@ fn parse_header(line: &Line<'_>) -> Option<Event> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::testing::run;
-
-    fn record(event: &Event) -> &LogRecord {
-        match &event.kind {
-            EventKind::Log(record) => record,
-            other => panic!("not a log record: {other:?}"),
-        }
-    }
+    use crate::parse::testing::{record, run};
 
     #[test]
     fn floatip_lines() {
@@ -76,7 +51,7 @@ mod tests {
 2017-12-09 04:10:51,000 INFO (floatip) check wsNetExport : eth0 is up.
 2017-12-09 04:10:51,000 INFO (floatip) check  wsFloatIp : XXX.XXX.XXX.XXX is reachable.
 2017-12-09 04:11:21,512 ERROR (floatip) check wsFloatIp : 192.168.10.200 is unreachable.";
-        let out = run(FloatIpParser::new(), input);
+        let out = run(parser(), input);
         assert_eq!(out.events.len(), 3);
         let first = record(&out.events[0]);
         assert_eq!(first.thread.as_deref(), Some("floatip"));
@@ -103,7 +78,7 @@ mod tests {
 RTNETLINK answers: File exists
 2017-12-09 04:10:52,000 WARN (floatip) bind float ip failed.
 RTNETLINK answers: Cannot assign requested address";
-        let out = run(FloatIpParser::new(), input);
+        let out = run(parser(), input);
         assert_eq!(out.unparsed, [1]);
         assert_eq!(
             record(&out.events[0]).detail,

@@ -3,101 +3,15 @@
 //! thread and code optional and in either order, and continuation lines
 //! (stack traces, `Caused by:`, `... 12 more`) that belong to the record above.
 
+use super::evidence_text;
+use super::records::RecordParser;
 use super::time::local_datetime_prefix;
-use super::{Parser, Sink, evidence_text};
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 
-/// Continuation lines kept per record; further ones are only counted.
-const MAX_DETAIL_LINES: usize = 24;
-/// Longest continuation line kept.
-const MAX_DETAIL_CHARS: usize = 400;
-
-/// Parser for log4j-style records with multi-line stack traces.
-#[derive(Default)]
-pub struct Log4jParser {
-    open: OpenRecord,
-}
-
-impl Log4jParser {
-    /// A parser with no open record.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl Parser for Log4jParser {
-    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        self.open.feed(parse_header(line), line, sink);
-    }
-
-    fn finish(&mut self, sink: &mut dyn Sink) {
-        self.open.finish(sink);
-    }
-}
-
-/// The record being assembled by a line-oriented text parser: a header line
-/// starts it, continuation lines (stack traces, `Caused by:`) attach to it,
-/// and it is emitted when the next header arrives or the input ends. Shared
-/// so every text format treats continuation lines the same way.
-#[derive(Default)]
-pub(crate) struct OpenRecord {
-    open: Option<Event>,
-}
-
-impl OpenRecord {
-    /// Starts a new record with `header`, emitting the previous one, or
-    /// attaches `line` to the open record when `header` is `None`.
-    pub(crate) fn feed(&mut self, header: Option<Event>, line: &Line<'_>, sink: &mut dyn Sink) {
-        match header {
-            Some(event) => {
-                if let Some(done) = self.open.replace(event) {
-                    sink.event(done);
-                }
-            }
-            None => self.continue_record(line, sink),
-        }
-    }
-
-    /// Emits the open record, if any.
-    pub(crate) fn finish(&mut self, sink: &mut dyn Sink) {
-        if let Some(done) = self.open.take() {
-            sink.event(done);
-        }
-    }
-
-    fn continue_record(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        let Some(Event {
-            kind: EventKind::Log(record),
-            ..
-        }) = self.open.as_mut()
-        else {
-            if !line.text.trim().is_empty() {
-                sink.unparsed(line);
-            }
-            return;
-        };
-        let trimmed = line.text.trim();
-        if trimmed.is_empty() {
-            return;
-        }
-        if is_frame(trimmed) {
-            record.frames = record.frames.saturating_add(1);
-        } else if record.detail.len() < MAX_DETAIL_LINES {
-            record.detail.push(cap(trimmed, MAX_DETAIL_CHARS));
-        }
-    }
-}
-
-fn is_frame(trimmed: &str) -> bool {
-    trimmed.starts_with("at ") || (trimmed.starts_with("...") && trimmed.ends_with("more"))
-}
-
-fn cap(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
+/// The node.log / exceptions.log parser.
+pub fn parser() -> RecordParser {
+    RecordParser::new(parse_header)
 }
 
 /// Parses a record's first line; `None` when the line does not start one.
@@ -180,19 +94,12 @@ fn is_message_code(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::testing::run;
-
-    fn record(event: &Event) -> &LogRecord {
-        match &event.kind {
-            EventKind::Log(record) => record,
-            other => panic!("not a log record: {other:?}"),
-        }
-    }
+    use crate::parse::testing::{record, run};
 
     #[test]
     fn padded_level_thread_and_code() {
         let out = run(
-            Log4jParser::new(),
+            parser(),
             "2026-03-12 10:17:01,003 WARN  [Domain Monitor] [DOM_10065] Node [node03] did not send a heartbeat within the resilience timeout of 90 seconds.",
         );
         let event = &out.events[0];
@@ -210,7 +117,7 @@ mod tests {
     #[test]
     fn record_without_code() {
         let out = run(
-            Log4jParser::new(),
+            parser(),
             "2026-03-12 10:15:00,000 INFO  [main] Starting the node.",
         );
         let rec = record(&out.events[0]);
@@ -222,7 +129,7 @@ mod tests {
     #[test]
     fn thread_before_level_and_code_in_message() {
         let out = run(
-            Log4jParser::new(),
+            parser(),
             "2026-03-12 10:15:00.120 [Domain Monitor] ERROR DOM_10025: The node cannot send heartbeat messages to the master gateway node.",
         );
         let event = &out.events[0];
@@ -243,7 +150,7 @@ Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available
 \t... 2 more
 
 2026-03-12 10:15:30,345 INFO  [main] next";
-        let out = run(Log4jParser::new(), input);
+        let out = run(parser(), input);
         assert_eq!(out.events.len(), 2);
         assert_eq!(out.events[0].line, 1);
         assert_eq!(out.events[1].line, 8);
@@ -262,7 +169,7 @@ Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available
     #[test]
     fn lines_before_first_record_are_unparsed() {
         let out = run(
-            Log4jParser::new(),
+            parser(),
             "\tat orphan.Frame(Frame.java:1)\n2026-03-12 10:15:22,345 INFO [t] x",
         );
         assert_eq!(out.unparsed, [1]);

@@ -6,7 +6,9 @@ pub mod alarms;
 pub mod floatip;
 pub mod gc;
 pub mod log4j;
+pub mod metrics;
 pub mod pipe;
+pub mod records;
 pub mod script;
 pub mod time;
 
@@ -36,15 +38,13 @@ pub trait Parser: Send {
 /// kind yet (the source is then listed as skipped).
 pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
     match kind {
-        SourceKind::NodeLog | SourceKind::ExceptionsLog => {
-            Some(Box::new(log4j::Log4jParser::new()))
-        }
+        SourceKind::NodeLog | SourceKind::ExceptionsLog => Some(Box::new(log4j::parser())),
         SourceKind::AlarmExport => Some(Box::new(alarms::AlarmParser::new())),
-        SourceKind::RoleLog => Some(Box::new(pipe::PipeParser::new())),
-        SourceKind::ScriptLog => Some(Box::new(script::ScriptParser::new())),
-        SourceKind::FloatIpLog => Some(Box::new(floatip::FloatIpParser::new())),
+        SourceKind::RoleLog => Some(Box::new(pipe::parser())),
+        SourceKind::ScriptLog => Some(Box::new(script::parser())),
+        SourceKind::FloatIpLog => Some(Box::new(floatip::parser())),
         SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
-        _ => None,
+        SourceKind::SystemMetrics => Some(Box::new(metrics::MetricsParser::new())),
     }
 }
 
@@ -80,6 +80,14 @@ pub(crate) mod testing {
         }
         fn warning(&mut self, line: u64, message: String) {
             self.warnings.push((line, message));
+        }
+    }
+
+    /// The log record inside an event, for assertions.
+    pub fn record(event: &Event) -> &crate::model::LogRecord {
+        match &event.kind {
+            crate::model::EventKind::Log(record) => record,
+            other => panic!("not a log record: {other:?}"),
         }
     }
 

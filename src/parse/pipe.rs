@@ -8,36 +8,19 @@
 //! `2020-06-30 00:37:09,067 INFO [pool-1-thread-1] message pkg.Class.method(File.java:299)`.
 //! Stack traces below a record attach to it.
 
-use super::log4j::{self, OpenRecord};
+use super::evidence_text;
+use super::log4j;
+use super::records::RecordParser;
 use super::time::local_datetime_prefix;
-use super::{Parser, Sink, evidence_text};
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 
 /// The field separator of the pipe pattern.
 const SEPARATOR: &str = " | ";
 
-/// Parser for role run logs in both the pipe and the space-separated layout.
-#[derive(Default)]
-pub struct PipeParser {
-    open: OpenRecord,
-}
-
-impl PipeParser {
-    /// A parser with no open record.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl Parser for PipeParser {
-    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        self.open.feed(parse_header(line), line, sink);
-    }
-
-    fn finish(&mut self, sink: &mut dyn Sink) {
-        self.open.finish(sink);
-    }
+/// The role run log parser (pipe and space-separated layouts).
+pub fn parser() -> RecordParser {
+    RecordParser::new(parse_header)
 }
 
 /// Parses a record's first line in either layout; `None` when the line does
@@ -121,19 +104,12 @@ fn is_location(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::testing::run;
-
-    fn record(event: &Event) -> &LogRecord {
-        match &event.kind {
-            EventKind::Log(record) => record,
-            other => panic!("not a log record: {other:?}"),
-        }
-    }
+    use crate::parse::testing::{record, run};
 
     #[test]
     fn pipe_record_with_bracketed_thread_and_spaced_location() {
         let out = run(
-            PipeParser::new(),
+            parser(),
             "2019-06-27 21:30:31,778 | INFO | [flink-akka.actor.default-dispatcher-3] | TaskManager container_e10_1498290698388_0004_02_000007 has started. | org.apache.flink.yarn.YarnFlinkResourceManager (FlinkResourceManager.java:368)",
         );
         let event = &out.events[0];
@@ -160,7 +136,7 @@ mod tests {
     #[test]
     fn separator_inside_message_and_padded_level() {
         let out = run(
-            PipeParser::new(),
+            parser(),
             "2026-03-01 10:15:22,345 | WARN  | [HA-Monitor] | heartbeat to peer 192.168.10.12 | lost for 30 s | retrying | com.huawei.flink.ha.HeartbeatChecker.check(HeartbeatChecker.java:88)",
         );
         let event = &out.events[0];
@@ -185,7 +161,7 @@ java.lang.InterruptedException: Timeout while waiting for epoch to be acked by q
     at org.apache.zookeeper.server.quorum.Leader.waitForEpochAck(Leader.java:1221)
     at org.apache.zookeeper.server.quorum.QuorumPeer.run(QuorumPeer.java:1105)
 2016-06-23 07:30:58,000 | INFO  | main | next | org.apache.zookeeper.Main.main(Main.java:1)";
-        let out = run(PipeParser::new(), input);
+        let out = run(parser(), input);
         assert_eq!(out.events.len(), 2);
         let rec = record(&out.events[0]);
         assert_eq!(
@@ -207,7 +183,7 @@ java.lang.InterruptedException: Timeout while waiting for epoch to be acked by q
     #[test]
     fn message_without_location_is_kept_whole() {
         let out = run(
-            PipeParser::new(),
+            parser(),
             "2026-03-01 10:15:22,345 | ERROR | [main] | Failed to connect | peer down",
         );
         let rec = record(&out.events[0]);
@@ -218,7 +194,7 @@ java.lang.InterruptedException: Timeout while waiting for epoch to be acked by q
     #[test]
     fn manager_space_variant() {
         let out = run(
-            PipeParser::new(),
+            parser(),
             "2020-06-30 00:37:09,067 INFO [pool-1-thread-1] Completed Discovering Node. com.xxx.DiscoverNodeTask.execute(DiscoverNodeTask.java:299)",
         );
         let event = &out.events[0];
@@ -235,7 +211,7 @@ java.lang.InterruptedException: Timeout while waiting for epoch to be acked by q
     #[test]
     fn orphan_lines_are_unparsed() {
         let out = run(
-            PipeParser::new(),
+            parser(),
             "\tat a.B.c(B.java:1)\n2026-03-01 10:15:22,345 | INFO | [t] | x | a.B.c(B.java:1)",
         );
         assert_eq!(out.unparsed, [1]);

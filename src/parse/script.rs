@@ -6,34 +6,21 @@
 //! (`2026-03-01 10:15:22,345 ERROR …`); those go to the log4j header parser.
 //! Command output the scripts copy into the log attaches to the record above.
 
-use super::log4j::{self, OpenRecord};
+use super::evidence_text;
+use super::log4j;
+use super::records::RecordParser;
 use super::time::local_datetime_prefix;
-use super::{Parser, Sink, evidence_text};
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 
-/// Parser for MRS script logs.
-#[derive(Default)]
-pub struct ScriptParser {
-    open: OpenRecord,
+/// The prestart/start/stop script log parser.
+pub fn parser() -> RecordParser {
+    RecordParser::new(parse_header)
 }
 
-impl ScriptParser {
-    /// A parser with no open record.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl Parser for ScriptParser {
-    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        let header = parse_bracketed(line).or_else(|| log4j::parse_header(line));
-        self.open.feed(header, line, sink);
-    }
-
-    fn finish(&mut self, sink: &mut dyn Sink) {
-        self.open.finish(sink);
-    }
+/// A record start in either layout.
+fn parse_header(line: &Line<'_>) -> Option<Event> {
+    parse_bracketed(line).or_else(|| log4j::parse_header(line))
 }
 
 /// The `[time] LEVEL [script:line] message (function)` layout.
@@ -81,19 +68,12 @@ fn trailing_function(message: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::testing::run;
-
-    fn record(event: &Event) -> &LogRecord {
-        match &event.kind {
-            EventKind::Log(record) => record,
-            other => panic!("not a log record: {other:?}"),
-        }
-    }
+    use crate::parse::testing::{record, run};
 
     #[test]
     fn bracketed_script_line() {
         let out = run(
-            ScriptParser::new(),
+            parser(),
             "[2020-12-19 15:56:42] INFO [postinstall.sh:653] Is cloud flag is false. (main)",
         );
         let event = &out.events[0];
@@ -114,7 +94,7 @@ mod tests {
 [2026-03-01 10:14:58] INFO [prestart.sh:88] Begin to check float ip. (check_float_ip)
 [2026-03-01 10:14:59] ERROR [prestart.sh:112] Float ip 10.10.0.100 is invalid. (check_float_ip)
 ip: RTNETLINK answers: Cannot assign requested address";
-        let out = run(ScriptParser::new(), input);
+        let out = run(parser(), input);
         assert_eq!(out.events.len(), 2);
         let event = &out.events[1];
         assert_eq!(event.level, Some(Level::Error));
@@ -132,7 +112,7 @@ ip: RTNETLINK answers: Cannot assign requested address";
     #[test]
     fn message_without_function_or_thread() {
         let out = run(
-            ScriptParser::new(),
+            parser(),
             "[2026-03-01 10:15:00] WARN Retry after 3 s (attempt 2 of 5)",
         );
         let rec = record(&out.events[0]);
@@ -144,7 +124,7 @@ ip: RTNETLINK answers: Cannot assign requested address";
     #[test]
     fn log4j_style_variant_is_delegated() {
         let out = run(
-            ScriptParser::new(),
+            parser(),
             "2026-03-01 10:15:22,345 ERROR [main] FlinkServer failed to start.",
         );
         let event = &out.events[0];
@@ -157,7 +137,7 @@ ip: RTNETLINK answers: Cannot assign requested address";
     #[test]
     fn lines_before_first_record_are_unparsed() {
         let out = run(
-            ScriptParser::new(),
+            parser(),
             "+ source /opt/env.sh\n[2026-03-01 10:15:00] INFO [start.sh:1] ok (main)",
         );
         assert_eq!(out.unparsed, [1]);

@@ -63,7 +63,7 @@ pub struct LineSample {
 pub struct HostReport {
     pub name: String,
     pub utc_offset: String,
-    /// `host_flag`, `inferred:<file>` or `default`.
+    /// `host_flag`, `inferred:<file>`, `peer:<file>` (another host's file) or `default`.
     pub offset_source: String,
 }
 
@@ -222,6 +222,7 @@ fn host_report(h: &crate::timeline::HostClock) -> HostReport {
         offset_source: match &h.offset_source {
             OffsetSource::HostFlag => "host_flag".into(),
             OffsetSource::Inferred { file } => format!("inferred:{file}"),
+            OffsetSource::Peer { file } => format!("peer:{file}"),
             OffsetSource::Default => "default".into(),
         },
     }
@@ -389,7 +390,7 @@ fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::NodeLog => "node.log from <INFA_HOME>/logs/<node>/ covering the incident",
         SourceKind::ExceptionsLog => "exceptions.log from <INFA_HOME>/logs/<node>/",
         SourceKind::GcLog => {
-            "the JVM GC log (enable with -Xlog:gc*,safepoint:file=gc.log:time,uptime or -XX:+PrintGCDetails -XX:+PrintGCDateStamps -XX:+PrintGCApplicationStoppedTime -Xloggc:gc.log in INFA_JAVA_OPTS)"
+            "the JVM GC log (if it is off, add -Xlog:gc*,safepoint:file=gc.log:time,uptime on JDK 9+, or -XX:+PrintGCDetails -XX:+PrintGCDateStamps -XX:+PrintGCApplicationStoppedTime -Xloggc:gc.log on JDK 8, to the JVM options: INFA_JAVA_OPTS for Informatica, the role's GC_OPTS for FusionInsight)"
         }
         SourceKind::SystemMetrics => "`vmstat -t 5` or `sar -u -q` output covering the incident",
         SourceKind::AlarmExport => {

@@ -114,6 +114,10 @@ fn test_timing(kind: IncidentKind) -> (f64, f64) {
         IncidentKind::NodeMarkedDead => (15_000.0, 90_000.0),
         IncidentKind::HeartbeatSendFailure => (15_000.0, 30_000.0),
         IncidentKind::TransientGlitch => (15_000.0, 15_000.0),
+        IncidentKind::FlinkHaHeartbeat => (
+            crate::incidents::FLINK_INTERVAL_MS,
+            crate::incidents::FLINK_TIMEOUT_MS,
+        ),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Conditions on signal fields, written in rule and signal files as short
 //! expressions (`duration_ms >= 1000`, `alarm_id == 45640`,
-//! `sum(duration_ms) >= 0.8 * timeout_ms`, `kind in [refused, timeout]`)
-//! and compiled once at load time.
+//! `sum(duration_ms) >= 0.8 * timeout_ms`, `kind in [refused, timeout]`,
+//! `failures contains "to-space exhausted"`) and compiled once at load time.
 
 use super::{FieldValue, Fields};
 use nom::branch::alt;
@@ -24,6 +24,9 @@ pub enum Op {
     Lt,
     Le,
     In,
+    /// The field's text holds the operand's text (any case): for fields
+    /// that join several values, such as a GC pause's `failures`.
+    Contains,
 }
 
 /// What a condition looks at: one signal's field, or an aggregate over the
@@ -151,6 +154,9 @@ fn compare(value: &FieldValue, op: Op, operand: &Operand, params: &ParameterValu
             .any(|item| compare(value, Op::Eq, item, params));
         return (op == Op::In) == found;
     }
+    if op == Op::Contains {
+        return contains(value, operand);
+    }
     let ordering = match (value, resolve(operand, params)) {
         (FieldValue::Number(a), Resolved::Number(b)) => a.partial_cmp(&b),
         (FieldValue::Text(a), Resolved::Number(b)) => {
@@ -171,8 +177,17 @@ fn compare(value: &FieldValue, op: Op, operand: &Operand, params: &ParameterValu
         Op::Ge => ordering.is_ge(),
         Op::Lt => ordering.is_lt(),
         Op::Le => ordering.is_le(),
-        Op::In => false,
+        Op::In | Op::Contains => false,
     }
+}
+
+fn contains(value: &FieldValue, operand: &Operand) -> bool {
+    let needle = match operand {
+        Operand::Text(t) => t.to_lowercase(),
+        Operand::Number(n) => n.to_string(),
+        _ => return false,
+    };
+    value.to_string().to_lowercase().contains(&needle)
 }
 
 enum Resolved<'a> {
@@ -238,6 +253,7 @@ fn operator(input: &str) -> Parsed<'_, Op> {
         map(tag("<="), |_| Op::Le),
         map(tag(">"), |_| Op::Gt),
         map(tag("<"), |_| Op::Lt),
+        map(tag("contains"), |_| Op::Contains),
         map(tag("in"), |_| Op::In),
     ))
     .parse(input)
@@ -326,6 +342,8 @@ mod tests {
             ("duration_ms < 1000", false),
             ("kind == Refused", true),
             ("kind in [timeout, refused]", true),
+            ("kind contains FUS", true),
+            ("kind contains \"time out\"", false),
             ("alarm_id == 45640", true),
             ("alarm_id != 45640", false),
             ("missing == 1", false),

@@ -76,6 +76,15 @@ pub fn event_fields(event: &Event) -> Fields {
             put("swap_in", num(m.swap_in));
             put("swap_out", num(m.swap_out));
             put("load_1m", num(m.load_1m));
+            put("cpus", num(m.cpus));
+            put(
+                "run_queue_per_cpu",
+                num(m
+                    .run_queue
+                    .zip(m.cpus)
+                    .filter(|(_, cpus)| *cpus > 0.0)
+                    .map(|(r, cpus)| r / cpus)),
+            );
         }
         EventKind::Alarm(a) => {
             put("alarm_id", text(Some(&a.id)));

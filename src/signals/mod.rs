@@ -353,7 +353,7 @@ impl SignalCatalog {
                 }
             }
         }
-        let base = event_fields(event);
+        let mut base: Option<Fields> = None;
         let mut signals: Vec<Signal> = Vec::new();
         for matcher in &self.matchers {
             if signals.iter().any(|s| s.id == matcher.signal) || matcher.class != class {
@@ -363,7 +363,7 @@ impl SignalCatalog {
             if !def.sources.is_empty() && !def.sources.contains(&kind) {
                 continue;
             }
-            if let Some(fields) = self.try_match(matcher, event, &texts, &base, scratch) {
+            if let Some(fields) = self.try_match(matcher, event, &texts, &mut base, scratch) {
                 signals.push(Signal {
                     id: matcher.signal,
                     fields,
@@ -378,7 +378,7 @@ impl SignalCatalog {
         m: &Matcher,
         event: &Event,
         texts: &[&str],
-        base: &Fields,
+        base: &mut Option<Fields>,
         scratch: &Scratch,
     ) -> Option<Fields> {
         if m.min_level
@@ -399,13 +399,13 @@ impl SignalCatalog {
         if !m.keyword_groups.iter().all(hit) || hit(&m.exclude) {
             return None;
         }
-        let first_pattern = match m.patterns.is_empty() {
-            true => None,
-            false => Some(*m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?),
-        };
-        let mut fields = base.clone();
-        if let Some(pattern) = first_pattern {
-            self.capture(pattern, texts, &mut fields);
+        if !m.patterns.is_empty() && !m.patterns.iter().any(|&p| scratch.pattern_hits[p]) {
+            return None;
+        }
+        let mut fields = base.get_or_insert_with(|| event_fields(event)).clone();
+        if !m.patterns.is_empty() {
+            let first = m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?;
+            self.capture(*first, texts, &mut fields);
         }
         if !m
             .when

@@ -1,0 +1,120 @@
+//! System metrics collected on a host during an incident: `vmstat -t`
+//! (procps) and `sar -u` / `sar -q` text (sysstat). Each data row becomes
+//! one [`SystemSample`] so starvation rules can look at the run queue, CPU
+//! steal, iowait and swapping of the subject host inside the timeout window.
+//! The tool is recognised by its banner line; a file may hold several
+//! sections (`sar -u -q` prints one after the other, vmstat repeats its
+//! header).
+
+mod sar;
+mod vmstat;
+
+use super::{Parser, Sink, evidence_text};
+use crate::model::{Event, EventKind, LogTime, SystemSample};
+use crate::read::Line;
+
+/// Parser for `vmstat -t` and `sar` text output.
+#[derive(Default)]
+pub struct MetricsParser {
+    tool: Tool,
+}
+
+/// Which tool's output the lines come from, with its header state.
+#[derive(Default)]
+enum Tool {
+    /// No banner seen yet.
+    #[default]
+    Unknown,
+    Vmstat(vmstat::Vmstat),
+    Sar(sar::Sar),
+}
+
+impl MetricsParser {
+    /// A parser that has not seen a banner yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Parser for MetricsParser {
+    fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        if vmstat::is_banner(line.text) {
+            match &mut self.tool {
+                Tool::Vmstat(v) => v.banner(line.text),
+                _ => self.tool = Tool::Vmstat(vmstat::Vmstat::new(line.text)),
+            }
+            return;
+        }
+        if let Some(s) = sar::Sar::from_banner(line.text) {
+            self.tool = Tool::Sar(s);
+            return;
+        }
+        match &mut self.tool {
+            Tool::Vmstat(v) => v.line(line, sink),
+            Tool::Sar(s) => s.line(line, sink),
+            Tool::Unknown if line.text.trim().is_empty() => {}
+            Tool::Unknown => sink.unparsed(line),
+        }
+    }
+
+    fn finish(&mut self, _sink: &mut dyn Sink) {}
+}
+
+/// Stores a figure under the column name vmstat or sar prints; columns
+/// hbdiag has no use for (memory, io, interrupts) are ignored.
+fn assign(sample: &mut SystemSample, column: &str, value: f64) {
+    let slot = match column {
+        "r" | "runq-sz" => &mut sample.run_queue,
+        "b" | "blocked" => &mut sample.blocked,
+        "us" | "%user" | "%usr" => &mut sample.cpu_user,
+        "sy" | "%system" | "%sys" => &mut sample.cpu_system,
+        "id" | "%idle" => &mut sample.cpu_idle,
+        "wa" | "%iowait" => &mut sample.cpu_iowait,
+        "st" | "%steal" => &mut sample.cpu_steal,
+        "si" => &mut sample.swap_in,
+        "so" => &mut sample.swap_out,
+        "ldavg-1" => &mut sample.load_1m,
+        _ => return,
+    };
+    *slot = Some(value);
+}
+
+/// A number as the tools print it; sar follows the locale's decimal comma.
+fn figure(token: &str) -> Option<f64> {
+    token
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+/// The event of one data row.
+fn sample_event(line: &Line<'_>, time: LogTime, sample: SystemSample) -> Event {
+    Event {
+        line: line.number,
+        time,
+        level: None,
+        text: evidence_text(line.text),
+        host: None,
+        kind: EventKind::Metrics(sample),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::testing::run;
+
+    #[test]
+    fn text_before_any_banner_is_unparsed() {
+        let got = run(MetricsParser::new(), "collected by support\n\n");
+        assert!(got.events.is_empty());
+        assert_eq!(got.unparsed, vec![1]);
+    }
+
+    #[test]
+    fn decimal_commas_read_as_numbers() {
+        assert_eq!(figure("12,30"), Some(12.3));
+        assert_eq!(figure("all"), None);
+    }
+}

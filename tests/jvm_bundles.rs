@@ -1,0 +1,236 @@
+//! The JVM bundles end to end: GC pauses and host starvation named as the
+//! root cause, evidence pointing at GC log and vmstat lines, host offsets
+//! learnt from GC datestamps, and `hbdiag gc` figures.
+
+mod common;
+
+use common::{analyze_json, fixture, hbdiag, incident_of_kind, verdict};
+use serde_json::Value;
+
+/// The root causes of an incident as `(cause, rule, confidence)`.
+fn causes(incident: &Value) -> Vec<(String, String, f64)> {
+    incident["root_causes"]
+        .as_array()
+        .expect("root_causes is an array")
+        .iter()
+        .map(|c| {
+            (
+                c["cause"].as_str().unwrap_or("").to_string(),
+                c["rule"].as_str().unwrap_or("").to_string(),
+                c["confidence"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect()
+}
+
+/// `(file, line)` of the verdict's evidence.
+fn evidence(incident: &Value) -> Vec<(String, u64)> {
+    incident["root_causes"][0]["evidence"]
+        .as_array()
+        .expect("evidence is an array")
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// The host entry of a report.
+fn host<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["hosts"]
+        .as_array()
+        .expect("hosts is an array")
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap_or_else(|| panic!("no host {name}"))
+}
+
+fn not_evaluated(incident: &Value) -> Vec<String> {
+    incident["not_evaluated"]
+        .as_array()
+        .expect("not_evaluated is an array")
+        .iter()
+        .map(|n| n["rule"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn gc_master_terminates_after_a_35_s_full_gc() {
+    let report = analyze_json(&fixture("gc-master"), &[]);
+    let incident = incident_of_kind(&report, "master_db_timeout");
+    assert_eq!(incident["host"], "infagw01");
+    assert_eq!(
+        verdict(incident),
+        ("gc_pause".into(), "gc_pause.long_pause".into())
+    );
+    assert!(
+        evidence(incident).contains(&("infagw01/logs/node01/gc.log".into(), 514)),
+        "{:?}",
+        evidence(incident)
+    );
+    assert!(
+        causes(incident)
+            .iter()
+            .any(|(_, rule, _)| rule == "gc_pause.stopped_time")
+    );
+    let clock = host(&report, "infagw01");
+    assert_eq!(clock["utc_offset"], "+08:00");
+    assert_eq!(
+        clock["offset_source"],
+        "inferred:infagw01/logs/node01/gc.log"
+    );
+    assert_eq!(incident["time"], "2026-03-12T06:23:16.742Z");
+}
+
+#[test]
+fn gc_worker_is_marked_dead_during_a_100_s_full_gc_with_heap_advice() {
+    let report = analyze_json(&fixture("gc-worker"), &[]);
+    let incident = incident_of_kind(&report, "node_marked_dead");
+    assert_eq!(incident["host"], "infawk01");
+    assert_eq!(
+        verdict(incident),
+        ("gc_pause".into(), "gc_pause.long_pause".into())
+    );
+    assert!(
+        evidence(incident).contains(&("infawk01/logs/node03/gc.log".into(), 2892)),
+        "{:?}",
+        evidence(incident)
+    );
+    let rules: Vec<String> = causes(incident).into_iter().map(|c| c.1).collect();
+    assert!(
+        rules.contains(&"gc_pause.heap_too_small".to_string()),
+        "{rules:?}"
+    );
+    let advice = &incident["root_causes"][1];
+    assert_eq!(advice["rule"], "gc_pause.heap_too_small");
+    assert!(
+        advice["procedure"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("INFA_JAVA_OPTS")),
+        "{advice:#}"
+    );
+    assert_eq!(
+        not_evaluated(incident),
+        ["starvation.host_overloaded"],
+        "the bundle has no system metrics"
+    );
+}
+
+#[test]
+fn starved_master_is_blamed_on_the_host_from_vmstat_and_gc_log() {
+    let report = analyze_json(&fixture("starved-master"), &[]);
+    let incident = incident_of_kind(&report, "master_db_timeout");
+    assert_eq!(incident["host"], "infagw01");
+    assert_eq!(
+        verdict(incident),
+        ("starvation".into(), "starvation.host_overloaded".into())
+    );
+    let files: Vec<String> = evidence(incident).into_iter().map(|e| e.0).collect();
+    assert!(
+        files.contains(&"infagw01/vmstat-infagw01.log".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        evidence(incident).contains(&("infagw01/logs/node01/gc.log".into(), 561)),
+        "the 25 s time-to-safepoint line supports it: {:?}",
+        evidence(incident)
+    );
+    assert!(
+        causes(incident)
+            .iter()
+            .all(|(cause, _, _)| cause != "gc_pause"),
+        "{:?}",
+        causes(incident)
+    );
+}
+
+#[test]
+fn starved_master_without_vmstat_is_still_starvation_with_less_confidence() {
+    let with = analyze_json(&fixture("starved-master"), &[]);
+    let without = analyze_json(&fixture("starved-master-novmstat"), &[]);
+    let incident = incident_of_kind(&without, "master_db_timeout");
+    assert_eq!(
+        verdict(incident),
+        ("starvation".into(), "starvation.jvm_stalled".into())
+    );
+    assert!(
+        evidence(incident).contains(&("infagw01/logs/node01/gc.log".into(), 561)),
+        "{:?}",
+        evidence(incident)
+    );
+    assert_eq!(not_evaluated(incident), ["starvation.host_overloaded"]);
+    let confidence = |report: &Value| {
+        incident_of_kind(report, "master_db_timeout")["root_causes"][0]["confidence"]
+            .as_f64()
+            .expect("a confidence")
+    };
+    assert!(confidence(&without) < confidence(&with));
+}
+
+#[test]
+fn short_gc_pauses_do_not_explain_a_dead_node() {
+    let report = analyze_json(&fixture("gc-short-pauses"), &[]);
+    let incident = incident_of_kind(&report, "node_marked_dead");
+    assert_eq!(incident["host"], "infawk01");
+    assert_eq!(
+        verdict(incident),
+        (
+            "process_stopped".into(),
+            "process_stopped.log_ends_abruptly".into()
+        )
+    );
+    assert!(
+        causes(incident)
+            .iter()
+            .all(|(cause, _, _)| cause != "gc_pause"),
+        "{:?}",
+        causes(incident)
+    );
+}
+
+#[test]
+fn gc_command_reports_figures_and_findings_as_json() {
+    let log = fixture("gc-worker").join("infawk01/logs/node03/gc.log");
+    let out = hbdiag(&["gc", log.to_str().expect("utf-8 path"), "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summaries: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let summary = &summaries[0];
+    assert_eq!(summary["collector"], "G1");
+    assert_eq!(summary["max_pause_ms"], 100312.456);
+    assert_eq!(summary["longest"][1]["duration_ms"], 38211.734);
+    let kinds: Vec<&str> = summary["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["kind"].as_str())
+        .collect();
+    for kind in [
+        "back_to_back_full_gc",
+        "heap_full_after_full_gc",
+        "evacuation_failure",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+}
+
+#[test]
+fn gc_command_warns_per_unreadable_file_and_fails_when_none_is_read() {
+    let log = fixture("gc-master").join("infagw01/logs/node01/gc.log");
+    let out = hbdiag(&["gc", "/no/such/gc.log", log.to_str().expect("utf-8 path")]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: /no/such/gc.log"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Parallel"));
+
+    let out = hbdiag(&["gc", "/no/such/gc.log"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no GC log could be read"), "{stderr}");
+}
