@@ -100,6 +100,12 @@ pub struct InputArgs {
         help_heading = "Time zones"
     )]
     pub host_tz: Vec<String>,
+    /// Worker threads for parsing (default: one per core).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Folder of extra signal/rule files; same ids replace built-in ones.
     #[arg(long, value_name = "DIR", env = "HBDIAG_RULES")]
     pub rules: Option<PathBuf>,
@@ -194,6 +200,7 @@ impl InputArgs {
             clocks,
             heartbeat: HeartbeatSettings::default(),
             keep,
+            progress: !self.quiet,
         })
     }
 }

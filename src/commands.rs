@@ -52,8 +52,17 @@ fn usage_error(err: anyhow::Error) -> ! {
         .exit()
 }
 
+/// Sizes the worker pool before any parallel work starts.
+fn set_jobs(jobs: Option<u16>) -> Result<()> {
+    if let Some(jobs) = jobs {
+        hbdiag::scan::set_jobs(usize::from(jobs))?;
+    }
+    Ok(())
+}
+
 fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let options = args.options().unwrap_or_else(|e| usage_error(e));
+    set_jobs(args.input.jobs)?;
     let defs = load(args.input.rules.as_deref())?;
     let analysis = pipeline::analyze(&options, &defs);
     let report = report::build(&analysis, &defs.catalog);
@@ -98,6 +107,7 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
             min_level: Some(min_level),
         })
         .unwrap_or_else(|e| usage_error(e));
+    set_jobs(args.input.jobs)?;
     let defs = load(args.input.rules.as_deref())?;
     let (sources, _, timeline) = pipeline::build_timeline(&options, &defs);
     let view = timeline_view::View {

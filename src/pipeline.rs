@@ -6,8 +6,9 @@ use crate::definitions::{self, DefinitionError};
 use crate::discover::{self, WalkProblem};
 use crate::incidents::{self, Detection, HeartbeatSettings, KnownSignals};
 use crate::model::SourceKind;
+use crate::progress::Progress;
 use crate::rules::{self, EvalContext, RuleBook, Verdict};
-use crate::scan::{self, KeepPolicy, ScannedSource};
+use crate::scan::{self, KeepPolicy, ScanOptions, ScannedSource};
 use crate::signals::SignalCatalog;
 use crate::timeline::{self, ClockSettings, HostId, Timeline};
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +41,8 @@ pub struct AnalyzeOptions {
     pub clocks: ClockSettings,
     pub heartbeat: HeartbeatSettings,
     pub keep: KeepPolicy,
+    /// Draw a progress bar on stderr (only when it is a terminal).
+    pub progress: bool,
 }
 
 /// Everything the analysis found, for the report stage.
@@ -66,7 +69,17 @@ pub fn build_timeline(
     defs: &Definitions,
 ) -> (Vec<ScannedSource>, Vec<WalkProblem>, Timeline) {
     let inventory = discover::discover(&options.paths);
-    let scanned = scan::scan(&inventory.candidates, &defs.catalog, options.keep);
+    let progress = Progress::for_candidates(&inventory.candidates, options.progress);
+    let scanned = scan::scan_with(
+        &inventory.candidates,
+        &defs.catalog,
+        options.keep,
+        ScanOptions {
+            progress: Some(&progress),
+            ..ScanOptions::default()
+        },
+    );
+    progress.finish();
     let timeline = timeline::build(
         scanned.events,
         &scanned.sources,

@@ -183,6 +183,12 @@ fn same_input_gives_byte_identical_json() {
     for _ in 0..3 {
         assert_eq!(hbdiag(&args).stdout, first);
     }
+    let one_thread = [&args[..], &["--jobs", "1", "--quiet"]].concat();
+    assert_eq!(
+        hbdiag(&one_thread).stdout,
+        first,
+        "thread count changes nothing"
+    );
 }
 
 #[test]
