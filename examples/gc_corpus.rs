@@ -32,7 +32,7 @@ struct Parsed {
 impl Sink for Parsed {
     fn event(&mut self, event: Event) {
         match event.kind {
-            EventKind::GcPause(pause) => self.pauses.push(pause),
+            EventKind::GcPause(pause) => self.pauses.push(*pause),
             EventKind::Safepoint(safepoint) => self.safepoints.push(safepoint),
             _ => {}
         }

@@ -223,7 +223,7 @@ fn duration_ms(event: &Event) -> f64 {
 
 fn pauses(events: &[Event]) -> impl Iterator<Item = (&Event, &GcPause)> {
     events.iter().filter_map(|e| match &e.kind {
-        EventKind::GcPause(p) => Some((e, p)),
+        EventKind::GcPause(p) => Some((e, &**p)),
         _ => None,
     })
 }

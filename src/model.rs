@@ -171,22 +171,36 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+impl Event {
+    /// Drops what only classification needed — a text record's message,
+    /// continuation lines and code location — keeping the first line as
+    /// evidence, so the events kept for the timeline stay small.
+    pub fn shed_classified_text(&mut self) {
+        if let EventKind::Log(record) = &mut self.kind {
+            record.message = String::new();
+            record.detail = Vec::new();
+            record.location = None;
+        }
+    }
+}
+
 /// What a record says. Text logs share `Log`; structured inputs keep their
 /// numbers typed so rules can compare them.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
     /// A log4j-style text record with optional code and continuation lines.
     Log(LogRecord),
-    /// A stop-the-world GC pause.
-    GcPause(GcPause),
+    /// A stop-the-world GC pause (boxed, like the other large variants, so
+    /// the many kept text records stay small).
+    GcPause(Box<GcPause>),
     /// A safepoint or "application threads were stopped" entry.
     Safepoint(Safepoint),
     /// Mutator threads blocked outside a safepoint (ZGC/Shenandoah stalls).
     AllocationStall(AllocationStall),
     /// One sample of system metrics (vmstat, sar).
-    Metrics(SystemSample),
+    Metrics(Box<SystemSample>),
     /// An alarm raised or cleared (FusionInsight alarm export, syslog).
-    Alarm(Alarm),
+    Alarm(Box<Alarm>),
     /// A stretch with no record at all in a stream: the process or host froze.
     LogGap(LogGap),
     /// The last record of a host's stream of one kind (rotations joined).
@@ -200,10 +214,11 @@ pub struct LogRecord {
     pub thread: Option<String>,
     /// Message code such as `DOM_10025`, when present.
     pub code: Option<String>,
-    /// The message of the first line.
+    /// The message of the first line (emptied once the event is classified).
     pub message: String,
     /// Continuation lines that explain the record (exception lines,
-    /// `Caused by:`), capped; plain `at …` frames are only counted.
+    /// `Caused by:`), capped; plain `at …` frames are only counted. Emptied
+    /// once the event is classified.
     pub detail: Vec<String>,
     /// Stack frames (`at …`, `... N more`) seen below the record.
     pub frames: u32,

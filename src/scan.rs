@@ -646,7 +646,7 @@ impl Worker<'_> {
 }
 
 impl Sink for Worker<'_> {
-    fn event(&mut self, event: Event) {
+    fn event(&mut self, mut event: Event) {
         self.source.records += 1;
         self.track_time(&event);
         let signals = self.catalog.classify(self.kind, &event, &mut self.scratch);
@@ -657,6 +657,7 @@ impl Sink for Worker<'_> {
                 .is_some_and(|min| event.level.is_some_and(|l| l >= min));
         if wanted {
             self.last_dropped = None;
+            event.shed_classified_text();
             self.kept.push(KeptEvent {
                 source: self.source.id,
                 event,

@@ -232,7 +232,7 @@ fn emit(
         level: level_for(&alarm),
         text: origin.text.clone(),
         host: located.host.clone(),
-        kind: EventKind::Alarm(alarm),
+        kind: EventKind::Alarm(Box::new(alarm)),
     });
 }
 

@@ -96,7 +96,7 @@ fn sample_event(line: &Line<'_>, time: LogTime, sample: SystemSample) -> Event {
         level: None,
         text: evidence_text(line.text),
         host: None,
-        kind: EventKind::Metrics(sample),
+        kind: EventKind::Metrics(Box::new(sample)),
     }
 }
 

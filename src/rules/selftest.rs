@@ -95,7 +95,7 @@ fn check_sample(
         (Some(_), false) => fail("expected no signal, it fired".into()),
         (None, false) => Ok(()),
         (Some(signal), true) => {
-            for (name, want) in &sample.fields {
+            for (name, want) in sample.fields.iter() {
                 let got = signal.fields.get(name);
                 let same = got.is_some_and(|g| g.to_string() == want.to_string());
                 if !same {

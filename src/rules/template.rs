@@ -129,12 +129,15 @@ mod tests {
 
     #[test]
     fn fills_incident_values_and_evidence_fields() {
-        let a: Fields = [("duration_ms".to_string(), FieldValue::Number(30000.0))].into();
+        let a: Fields = [("duration_ms".to_string(), FieldValue::Number(30000.0))]
+            .into_iter()
+            .collect();
         let b: Fields = [
             ("duration_ms".to_string(), FieldValue::Number(12500.5)),
             ("ip".to_string(), FieldValue::Text("10.0.0.9".into())),
         ]
-        .into();
+        .into_iter()
+        .collect();
         let values = TemplateValues {
             subject: "gw01".into(),
             timeout_s: 32.0,

@@ -1,8 +1,73 @@
 //! The figures each kind of event offers to signal and rule conditions,
 //! under stable names (`duration_ms`, `cpu_steal`, `alarm_id`, …).
 
-use super::{FieldValue, Fields};
+use super::FieldValue;
 use crate::model::{AlarmState, Event, EventKind, PauseKind};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Named values a signal carries (captures, constants, event figures). A
+/// small vector sorted by name: a signal carries a handful of fields, and a
+/// map per signal would weigh more than the event it came from.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(from = "BTreeMap<String, FieldValue>")]
+pub struct Fields(Vec<(String, FieldValue)>);
+
+impl Fields {
+    /// No fields.
+    pub fn new() -> Fields {
+        Fields(Vec::new())
+    }
+
+    /// The value of a field.
+    pub fn get(&self, name: &str) -> Option<&FieldValue> {
+        self.position(name).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Sets a field, replacing a value of the same name.
+    pub fn insert(&mut self, name: String, value: FieldValue) {
+        match self.position(&name) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+
+    /// Every field in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &FieldValue)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Whether there is no field.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+}
+
+impl From<BTreeMap<String, FieldValue>> for Fields {
+    fn from(map: BTreeMap<String, FieldValue>) -> Fields {
+        Fields(map.into_iter().collect())
+    }
+}
+
+impl FromIterator<(String, FieldValue)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (String, FieldValue)>>(items: I) -> Fields {
+        let mut fields = Fields::new();
+        fields.extend(items);
+        fields
+    }
+}
+
+impl Extend<(String, FieldValue)> for Fields {
+    fn extend<I: IntoIterator<Item = (String, FieldValue)>>(&mut self, items: I) {
+        for (name, value) in items {
+            self.insert(name, value);
+        }
+    }
+}
 
 /// The named fields of an event.
 pub fn event_fields(event: &Event) -> Fields {
@@ -14,14 +79,8 @@ pub fn event_fields(event: &Event) -> Fields {
     };
     let num = |v: Option<f64>| v.map(FieldValue::Number);
     let text = |v: Option<&str>| v.map(|t| FieldValue::Text(t.to_string()));
-    if let Some(level) = event.level {
-        put("level", text(Some(level.name())));
-    }
     match &event.kind {
-        EventKind::Log(record) => {
-            put("code", text(record.code.as_deref()));
-            put("thread", text(record.thread.as_deref()));
-        }
+        EventKind::Log(record) => put("code", text(record.code.as_deref())),
         EventKind::GcPause(p) => {
             put("duration_ms", num(Some(p.duration_ms)));
             put("pause_kind", text(p.kind.map(pause_kind_name)));

@@ -12,10 +12,10 @@ use aho_corasick::AhoCorasick;
 use condition::{Condition, ParameterValues};
 use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use toml::Spanned;
 
-pub use fields::event_fields;
+pub use fields::{Fields, event_fields};
 
 /// Index of a signal definition in the catalog.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,9 +47,6 @@ impl std::fmt::Display for FieldValue {
         }
     }
 }
-
-/// Named values a signal carries (captures, constants, event figures).
-pub type Fields = BTreeMap<String, FieldValue>;
 
 /// One signal raised by one event.
 #[derive(Clone, Debug, PartialEq)]

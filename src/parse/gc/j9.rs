@@ -229,7 +229,7 @@ mod tests {
         assert_eq!(out.events.len(), 1);
         let event = &out.events[0];
         match &event.kind {
-            EventKind::GcPause(p) => (event.time, p.clone(), event.line),
+            EventKind::GcPause(p) => (event.time, (**p).clone(), event.line),
             other => panic!("unexpected {other:?}"),
         }
     }

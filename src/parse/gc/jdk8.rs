@@ -499,7 +499,7 @@ mod tests {
         out.events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::GcPause(p) => Some((e, p)),
+                EventKind::GcPause(p) => Some((e, &**p)),
                 _ => None,
             })
             .collect()

@@ -109,7 +109,7 @@ fn pause_event(line: u64, text: String, start: LogTime, pause: GcPause) -> Event
         level: None,
         text,
         host: None,
-        kind: EventKind::GcPause(pause),
+        kind: EventKind::GcPause(Box::new(pause)),
     }
 }
 

@@ -334,7 +334,7 @@ mod tests {
         out.events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::GcPause(p) => Some(p),
+                EventKind::GcPause(p) => Some(&**p),
                 _ => None,
             })
             .collect()

@@ -176,7 +176,7 @@ mod tests {
         got.events
             .into_iter()
             .map(|e| match (e.time, e.kind) {
-                (LogTime::Local(t), EventKind::Metrics(s)) => (t.to_string(), s),
+                (LogTime::Local(t), EventKind::Metrics(s)) => (t.to_string(), *s),
                 other => panic!("unexpected event {other:?}"),
             })
             .collect()
