@@ -86,16 +86,29 @@ pub enum Level {
 impl Level {
     /// Reads the level words log4j, java.util.logging and scripts print.
     pub fn parse(word: &str) -> Option<Level> {
-        let level = match word.trim().to_ascii_uppercase().as_str() {
-            "TRACE" | "FINEST" | "FINER" => Level::Trace,
-            "DEBUG" | "FINE" | "CONFIG" => Level::Debug,
-            "INFO" | "NOTICE" => Level::Info,
-            "WARN" | "WARNING" => Level::Warn,
-            "ERROR" | "SEVERE" | "ERR" => Level::Error,
-            "FATAL" | "CRITICAL" | "CRIT" => Level::Fatal,
-            _ => return None,
-        };
-        Some(level)
+        const WORDS: [(&str, Level); 16] = [
+            ("INFO", Level::Info),
+            ("WARN", Level::Warn),
+            ("ERROR", Level::Error),
+            ("DEBUG", Level::Debug),
+            ("FATAL", Level::Fatal),
+            ("TRACE", Level::Trace),
+            ("WARNING", Level::Warn),
+            ("SEVERE", Level::Error),
+            ("ERR", Level::Error),
+            ("NOTICE", Level::Info),
+            ("CRITICAL", Level::Fatal),
+            ("CRIT", Level::Fatal),
+            ("FINEST", Level::Trace),
+            ("FINER", Level::Trace),
+            ("FINE", Level::Debug),
+            ("CONFIG", Level::Debug),
+        ];
+        let word = word.trim();
+        WORDS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(word))
+            .map(|(_, level)| *level)
     }
 
     /// The lowercase name used in reports and on the command line.

@@ -53,6 +53,9 @@ pub const MAX_EVIDENCE_CHARS: usize = 2000;
 
 /// `text` cut to at most `MAX_EVIDENCE_CHARS` characters on a char boundary.
 pub fn evidence_text(text: &str) -> String {
+    if text.len() <= MAX_EVIDENCE_CHARS {
+        return text.to_string();
+    }
     match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),

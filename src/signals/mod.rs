@@ -224,8 +224,9 @@ impl Prefilter {
     /// Whether `record` may match some log matcher.
     fn admits(&self, record: &LogRecord) -> bool {
         let known_code = record.code.as_deref().is_some_and(|c| {
+            let upper = c.bytes().map(|b| b.to_ascii_uppercase());
             self.codes
-                .binary_search_by(|known| known.as_str().cmp(&c.to_ascii_uppercase()))
+                .binary_search_by(|known| known.bytes().cmp(upper.clone()))
                 .is_ok()
         });
         known_code

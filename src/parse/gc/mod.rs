@@ -135,19 +135,28 @@ const FAILURE_MARKERS: [&str; 5] = [
     "to-space overflow",
 ];
 
-/// The failure markers in `text`, in the vocabulary of [`FAILURE_MARKERS`].
+/// All failure markers in one case-insensitive automaton: one pass per pause.
+static FAILURE_FINDER: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(FAILURE_MARKERS)
+            .expect("plain literals build")
+    });
+
+/// The failure markers in `text`, in the vocabulary of [`FAILURE_MARKERS`]
+/// and in that order.
 fn failures_in(text: &str) -> Vec<String> {
+    let mut found = [false; FAILURE_MARKERS.len()];
+    for hit in FAILURE_FINDER.find_iter(text) {
+        found[hit.pattern().as_usize()] = true;
+    }
     FAILURE_MARKERS
         .iter()
-        .filter(|m| contains_ignore_case(text, m))
-        .map(|m| (*m).to_string())
+        .zip(found)
+        .filter(|(_, hit)| *hit)
+        .map(|(m, _)| (*m).to_string())
         .collect()
-}
-
-fn contains_ignore_case(text: &str, needle: &str) -> bool {
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The contents of the balanced `(…)` at the start of `s` and the bytes used.
