@@ -12,7 +12,7 @@ use crate::discover::open::{
 };
 use crate::discover::{Candidate, EntryPlace};
 use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceId, SourceKind};
-use crate::parse::{self, Parser, Sink};
+use crate::parse::{self, Parser, RecordPeek, Sink};
 use crate::progress::Progress;
 use crate::read::{DEFAULT_MAX_LINE, Line, LineReader};
 use crate::signals::{Scratch, Signal, SignalCatalog};
@@ -447,7 +447,7 @@ fn scan_text(
         scratch: Scratch::default(),
         kept: Vec::new(),
         previous: None,
-        last_dropped: None,
+        last_text: String::new(),
     };
     worker.run(parser, &head, &mut reader, read_error);
     (worker.source, worker.kept)
@@ -496,8 +496,8 @@ struct Worker<'a> {
     kept: Vec<KeptEvent>,
     /// The last record's line and time, to find silences and disorder.
     previous: Option<(u64, LogTime)>,
-    /// The last record when it was not kept (moved here, not copied).
-    last_dropped: Option<Event>,
+    /// The last record's first line (a reused buffer), for "the log ends here".
+    last_text: String,
 }
 
 impl Worker<'_> {
@@ -527,11 +527,9 @@ impl Worker<'_> {
             }
         }
         parser.finish(self);
-        let last = self
-            .last_dropped
-            .as_ref()
-            .or_else(|| self.kept.last().map(|k| &k.event));
-        self.source.last_record = last.map(|e| (e.line, e.time, e.text.clone()));
+        self.source.last_record = self
+            .previous
+            .map(|(line, time)| (line, time, parse::evidence_text(&self.last_text)));
         if let Some(err) = read_error {
             self.warn(
                 Some(self.source.lines + 1),
@@ -577,30 +575,37 @@ impl Worker<'_> {
         }
     }
 
-    fn track_time(&mut self, event: &Event) {
-        if let LogTime::Zoned(t) = event.time {
+    /// Notes a record's time: offsets, first time, disorder and silences.
+    /// `ordered` says whether a step back in time deserves a warning.
+    fn track_time(&mut self, line: u64, time: LogTime, ordered: bool) {
+        if let LogTime::Zoned(t) = time {
             self.source.utc_offset.get_or_insert(*t.offset());
         }
-        if matches!(event.time, LogTime::Uptime(_)) {
+        if matches!(time, LogTime::Uptime(_)) {
             self.source.relative_events += 1;
         }
-        self.source.first_time.get_or_insert(event.time);
+        self.source.first_time.get_or_insert(time);
         if let Some((prev_line, prev_time)) = self.previous
-            && let Some(elapsed) = event.time.millis_since(prev_time)
+            && let Some(elapsed) = time.millis_since(prev_time)
         {
-            if elapsed < -BACKWARD_TOLERANCE_MS && self.expects_order(event) {
+            if elapsed < -BACKWARD_TOLERANCE_MS && ordered {
                 self.warn(
-                    Some(event.line),
+                    Some(line),
                     format!(
                         "timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline",
                         -elapsed / 1000.0
                     ),
                 );
             } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
-                self.keep_gap(prev_line, prev_time, elapsed, event.line);
+                self.keep_gap(prev_line, prev_time, elapsed, line);
             }
         }
-        self.previous = Some((event.line, event.time));
+        self.previous = Some((line, time));
+    }
+
+    fn remember_last(&mut self, first_line: &str) {
+        self.last_text.clear();
+        self.last_text.push_str(first_line);
     }
 
     fn is_text_log(&self) -> bool {
@@ -646,9 +651,25 @@ impl Worker<'_> {
 }
 
 impl Sink for Worker<'_> {
+    fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+        self.catalog.may_match_text(record.text)
+            || self
+                .keep
+                .min_level
+                .is_some_and(|min| record.level.is_some_and(|l| l >= min))
+    }
+
+    fn skipped(&mut self, record: &RecordPeek<'_>) {
+        self.source.records += 1;
+        let ordered = self.kind != SourceKind::AlarmExport;
+        self.track_time(record.line, record.time, ordered);
+        self.remember_last(record.first_line());
+    }
+
     fn event(&mut self, mut event: Event) {
         self.source.records += 1;
-        self.track_time(&event);
+        self.track_time(event.line, event.time, self.expects_order(&event));
+        self.remember_last(&event.text);
         let signals = self.catalog.classify(self.kind, &event, &mut self.scratch);
         let wanted = !signals.is_empty()
             || self
@@ -656,15 +677,12 @@ impl Sink for Worker<'_> {
                 .min_level
                 .is_some_and(|min| event.level.is_some_and(|l| l >= min));
         if wanted {
-            self.last_dropped = None;
             event.shed_classified_text();
             self.kept.push(KeptEvent {
                 source: self.source.id,
                 event,
                 signals,
             });
-        } else {
-            self.last_dropped = Some(event);
         }
     }
 

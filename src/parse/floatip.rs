@@ -4,11 +4,9 @@
 //! — local time, level, the script name in parentheses (kept as the thread)
 //! and the message. Other lines attach to the record above.
 
-use super::evidence_text;
-use super::records::RecordParser;
+use super::records::{Header, RecordParser};
 use super::time::local_datetime_prefix;
-use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
-use crate::read::Line;
+use crate::model::{Level, LogTime};
 
 /// The HA floating-IP log parser.
 pub fn parser() -> RecordParser {
@@ -16,28 +14,25 @@ pub fn parser() -> RecordParser {
 }
 
 /// Parses `time LEVEL (script) message`; the `(script)` part is optional.
-fn parse_header(line: &Line<'_>) -> Option<Event> {
-    let (time, used) = local_datetime_prefix(line.text)?;
-    let rest = line.text[used..].trim_start();
+fn parse_header(text: &str) -> Option<Header<'_>> {
+    let (time, used) = local_datetime_prefix(text)?;
+    let rest = text[used..].trim_start();
     let (level_word, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    let level = Level::parse(level_word)?;
-    let mut record = LogRecord::default();
-    let mut message = rest.trim();
-    if let Some(inner) = message.strip_prefix('(')
+    let mut header = Header {
+        time: LogTime::Local(time),
+        level: Some(Level::parse(level_word)?),
+        thread: None,
+        code: None,
+        message: rest.trim(),
+        location: None,
+    };
+    if let Some(inner) = header.message.strip_prefix('(')
         && let Some((script, after)) = inner.split_once(')')
     {
-        record.thread = Some(script.trim().to_string());
-        message = after.trim();
+        header.thread = Some(script.trim());
+        header.message = after.trim();
     }
-    record.message = message.to_string();
-    Some(Event {
-        line: line.number,
-        time: LogTime::Local(time),
-        level: Some(level),
-        text: evidence_text(line.text),
-        host: None,
-        kind: EventKind::Log(record),
-    })
+    Some(header)
 }
 
 #[cfg(test)]

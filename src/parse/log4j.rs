@@ -3,11 +3,9 @@
 //! thread and code optional and in either order, and continuation lines
 //! (stack traces, `Caused by:`, `... 12 more`) that belong to the record above.
 
-use super::evidence_text;
-use super::records::RecordParser;
+use super::records::{Header, RecordParser};
 use super::time::local_datetime_prefix;
-use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
-use crate::read::Line;
+use crate::model::{Level, LogTime};
 
 /// The node.log / exceptions.log parser.
 pub fn parser() -> RecordParser {
@@ -16,61 +14,59 @@ pub fn parser() -> RecordParser {
 
 /// Parses a record's first line; `None` when the line does not start one.
 /// Shared with the formats that embed log4j-style lines (script logs).
-pub(crate) fn parse_header(line: &Line<'_>) -> Option<Event> {
-    let (time, used) = local_datetime_prefix(line.text)?;
-    let mut rest = line.text[used..].trim_start();
-    let mut record = LogRecord::default();
-    let mut level = None;
+pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
+    let (time, used) = local_datetime_prefix(text)?;
+    let mut rest = text[used..].trim_start();
+    let mut header = Header {
+        time: LogTime::Local(time),
+        level: None,
+        thread: None,
+        code: None,
+        message: "",
+        location: None,
+    };
     loop {
         if let Some(inner) = rest.strip_prefix('[') {
             let close = inner.find(']')?;
-            let token = inner[..close].trim();
-            place_token(token, &mut level, &mut record);
+            place_token(inner[..close].trim(), &mut header);
             rest = inner[close + 1..].trim_start();
             continue;
         }
         let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        match Level::parse(&rest[..word_end]).filter(|_| level.is_none()) {
+        match Level::parse(&rest[..word_end]).filter(|_| header.level.is_none()) {
             Some(found) => {
-                level = Some(found);
+                header.level = Some(found);
                 rest = rest[word_end..].trim_start();
             }
             None => break,
         }
     }
-    if record.code.is_none() {
-        rest = take_leading_code(rest, &mut record);
+    if header.code.is_none() {
+        rest = take_leading_code(rest, &mut header);
     }
-    record.message = rest.trim_end().to_string();
-    Some(Event {
-        line: line.number,
-        time: LogTime::Local(time),
-        level,
-        text: evidence_text(line.text),
-        host: None,
-        kind: EventKind::Log(record),
-    })
+    header.message = rest.trim_end();
+    Some(header)
 }
 
-fn place_token(token: &str, level: &mut Option<Level>, record: &mut LogRecord) {
-    if level.is_none()
+fn place_token<'a>(token: &'a str, header: &mut Header<'a>) {
+    if header.level.is_none()
         && let Some(found) = Level::parse(token)
     {
-        *level = Some(found);
-    } else if record.code.is_none() && is_message_code(token) {
-        record.code = Some(token.to_string());
-    } else if record.thread.is_none() {
-        record.thread = Some(token.to_string());
+        header.level = Some(found);
+    } else if header.code.is_none() && is_message_code(token) {
+        header.code = Some(token);
+    } else if header.thread.is_none() {
+        header.thread = Some(token);
     }
 }
 
 /// A message code leading the message, as in `DOM_10025: text`.
-fn take_leading_code<'a>(message: &'a str, record: &mut LogRecord) -> &'a str {
+fn take_leading_code<'a>(message: &'a str, header: &mut Header<'a>) -> &'a str {
     let end = message
         .find(|c: char| c == ':' || c.is_whitespace())
         .unwrap_or(message.len());
     if is_message_code(&message[..end]) {
-        record.code = Some(message[..end].to_string());
+        header.code = Some(&message[..end]);
         return message[end..].trim_start_matches(':').trim_start();
     }
     message

@@ -12,11 +12,38 @@ pub mod records;
 pub mod script;
 pub mod time;
 
-use crate::model::{Event, SourceKind};
+use crate::model::{Event, Level, LogTime, SourceKind};
 use crate::read::Line;
+
+/// A finished text record before it is built into an [`Event`]: enough to
+/// decide whether it is worth building.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordPeek<'a> {
+    /// Line number of the record's first line.
+    pub line: u64,
+    pub time: LogTime,
+    pub level: Option<Level>,
+    /// The record's lines, `\n`-joined (the first is the header).
+    pub text: &'a str,
+}
+
+impl RecordPeek<'_> {
+    /// The record's first line.
+    pub fn first_line(&self) -> &str {
+        self.text.split('\n').next().unwrap_or_default()
+    }
+}
 
 /// Where a parser sends what it found.
 pub trait Sink {
+    /// Whether a finished text record should be built and sent to
+    /// [`Sink::event`]; the scan answers from its prefilter, so parsers
+    /// skip building records no signal can match without knowing signals.
+    fn wants(&mut self, _record: &RecordPeek<'_>) -> bool {
+        true
+    }
+    /// A text record that was not wanted: still counted and timed.
+    fn skipped(&mut self, _record: &RecordPeek<'_>) {}
     /// A complete record.
     fn event(&mut self, event: Event);
     /// A line the parser could not place in any record.

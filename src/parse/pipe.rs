@@ -8,12 +8,10 @@
 //! `2020-06-30 00:37:09,067 INFO [pool-1-thread-1] message pkg.Class.method(File.java:299)`.
 //! Stack traces below a record attach to it.
 
-use super::evidence_text;
 use super::log4j;
-use super::records::RecordParser;
+use super::records::{Header, RecordParser};
 use super::time::local_datetime_prefix;
-use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
-use crate::read::Line;
+use crate::model::{Level, LogTime};
 
 /// The field separator of the pipe pattern.
 const SEPARATOR: &str = " | ";
@@ -25,55 +23,47 @@ pub fn parser() -> RecordParser {
 
 /// Parses a record's first line in either layout; `None` when the line does
 /// not start a record.
-fn parse_header(line: &Line<'_>) -> Option<Event> {
-    let (time, used) = local_datetime_prefix(line.text)?;
-    let rest = &line.text[used..];
-    match rest.trim_start().strip_prefix('|') {
-        Some(fields) => parse_pipe_fields(fields).map(|(level, record)| Event {
-            line: line.number,
-            time: LogTime::Local(time),
-            level,
-            text: evidence_text(line.text),
-            host: None,
-            kind: EventKind::Log(record),
-        }),
-        None => parse_space_variant(line),
+fn parse_header(text: &str) -> Option<Header<'_>> {
+    let (time, used) = local_datetime_prefix(text)?;
+    match text[used..].trim_start().strip_prefix('|') {
+        Some(fields) => parse_pipe_fields(LogTime::Local(time), fields),
+        None => parse_space_variant(text),
     }
 }
 
 /// `LEVEL | thread | message … | location` after the timestamp's separator.
-fn parse_pipe_fields(fields: &str) -> Option<(Option<Level>, LogRecord)> {
-    let mut parts = fields.split(SEPARATOR);
-    let level = Level::parse(parts.next()?.trim())?;
-    let thread = parts.next().map(|t| unbracket(t.trim()).to_string());
-    let mut rest: Vec<&str> = parts.collect();
-    let location = match rest.last() {
-        Some(last) if rest.len() > 1 && is_location(last.trim()) => {
-            rest.pop().map(|l| l.trim().to_string())
-        }
-        _ => None,
+/// The message is everything between the thread and the location, so a
+/// message that contains ` | ` stays whole.
+fn parse_pipe_fields(time: LogTime, fields: &str) -> Option<Header<'_>> {
+    let (level_field, rest) = fields.split_once(SEPARATOR).unwrap_or((fields, ""));
+    let level = Level::parse(level_field.trim())?;
+    let (thread, body) = rest.split_once(SEPARATOR).unwrap_or((rest, ""));
+    let thread = Some(unbracket(thread.trim())).filter(|t| !t.is_empty());
+    let (message, location) = match body.rsplit_once(SEPARATOR) {
+        Some((message, last)) if is_location(last.trim()) => (message, Some(last.trim())),
+        _ => (body, None),
     };
-    let record = LogRecord {
-        thread: thread.filter(|t| !t.is_empty()),
-        message: rest.join(SEPARATOR).trim().to_string(),
+    Some(Header {
+        time,
+        level: Some(level),
+        thread,
+        code: None,
+        message: message.trim(),
         location,
-        ..LogRecord::default()
-    };
-    Some((Some(level), record))
+    })
 }
 
 /// The Manager layout: a log4j header whose message ends with the location.
-fn parse_space_variant(line: &Line<'_>) -> Option<Event> {
-    let mut event = log4j::parse_header(line)?;
-    event.level?;
-    if let EventKind::Log(record) = &mut event.kind
-        && let Some((message, last)) = record.message.rsplit_once(' ')
+fn parse_space_variant(text: &str) -> Option<Header<'_>> {
+    let mut header = log4j::parse_header(text)?;
+    header.level?;
+    if let Some((message, last)) = header.message.rsplit_once(' ')
         && is_location(last)
     {
-        record.location = Some(last.to_string());
-        record.message = message.trim_end().to_string();
+        header.location = Some(last);
+        header.message = message.trim_end();
     }
-    Some(event)
+    Some(header)
 }
 
 /// `[thread]` → `thread`; other thread names (`QuorumPeer[myid=25](…)`) stay.

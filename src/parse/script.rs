@@ -6,12 +6,10 @@
 //! (`2026-03-01 10:15:22,345 ERROR …`); those go to the log4j header parser.
 //! Command output the scripts copy into the log attaches to the record above.
 
-use super::evidence_text;
 use super::log4j;
-use super::records::RecordParser;
+use super::records::{Header, RecordParser};
 use super::time::local_datetime_prefix;
-use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
-use crate::read::Line;
+use crate::model::{Level, LogTime};
 
 /// The prestart/start/stop script log parser.
 pub fn parser() -> RecordParser {
@@ -19,38 +17,36 @@ pub fn parser() -> RecordParser {
 }
 
 /// A record start in either layout.
-fn parse_header(line: &Line<'_>) -> Option<Event> {
-    parse_bracketed(line).or_else(|| log4j::parse_header(line))
+fn parse_header(text: &str) -> Option<Header<'_>> {
+    parse_bracketed(text).or_else(|| log4j::parse_header(text))
 }
 
 /// The `[time] LEVEL [script:line] message (function)` layout.
-fn parse_bracketed(line: &Line<'_>) -> Option<Event> {
-    let after_open = line.text.trim_start().strip_prefix('[')?;
+fn parse_bracketed(text: &str) -> Option<Header<'_>> {
+    let after_open = text.trim_start().strip_prefix('[')?;
     let (time, used) = local_datetime_prefix(after_open)?;
     let rest = after_open[used..].strip_prefix(']')?.trim_start();
     let (level_word, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     let level = Level::parse(level_word)?;
-    let mut record = LogRecord::default();
-    let mut message = rest.trim();
-    if let Some(inner) = message.strip_prefix('[')
-        && let Some((thread, after)) = inner.split_once(']')
-    {
-        record.thread = Some(thread.trim().to_string());
-        message = after.trim();
-    }
-    if let Some((text, function)) = trailing_function(message) {
-        record.location = Some(function.to_string());
-        message = text;
-    }
-    record.message = message.to_string();
-    Some(Event {
-        line: line.number,
+    let mut header = Header {
         time: LogTime::Local(time),
         level: Some(level),
-        text: evidence_text(line.text),
-        host: None,
-        kind: EventKind::Log(record),
-    })
+        thread: None,
+        code: None,
+        message: rest.trim(),
+        location: None,
+    };
+    if let Some(inner) = header.message.strip_prefix('[')
+        && let Some((thread, after)) = inner.split_once(']')
+    {
+        header.thread = Some(thread.trim());
+        header.message = after.trim();
+    }
+    if let Some((message, function)) = trailing_function(header.message) {
+        header.location = Some(function);
+        header.message = message;
+    }
+    Some(header)
 }
 
 /// Splits `text (function)` into the text and the shell function name, when

@@ -88,6 +88,12 @@ fn check_sample(
     let Some(event) = sink.0 else {
         return fail(format!("the {kind} parser found no record in it"));
     };
+    let text_record = matches!(event.kind, EventKind::Log(_));
+    if text_record && sample.matches && !catalog.may_match_text(&sample.line) {
+        return fail(
+            "the literal prefilter would skip this line; the signal could never fire".into(),
+        );
+    }
     let signals = catalog.classify(kind, &event, &mut Scratch::default());
     let fired = signals.iter().find(|s| s.id == id);
     match (fired, sample.matches) {

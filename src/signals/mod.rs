@@ -189,6 +189,8 @@ pub struct SignalCatalog {
 struct Prefilter {
     codes: Vec<String>,
     literals: AhoCorasick,
+    /// Codes and literals together, for a record's raw text.
+    any: AhoCorasick,
 }
 
 impl Prefilter {
@@ -212,13 +214,21 @@ impl Prefilter {
         }
         codes.sort();
         codes.dedup();
-        literals.sort();
-        literals.dedup();
-        let literals = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(&literals)
-            .ok()?;
-        Some(Prefilter { codes, literals })
+        let literals = without_redundant(literals);
+        let build = |words: &[String]| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(words)
+                .ok()
+        };
+        let any = build(&[codes.clone(), literals.clone()].concat())?;
+        let literals = build(&literals)?;
+        Some(Prefilter {
+            codes,
+            literals,
+            any,
+        })
     }
 
     /// Whether `record` may match some log matcher.
@@ -235,6 +245,25 @@ impl Prefilter {
     }
 }
 
+/// The literals that contain no other literal: a text holding a longer one
+/// holds the shorter one too, so the set admits the same texts, and the
+/// smaller set searches faster.
+fn without_redundant(mut literals: Vec<String>) -> Vec<String> {
+    literals.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    literals.dedup();
+    let mut kept: Vec<String> = Vec::new();
+    for literal in literals {
+        if !kept
+            .iter()
+            .any(|shorter| literal.contains(shorter.as_str()))
+        {
+            kept.push(literal);
+        }
+    }
+    kept.sort();
+    kept
+}
+
 /// How many literals extraction may produce before shortening them: enough
 /// for the case variants of `(?i)` phrases, which collapse once lowercased.
 const CASE_VARIANTS: usize = 8192;
@@ -244,6 +273,10 @@ const CASE_VARIANTS: usize = 8192;
 /// `None` when there is no such finite set of non-empty literals.
 fn required_literals(pattern: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    // The prefilter matches without regard to ASCII case, so a leading `(?i)`
+    // only multiplies the literals into case variants until they are cut
+    // short (`conn…`); the literals of the case-sensitive pattern serve.
+    let pattern = pattern.strip_prefix("(?i)").unwrap_or(pattern);
     let hir = regex_syntax::parse(pattern).ok()?;
     [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
@@ -326,6 +359,12 @@ impl SignalCatalog {
             .iter()
             .enumerate()
             .map(|(i, d)| (SignalId(i as u16), d))
+    }
+
+    /// Whether a text record whose lines are `text` may raise a signal: a
+    /// cheap literal check that lets the scan skip building most records.
+    pub fn may_match_text(&self, text: &str) -> bool {
+        self.prefilter.as_ref().is_none_or(|p| p.any.is_match(text))
     }
 
     /// The signals `event` (from a source of `kind`) raises; at most one per signal id.
