@@ -4,14 +4,16 @@
 use super::FieldValue;
 use crate::model::{AlarmState, Event, EventKind, PauseKind};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Named values a signal carries (captures, constants, event figures). A
 /// small vector sorted by name: a signal carries a handful of fields, and a
-/// map per signal would weigh more than the event it came from.
+/// map per signal would weigh more than the event it came from. Names of
+/// event figures are static and cost no allocation.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(from = "BTreeMap<String, FieldValue>")]
-pub struct Fields(Vec<(String, FieldValue)>);
+pub struct Fields(Vec<(Cow<'static, str>, FieldValue)>);
 
 impl Fields {
     /// No fields.
@@ -25,16 +27,24 @@ impl Fields {
     }
 
     /// Sets a field, replacing a value of the same name.
-    pub fn insert(&mut self, name: String, value: FieldValue) {
+    pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: FieldValue) {
+        let name = name.into();
         match self.position(&name) {
             Ok(i) => self.0[i].1 = value,
             Err(i) => self.0.insert(i, (name, value)),
         }
     }
 
+    /// Sets every field of `other` here.
+    pub fn merge(&mut self, other: &Fields) {
+        for (name, value) in &other.0 {
+            self.insert(name.clone(), value.clone());
+        }
+    }
+
     /// Every field in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &FieldValue)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldValue)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     /// Whether there is no field.
@@ -43,26 +53,26 @@ impl Fields {
     }
 
     fn position(&self, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name))
     }
 }
 
 impl From<BTreeMap<String, FieldValue>> for Fields {
     fn from(map: BTreeMap<String, FieldValue>) -> Fields {
-        Fields(map.into_iter().collect())
+        Fields(map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect())
     }
 }
 
-impl FromIterator<(String, FieldValue)> for Fields {
-    fn from_iter<I: IntoIterator<Item = (String, FieldValue)>>(items: I) -> Fields {
+impl<N: Into<Cow<'static, str>>> FromIterator<(N, FieldValue)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (N, FieldValue)>>(items: I) -> Fields {
         let mut fields = Fields::new();
         fields.extend(items);
         fields
     }
 }
 
-impl Extend<(String, FieldValue)> for Fields {
-    fn extend<I: IntoIterator<Item = (String, FieldValue)>>(&mut self, items: I) {
+impl<N: Into<Cow<'static, str>>> Extend<(N, FieldValue)> for Fields {
+    fn extend<I: IntoIterator<Item = (N, FieldValue)>>(&mut self, items: I) {
         for (name, value) in items {
             self.insert(name, value);
         }
@@ -71,10 +81,10 @@ impl Extend<(String, FieldValue)> for Fields {
 
 /// The named fields of an event.
 pub fn event_fields(event: &Event) -> Fields {
-    let mut fields = Fields::new();
-    let mut put = |name: &str, value: Option<FieldValue>| {
+    let mut fields = Fields(Vec::with_capacity(16));
+    let mut put = |name: &'static str, value: Option<FieldValue>| {
         if let Some(value) = value {
-            fields.insert(name.to_string(), value);
+            fields.insert(name, value);
         }
     };
     let num = |v: Option<f64>| v.map(FieldValue::Number);

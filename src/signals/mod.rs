@@ -439,19 +439,24 @@ impl SignalCatalog {
         if !m.patterns.is_empty() && !m.patterns.iter().any(|&p| scratch.pattern_hits[p]) {
             return None;
         }
-        let mut fields = base.get_or_insert_with(|| event_fields(event)).clone();
+        let base = base.get_or_insert_with(|| event_fields(event));
+        let holds = |fields: &Fields| {
+            m.when
+                .iter()
+                .all(|c| c.holds_for(fields, &ParameterValues::default()))
+        };
+        if m.patterns.is_empty() && !holds(base) {
+            return None;
+        }
+        let mut fields = base.clone();
         if !m.patterns.is_empty() {
             let first = m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?;
             self.capture(*first, texts, &mut fields);
+            if !holds(&fields) {
+                return None;
+            }
         }
-        if !m
-            .when
-            .iter()
-            .all(|c| c.holds_for(&fields, &ParameterValues::default()))
-        {
-            return None;
-        }
-        fields.extend(m.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        fields.merge(&m.fields);
         Some(fields)
     }
 
