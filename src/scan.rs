@@ -189,7 +189,11 @@ pub fn scan_with(
         .flat_map_iter(|candidate| scan_candidate(candidate, &ctx))
         .collect();
     outcomes.sort_by(|a, b| a.0.candidate.display.cmp(&b.0.candidate.display));
-    let mut result = Scan::default();
+    let kept = outcomes.iter().map(|(_, events)| events.len()).sum();
+    let mut result = Scan {
+        sources: Vec::with_capacity(outcomes.len()),
+        events: Vec::with_capacity(kept),
+    };
     for (i, (mut source, mut events)) in outcomes.into_iter().enumerate() {
         source.id = SourceId(i as u32);
         events.iter_mut().for_each(|e| e.source = source.id);

@@ -129,7 +129,7 @@ pub fn build(
     let mut entries = Vec::with_capacity(events.len());
     let mut unplaced = 0u64;
     let stream_ends = stream_end_events(sources, catalog);
-    for kept in events.into_iter().chain(stream_ends) {
+    for kept in Draining::new(events).chain(stream_ends) {
         let source = &sources[kept.source.0 as usize];
         let host = index(kept.event.host.as_deref().unwrap_or(&source.candidate.host));
         match to_utc(kept.event.time, hosts[host.0 as usize].offset) {
@@ -155,6 +155,30 @@ pub fn build(
         hosts,
         entries,
         warnings,
+    }
+}
+
+/// Yields a vector's items front to back while giving its memory back as
+/// it empties, so moving every kept event into the timeline does not hold
+/// two full copies at once.
+struct Draining<T>(Vec<T>);
+
+impl<T> Draining<T> {
+    fn new(mut items: Vec<T>) -> Self {
+        items.reverse();
+        Draining(items)
+    }
+}
+
+impl<T> Iterator for Draining<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let item = self.0.pop();
+        if self.0.capacity() > 1024 && self.0.len() < self.0.capacity() / 4 {
+            self.0.shrink_to_fit();
+        }
+        item
     }
 }
 
