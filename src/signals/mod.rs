@@ -634,16 +634,24 @@ impl Builder {
         }
         let mut words: Vec<(&String, &usize)> = self.keyword_ids.iter().collect();
         words.sort_by_key(|(_, id)| **id);
+        let too_big = |what: &str, err: String| {
+            vec![DefinitionError {
+                file: "(all signal files)".into(),
+                line: 0,
+                message: format!("the {what} together are too large to compile: {err}"),
+            }]
+        };
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(words.iter().map(|(w, _)| w.as_str()))
-            .expect("keyword automaton builds from plain strings");
+            .map_err(|e| too_big("keywords", e.to_string()))?;
         let patterns: Vec<Regex> = self
             .pattern_texts
             .iter()
-            .map(|p| Regex::new(p).expect("validated above"))
-            .collect();
-        let pattern_set = RegexSet::new(&self.pattern_texts).expect("validated above");
+            .map(|p| Regex::new(p).map_err(|e| too_big("patterns", e.to_string())))
+            .collect::<Result<_, _>>()?;
+        let pattern_set =
+            RegexSet::new(&self.pattern_texts).map_err(|e| too_big("patterns", e.to_string()))?;
         let keyword_texts: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
         let prefilter = Prefilter::build(&self.matchers, &keyword_texts, &self.pattern_texts);
         Ok(SignalCatalog {
