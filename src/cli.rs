@@ -5,6 +5,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hbdiag::incidents::HeartbeatSettings;
+use hbdiag::incidents::config::{PLAUSIBLE_DB_REFRESH_S, PLAUSIBLE_NODE_INTERVAL_MS};
 use hbdiag::model::Level;
 use hbdiag::pipeline::AnalyzeOptions;
 use hbdiag::scan::KeepPolicy;
@@ -209,12 +210,24 @@ impl AnalyzeArgs {
     /// Validated options, heartbeat settings included.
     pub fn options(&self) -> Result<AnalyzeOptions> {
         let mut options = self.input.options(KeepPolicy::default())?;
-        for (flag, value) in [
-            ("--db-refresh-interval", self.db_refresh_interval),
-            ("--master-update-interval", self.master_update_interval),
+        for (flag, value, plausible) in [
+            (
+                "--db-refresh-interval",
+                self.db_refresh_interval,
+                PLAUSIBLE_DB_REFRESH_S,
+            ),
+            (
+                "--master-update-interval",
+                self.master_update_interval,
+                PLAUSIBLE_NODE_INTERVAL_MS,
+            ),
         ] {
-            if value.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
-                bail!("{flag} must be a positive number");
+            if value.is_some_and(|v| !plausible.contains(&v)) {
+                bail!(
+                    "{flag} must be between {} and {}",
+                    plausible.start(),
+                    plausible.end()
+                );
             }
         }
         options.heartbeat = HeartbeatSettings {

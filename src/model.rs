@@ -137,12 +137,19 @@ pub enum LogTime {
 }
 
 impl LogTime {
-    /// Moves the time later by `millis` (negative moves it earlier).
+    /// Moves the time later by `millis` (negative moves it earlier). A shift
+    /// beyond the calendar (a garbled duration) leaves the time unchanged.
     pub fn add_millis(self, millis: f64) -> LogTime {
-        let delta = chrono::Duration::microseconds((millis * 1000.0).round() as i64);
+        /// About 30 000 years: further is no time a log can mean.
+        const MAX_MICROS: f64 = 1e18;
+        let micros = (millis * 1000.0).round();
+        if !micros.is_finite() || micros.abs() > MAX_MICROS {
+            return self;
+        }
+        let delta = chrono::Duration::microseconds(micros as i64);
         match self {
-            LogTime::Local(t) => LogTime::Local(t + delta),
-            LogTime::Zoned(t) => LogTime::Zoned(t + delta),
+            LogTime::Local(t) => LogTime::Local(t.checked_add_signed(delta).unwrap_or(t)),
+            LogTime::Zoned(t) => LogTime::Zoned(t.checked_add_signed(delta).unwrap_or(t)),
             LogTime::Uptime(s) => LogTime::Uptime(s + millis / 1000.0),
         }
     }

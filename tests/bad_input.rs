@@ -238,3 +238,25 @@ fn walk(dir: &Path) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn garbled_interval_values_are_ignored_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "gw01/node.log",
+        b"2026-03-12 09:00:01,212 INFO  [main] [SPC_10009] JVM options: -Dinfa.masterUpdateTimeInterval=99999999999999999999\n\
+          2026-03-12 10:17:01,003 WARN  [Domain Monitor] [DOM_10065] Node [wk01] did not send a heartbeat within the resilience timeout of 90 seconds.\n",
+    );
+    let report = analyze_json(dir.path(), &[]);
+    let note = report["config_notes"][0]["message"].as_str().unwrap();
+    assert!(note.starts_with("ignored value_ms = "), "{note}");
+    assert_eq!(incidents(&report)[0]["timeout_s"], 90.0);
+    let out = hbdiag(&[
+        "analyze",
+        dir.path().to_str().unwrap(),
+        "--master-update-interval",
+        "1e20",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -17,6 +17,10 @@ pub const DB_TIMEOUT_FACTOR: f64 = 4.0;
 pub const SINGLE_GATEWAY_DB_TIMEOUT_FACTOR: f64 = 12.0;
 /// The master marks a node dead after this many node heartbeat intervals.
 pub const NODE_TIMEOUT_FACTOR: f64 = 6.0;
+/// DB refresh intervals a bundle or flag may set, seconds; others are ignored.
+pub const PLAUSIBLE_DB_REFRESH_S: std::ops::RangeInclusive<f64> = 1.0..=3600.0;
+/// Node heartbeat intervals a bundle or flag may set, ms; others are ignored.
+pub const PLAUSIBLE_NODE_INTERVAL_MS: std::ops::RangeInclusive<f64> = 100.0..=3_600_000.0;
 
 /// Heartbeat settings from the command line; `None` means "use the bundle's
 /// value, else the design default".
@@ -77,7 +81,13 @@ pub fn resolve(
         },
         ..Intervals::default()
     };
-    let db_values = values_by_host(timeline, known.config_db_refresh_interval, "value_s");
+    let db_values = values_by_host(
+        timeline,
+        known.config_db_refresh_interval,
+        "value_s",
+        PLAUSIBLE_DB_REFRESH_S,
+        &mut notes,
+    );
     if let Some(seconds) = settings.db_refresh_interval_s {
         intervals.db_refresh_ms = seconds.max(DEFAULT_DB_REFRESH_S) * 1000.0;
     } else if let Some((seconds, entry)) = db_values
@@ -99,7 +109,13 @@ pub fn resolve(
         intervals.node_interval_ms = ms;
         return (intervals, notes);
     }
-    let node_values = values_by_host(timeline, known.config_master_update_interval, "value_ms");
+    let node_values = values_by_host(
+        timeline,
+        known.config_master_update_interval,
+        "value_ms",
+        PLAUSIBLE_NODE_INTERVAL_MS,
+        &mut notes,
+    );
     if let Some(note) = mismatch_note(timeline, &node_values) {
         notes.push(note);
     }
@@ -107,11 +123,14 @@ pub fn resolve(
     (intervals, notes)
 }
 
-/// The last value of a config signal's field on each host, with its entry.
+/// The last plausible value of a config signal's field on each host, with
+/// its entry; an implausible one (a garbled line) is noted and ignored.
 fn values_by_host(
     timeline: &Timeline,
     signal: Option<SignalId>,
     field: &str,
+    plausible: std::ops::RangeInclusive<f64>,
+    notes: &mut Vec<ConfigNote>,
 ) -> BTreeMap<HostId, (f64, usize)> {
     let mut values = BTreeMap::new();
     let Some(signal) = signal else {
@@ -123,8 +142,20 @@ fn values_by_host(
             .iter()
             .filter(|s| s.id == signal)
             .find_map(|s| s.fields.get(field).and_then(FieldValue::as_number));
-        if let Some(value) = value {
-            values.insert(entry.host, (value, i));
+        match value {
+            Some(value) if plausible.contains(&value) => {
+                values.insert(entry.host, (value, i));
+            }
+            Some(value) => notes.push(ConfigNote {
+                message: format!(
+                    "ignored {field} = {value} on {}: outside {}..={}",
+                    timeline.host(entry.host).name,
+                    plausible.start(),
+                    plausible.end()
+                ),
+                evidence: vec![i],
+            }),
+            None => {}
         }
     }
     values

@@ -3,7 +3,7 @@
 //! other nodes' failed heartbeats, the re-election) into one story with an
 //! anchor time, a timeout and the window rules look into.
 
-mod config;
+pub mod config;
 mod flink;
 mod informatica;
 

@@ -412,7 +412,13 @@ pub fn parse_duration_ms(text: &str) -> Result<f64, String> {
         "h" => 3_600_000.0,
         _ => return Err(bad()),
     };
-    Ok(value * factor)
+    /// A year: no window or offset around an incident is longer.
+    const MAX_MS: f64 = 365.0 * 24.0 * 3_600_000.0;
+    let ms = value * factor;
+    if !ms.is_finite() || ms.abs() > MAX_MS {
+        return Err(format!("`{text}` is longer than a year"));
+    }
+    Ok(ms)
 }
 
 #[cfg(test)]
@@ -434,5 +440,6 @@ mod tests {
         assert_eq!(parse_duration_ms("500ms"), Ok(500.0));
         assert_eq!(parse_duration_ms("-20"), Ok(-20_000.0));
         assert!(parse_duration_ms("ten seconds").is_err());
+        assert!(parse_duration_ms("-99999999999h").is_err());
     }
 }

@@ -104,8 +104,10 @@ pub fn transition(s: &str) -> Option<(Transition, usize)> {
 pub fn trailing_number(s: &str, suffix: &str) -> Option<f64> {
     let head = s.trim_end().strip_suffix(suffix)?.trim_end();
     let start = head
-        .rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == ',' || *c == '-'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     decimal(&head[start..])
 }
 
