@@ -208,7 +208,10 @@ fn add_span(summary: &mut GcSummary, events: &[Event]) {
     summary.last_time = Some(time_text(last));
     summary.run_ms = Some(run_ms);
     if run_ms > 0.0 {
-        summary.throughput_pct = Some((run_ms - summary.total_pause_ms) / run_ms * 100.0);
+        let pct = (run_ms - summary.total_pause_ms) / run_ms * 100.0;
+        // Rounding can leave a pause-only span a hair below zero; `+ 0.0`
+        // turns the resulting -0 into 0 so it never prints as "-0.00".
+        summary.throughput_pct = Some(pct.clamp(0.0, 100.0) + 0.0);
     }
 }
 
