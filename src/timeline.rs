@@ -3,7 +3,7 @@
 //! the "stream ended" events that show a process that stopped logging.
 
 use crate::model::{Event, EventKind, LogTime, SourceId, SourceKind};
-use crate::scan::{KeptEvent, ScannedSource};
+use crate::scan::{KeptEvent, Repeats, ScannedSource};
 use crate::signals::{Scratch, Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,6 +52,8 @@ pub struct Entry {
     pub source: SourceId,
     pub event: Event,
     pub signals: Vec<Signal>,
+    /// Identical events folded into this one.
+    pub repeats: Repeats,
 }
 
 /// Every placed event of the bundle, in time order, with the hosts' clocks.
@@ -139,6 +141,7 @@ pub fn build(
                 source: kept.source,
                 event: kept.event,
                 signals: kept.signals,
+                repeats: kept.repeats,
             }),
             None => unplaced += 1,
         }
@@ -316,6 +319,7 @@ fn stream_end_events(sources: &[ScannedSource], catalog: &SignalCatalog) -> Vec<
                 source: source.id,
                 event,
                 signals,
+                repeats: Repeats::default(),
             })
         })
         .collect()

@@ -294,3 +294,56 @@ fn offsets_come_from_gc_datestamps_and_peers_share_them() {
     assert_eq!(explicit["hosts"][1]["offset_source"], "default");
     assert_eq!(explicit["hosts"][1]["utc_offset"], "+00:00");
 }
+
+#[test]
+fn floods_of_identical_errors_are_folded_but_counted_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut worker = String::from(
+        "2026-03-12 10:13:00,000 INFO  [main] [SPC_10014] Starting the node [wk01] of domain [Domain_Prod].\n",
+    );
+    // One identical connection error every 2 s from 10:14:00 to 10:16:58:
+    // 90 records, of which the 55 from 10:15:10 on fall in the incident's
+    // window (105 s before the 10:16:55 anchor, to 5 s after it).
+    for i in 0..90 {
+        let (m, s) = (14 + i * 2 / 60, i * 2 % 60);
+        worker.push_str(&format!(
+            "2026-03-12 10:{m:02}:{s:02},000 ERROR [Domain Monitor] [DOM_10112] Request to the master gateway failed: java.net.ConnectException: Connection refused\n"
+        ));
+    }
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("wk01/node.log", &worker);
+    write(
+        "gw01/node.log",
+        "2026-03-12 10:16:55,000 WARN  [Domain Monitor] [DOM_10065] Node [wk01] did not send a heartbeat within the resilience timeout of 90 seconds.\n",
+    );
+    let report = analyze_json(dir.path(), &[]);
+    let cause = &incidents(&report)[0]["root_causes"][0];
+    assert_eq!(cause["rule"], "network.connection_errors");
+    let explanation = cause["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("logged 55 network error(s)"),
+        "{explanation}"
+    );
+    let evidence = cause["evidence"].as_array().unwrap();
+    assert!(evidence.len() <= 4, "the flood is folded: {evidence:#?}");
+    assert!(evidence.iter().all(|e| e["repeats"].as_u64().unwrap() > 1));
+    let timeline = hbdiag(&[
+        "timeline",
+        dir.path().to_str().unwrap(),
+        "--host",
+        "wk01",
+        "--level",
+        "fatal",
+    ]);
+    let lines = String::from_utf8(timeline.stdout).unwrap();
+    let errors: Vec<&str> = lines
+        .lines()
+        .filter(|l| l.contains("[network_error]"))
+        .collect();
+    assert_eq!(errors.len(), 3, "90 errors in three folded lines:\n{lines}");
+    assert!(errors[0].ends_with("(×31 within a minute)"), "{lines}");
+}

@@ -1,6 +1,7 @@
 use super::*;
 use crate::definitions::builtin;
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime, SourceId, SourceKind};
+use crate::scan::Repeats;
 use crate::signals::{Scratch, SignalCatalog};
 use crate::timeline::{Entry, HostClock, OffsetSource, Timeline};
 use chrono::{FixedOffset, TimeZone};
@@ -28,6 +29,7 @@ fn entry(catalog: &SignalCatalog, host: u16, second: u32, code: &str, message: &
         source: SourceId(host.into()),
         event,
         signals,
+        repeats: Repeats::default(),
     }
 }
 

@@ -122,6 +122,9 @@ pub struct Evidence {
     pub time: String,
     pub text: String,
     pub signals: Vec<String>,
+    /// How many identical lines of the same file, within a minute, this one
+    /// stands for (signals marked `collapse_repeats`); 1 for a single line.
+    pub repeats: u32,
 }
 
 /// A rule that did not run for lack of input.
@@ -304,6 +307,7 @@ impl Context<'_> {
                 .iter()
                 .map(|s| self.catalog.def(s.id).name.clone())
                 .collect(),
+            repeats: entry.repeats.count(),
         }
     }
 

@@ -128,7 +128,7 @@ fn evidence_table(evidence: &[Evidence]) -> Table {
             e.time.clone(),
             e.host.clone(),
             format!("{}:{}", e.file, e.line),
-            shorten(&e.text),
+            with_repeats(&shorten(&e.text), e.repeats),
         ]);
     }
     t
@@ -175,6 +175,15 @@ fn table(headers: &[&str]) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(headers.to_vec());
     t
+}
+
+/// A line's text, with the count of identical lines it stands for.
+fn with_repeats(text: &str, repeats: u32) -> String {
+    if repeats > 1 {
+        format!("{text} (×{repeats} within a minute)")
+    } else {
+        text.to_string()
+    }
 }
 
 fn percent(confidence: f64) -> String {

@@ -72,9 +72,14 @@ impl View<'_> {
             } else {
                 format!(" [{}]", signals.join(","))
             };
+            let repeats = if entry.repeats.count() > 1 {
+                format!(" (×{} within a minute)", entry.repeats.count())
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{} {:<12} {:<5} {}:{}{} {}",
+                "{} {:<12} {:<5} {}:{}{} {}{repeats}",
                 format_time(entry.time),
                 self.timeline.host(entry.host).name,
                 level,
@@ -122,6 +127,9 @@ impl View<'_> {
             }),
         );
         doc.insert("hbdiag.line".into(), json!(entry.event.line));
+        if entry.repeats.count() > 1 {
+            doc.insert("event.count".into(), json!(entry.repeats.count()));
+        }
         if let Some(level) = entry.event.level {
             doc.insert("log.level".into(), json!(level.name()));
         }

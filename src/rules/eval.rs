@@ -6,6 +6,7 @@ use super::template::{TemplateValues, render};
 use super::{Cause, Clause, HostScope, Rule, RuleBook, WindowSpec};
 use crate::incidents::{GRACE, Incident, Window};
 use crate::model::SourceKind;
+use crate::scan::Repeats;
 use crate::signals::Fields;
 use crate::signals::condition::ParameterValues;
 use crate::timeline::{HostId, Timeline};
@@ -111,8 +112,8 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
         if !holds(clause, &selected, &params) {
             return None;
         }
-        matched += selected.len();
-        evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|(i, _)| *i));
+        matched += selected.iter().map(|s| s.repeats).sum::<u32>() as usize;
+        evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|s| s.entry));
     }
     if rule
         .absent
@@ -126,7 +127,7 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
         let selected = select(clause, incident, ctx);
         if holds(clause, &selected, &params) {
             confidence += clause.boost;
-            evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|(i, _)| *i));
+            evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|s| s.entry));
         }
     }
     evidence.sort_unstable();
@@ -171,11 +172,19 @@ fn parameters(incident: &Incident) -> ParameterValues {
     }
 }
 
-fn holds(clause: &Clause, selected: &[(usize, &Fields)], params: &ParameterValues) -> bool {
+/// A timeline entry a clause selected, with the fields of the clause's
+/// signal and how many identical events the entry stands for.
+struct Selected<'t> {
+    entry: usize,
+    fields: &'t Fields,
+    repeats: u32,
+}
+
+fn holds(clause: &Clause, selected: &[Selected<'_>], params: &ParameterValues) -> bool {
     if clause.having.is_empty() {
         return !selected.is_empty();
     }
-    let fields = selected.iter().map(|(_, f)| *f);
+    let fields = selected.iter().map(|s| (s.fields, s.repeats));
     clause
         .having
         .iter()
@@ -208,20 +217,23 @@ fn hosts(scope: HostScope, incident: &Incident, timeline: &Timeline) -> Vec<Host
 }
 
 /// The entries (with the clause's signal's fields) a clause selects.
-fn select<'t>(
-    clause: &Clause,
-    incident: &Incident,
-    ctx: &EvalContext<'t>,
-) -> Vec<(usize, &'t Fields)> {
+fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Vec<Selected<'t>> {
     let window = resolve_window(clause.window, incident);
     let hosts = hosts(clause.on, incident, ctx.timeline);
     let params = parameters(incident);
     let entries = &ctx.timeline.entries;
-    let start = entries.partition_point(|e| e.time < window.start);
+    let folded_before = Duration::milliseconds(i64::from(Repeats::WINDOW_MS));
+    let start = entries.partition_point(|e| e.time < window.start - folded_before);
     let end = entries.partition_point(|e| e.time <= window.end);
     (start..end)
         .filter(|&i| hosts.contains(&entries[i].host))
         .filter_map(|i| {
+            let repeats = entries[i]
+                .repeats
+                .within(entries[i].time, window.start, window.end);
+            (repeats > 0).then_some((i, repeats))
+        })
+        .filter_map(|(i, repeats)| {
             entries[i]
                 .signals
                 .iter()
@@ -232,7 +244,11 @@ fn select<'t>(
                         .iter()
                         .all(|c| c.holds_for(&s.fields, &params))
                 })
-                .map(|s| (i, &s.fields))
+                .map(|s| Selected {
+                    entry: i,
+                    fields: &s.fields,
+                    repeats,
+                })
         })
         .collect()
 }

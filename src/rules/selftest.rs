@@ -8,6 +8,7 @@ use crate::incidents::{GRACE, Incident, IncidentKind, Severity, Window};
 use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId, SourceKind};
 use crate::parse::{self, Sink};
 use crate::read::Line;
+use crate::scan::Repeats;
 use crate::signals::{Scratch, Signal, SignalCatalog, SignalDef, SignalId};
 use crate::timeline::{Entry, HostClock, HostId, OffsetSource, Timeline};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
@@ -153,6 +154,7 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
                     id,
                     fields: s.fields.clone(),
                 }],
+                repeats: Repeats::default(),
             }
         })
         .collect();

@@ -124,24 +124,32 @@ impl Condition {
             .is_some_and(|value| compare(value, self.op, &self.operand, params))
     }
 
-    /// Evaluates an aggregate condition over a set of signals' fields.
+    /// Evaluates an aggregate condition over a set of signals' fields, each
+    /// with the number of identical events it stands for.
     pub fn holds_over<'a>(
         &self,
-        signals: impl Iterator<Item = &'a Fields> + Clone,
+        signals: impl Iterator<Item = (&'a Fields, u32)> + Clone,
         params: &ParameterValues,
     ) -> bool {
-        let numbers = |name: &str| -> Vec<f64> {
+        let numbers = |name: &str| -> Vec<(f64, f64)> {
             signals
                 .clone()
-                .filter_map(|f| f.get(name).and_then(FieldValue::as_number))
+                .filter_map(|(f, weight)| {
+                    let value = f.get(name).and_then(FieldValue::as_number)?;
+                    Some((value, f64::from(weight)))
+                })
                 .collect()
         };
         let value = match &self.subject {
             Subject::Field(_) => return false,
-            Subject::Count => signals.clone().count() as f64,
-            Subject::Sum(name) => numbers(name).iter().sum(),
-            Subject::Max(name) => numbers(name).into_iter().fold(f64::NAN, f64::max),
-            Subject::Min(name) => numbers(name).into_iter().fold(f64::NAN, f64::min),
+            Subject::Count => signals.clone().map(|(_, w)| f64::from(w)).sum(),
+            Subject::Sum(name) => numbers(name).iter().map(|(v, w)| v * w).sum(),
+            Subject::Max(name) => numbers(name)
+                .into_iter()
+                .fold(f64::NAN, |m, (v, _)| m.max(v)),
+            Subject::Min(name) => numbers(name)
+                .into_iter()
+                .fold(f64::NAN, |m, (v, _)| m.min(v)),
         };
         !value.is_nan() && compare(&FieldValue::Number(value), self.op, &self.operand, params)
     }
@@ -359,10 +367,23 @@ mod tests {
         let a = fields(&[("duration_ms", FieldValue::Number(20000.0))]);
         let b = fields(&[("duration_ms", FieldValue::Number(9000.0))]);
         let set = [a, b];
-        let check = |t: &str| Condition::parse(t).unwrap().holds_over(set.iter(), &PARAMS);
+        let check = |t: &str| {
+            Condition::parse(t)
+                .unwrap()
+                .holds_over(set.iter().map(|f| (f, 1)), &PARAMS)
+        };
         assert!(check("sum(duration_ms) >= 0.8 * timeout_ms"));
         assert!(!check("max(duration_ms) >= 0.8 * timeout_ms"));
         assert!(check("count >= 2"));
+        assert!(!check("count >= 3"));
+        let weighted = |t: &str| {
+            Condition::parse(t)
+                .unwrap()
+                .holds_over(set.iter().map(|f| (f, 3)), &PARAMS)
+        };
+        assert!(weighted("count >= 6"), "repeats count");
+        assert!(weighted("sum(duration_ms) >= 87000"), "and weigh sums");
+        assert!(!weighted("max(duration_ms) > 20000"), "but not maxima");
         assert!(
             !Condition::parse("sum(x) > 1")
                 .unwrap()

@@ -98,6 +98,8 @@ struct SignalSpec {
     description: String,
     #[serde(default)]
     sources: Vec<Spanned<String>>,
+    #[serde(default)]
+    collapse_repeats: bool,
     #[serde(rename = "match")]
     matchers: Vec<MatcherSpec>,
     #[serde(default)]
@@ -152,6 +154,9 @@ pub struct SignalDef {
     pub name: String,
     pub description: String,
     pub sources: Vec<SourceKind>,
+    /// Identical repeats from one file within a minute are kept once, with
+    /// a count: for floods (retried connections) that would fill memory.
+    pub collapse_repeats: bool,
     pub samples: Vec<SampleSpec>,
     pub file: String,
     pub line: usize,
@@ -361,6 +366,12 @@ impl SignalCatalog {
             .map(|(i, d)| (SignalId(i as u16), d))
     }
 
+    /// Whether an event that raised `signals` may be folded into an
+    /// identical earlier one: every signal must allow it.
+    pub fn collapses(&self, signals: &[Signal]) -> bool {
+        !signals.is_empty() && signals.iter().all(|s| self.def(s.id).collapse_repeats)
+    }
+
     /// Whether a text record whose lines are `text` may raise a signal: a
     /// cheap literal check that lets the scan skip building most records.
     pub fn may_match_text(&self, text: &str) -> bool {
@@ -546,6 +557,7 @@ impl Builder {
             name,
             description: spec.description,
             sources,
+            collapse_repeats: spec.collapse_repeats,
             samples: spec.sample,
             file: file.name.clone(),
             line: file.error_at(line_offset, "").line,
