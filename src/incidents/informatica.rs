@@ -38,6 +38,15 @@ pub(super) fn detect(
     incidents
 }
 
+/// The events around a master's termination that belong to its incident.
+#[derive(Default)]
+struct TerminationStory {
+    cascade: Vec<usize>,
+    affected: BTreeSet<HostId>,
+    db_errors: usize,
+    new_master: Option<String>,
+}
+
 struct Context<'a> {
     timeline: &'a Timeline,
     known: &'a KnownSignals,
@@ -106,36 +115,11 @@ impl Context<'_> {
             start: entry.time - millis(timeout_ms + interval_ms),
             end: entry.time + GRACE,
         };
-        let mut cascade = vec![index];
-        let mut affected = BTreeSet::new();
-        let mut db_errors = 0;
-        let mut new_master = None;
         let follow = Window {
             start: window.start,
             end: entry.time + FOLLOW_UP.max(millis(timeout_ms)),
         };
-        for i in self.range(follow) {
-            let e = &self.timeline.entries[i];
-            if e.host == subject
-                && window.contains(e.time)
-                && has(e, self.known.db_heartbeat_failed)
-            {
-                db_errors += 1;
-                cascade.push(i);
-            } else if e.host != subject && has(e, self.known.heartbeat_send_failed) {
-                affected.insert(e.host);
-                cascade.push(i);
-            } else if e.time >= entry.time && has(e, self.known.master_elected) {
-                new_master =
-                    new_master.or_else(|| text_field(e, self.known.master_elected, "node"));
-                if e.host != subject {
-                    affected.insert(e.host);
-                }
-                cascade.push(i);
-            }
-        }
-        cascade.sort_unstable();
-        cascade.dedup();
+        let story = self.termination_story(index, entry, window, follow);
         let node = self.node_of(subject);
         let mut summary = format!(
             "Master gateway {}{} terminated at {}: it could not update the domain configuration database for {:.0} s ({} DB heartbeat error(s) logged before)",
@@ -145,15 +129,15 @@ impl Context<'_> {
                 .unwrap_or_default(),
             clock(entry.time),
             timeout_ms / 1000.0,
-            db_errors
+            story.db_errors
         );
-        if !affected.is_empty() {
+        if !story.affected.is_empty() {
             summary.push_str(&format!(
                 "; {} other node(s) lost the master",
-                affected.len()
+                story.affected.len()
             ));
         }
-        if let Some(master) = new_master {
+        if let Some(master) = &story.new_master {
             summary.push_str(&format!("; {master} was elected the new master"));
         }
         Incident {
@@ -161,7 +145,7 @@ impl Context<'_> {
             subject: Some(subject),
             node,
             observer: None,
-            affected: affected.into_iter().collect(),
+            affected: story.affected.into_iter().collect(),
             anchor: entry.time,
             anchor_entry: index,
             interval_ms,
@@ -169,8 +153,49 @@ impl Context<'_> {
             window,
             severity: Severity::Critical,
             summary,
-            cascade,
+            cascade: story.cascade,
         }
+    }
+
+    /// What happened around a master's termination: its DB heartbeat
+    /// errors in `window`, and in `follow` the other nodes losing it and
+    /// the re-election.
+    fn termination_story(
+        &self,
+        index: usize,
+        entry: &Entry,
+        window: Window,
+        follow: Window,
+    ) -> TerminationStory {
+        let subject = entry.host;
+        let mut story = TerminationStory {
+            cascade: vec![index],
+            ..TerminationStory::default()
+        };
+        for i in self.range(follow) {
+            let e = &self.timeline.entries[i];
+            if e.host == subject
+                && window.contains(e.time)
+                && has(e, self.known.db_heartbeat_failed)
+            {
+                story.db_errors += 1;
+                story.cascade.push(i);
+            } else if e.host != subject && has(e, self.known.heartbeat_send_failed) {
+                story.affected.insert(e.host);
+                story.cascade.push(i);
+            } else if e.time >= entry.time && has(e, self.known.master_elected) {
+                story.new_master = story
+                    .new_master
+                    .or_else(|| text_field(e, self.known.master_elected, "node"));
+                if e.host != subject {
+                    story.affected.insert(e.host);
+                }
+                story.cascade.push(i);
+            }
+        }
+        story.cascade.sort_unstable();
+        story.cascade.dedup();
+        story
     }
 
     fn nodes_marked_dead(&self) -> Vec<Incident> {

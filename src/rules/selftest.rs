@@ -128,38 +128,67 @@ fn test_timing(kind: IncidentKind) -> (f64, f64) {
     }
 }
 
+/// The synthetic incident's hosts: its subject, and the peer that noticed.
+const SUBJECT: HostId = HostId(0);
+const PEER: HostId = HostId(1);
+
 fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Result<(), String> {
     let anchor = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("fixed time");
-    let (interval_ms, timeout_ms) = test_timing(test.incident);
-    let subject = HostId(0);
-    let peer = HostId(1);
+    let timeline = synthetic_timeline(catalog, test, anchor);
+    let incident = synthetic_incident(test.incident, anchor);
+    let present: BTreeSet<SourceKind> = test
+        .inputs
+        .clone()
+        .unwrap_or_else(|| rule.requires.clone())
+        .into_iter()
+        .collect();
+    let inputs = BTreeMap::from([(SUBJECT, present.clone())]);
+    let ctx = EvalContext {
+        timeline: &timeline,
+        inputs: &inputs,
+    };
+    let got = if rule.requires.iter().any(|k| !present.contains(k)) {
+        Expectation::NotEvaluated
+    } else if apply(rule, &incident, &ctx).is_some() {
+        Expectation::Match
+    } else {
+        Expectation::NoMatch
+    };
+    if got == test.expect {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: rule `{}` test {:?}: expected {:?}, got {got:?}",
+            rule.file, rule.id, test.name, test.expect
+        ))
+    }
+}
+
+/// A two-host timeline holding the test's signals around `anchor`.
+fn synthetic_timeline(catalog: &SignalCatalog, test: &RuleTest, anchor: DateTime<Utc>) -> Timeline {
     let mut entries: Vec<Entry> = test
         .signals
         .iter()
-        .map(|s| {
-            let id = catalog
-                .id(&s.signal)
-                .expect("checked when the rule was compiled");
-            let time = anchor + Duration::milliseconds(s.at_ms.round() as i64);
-            Entry {
-                time,
-                host: if s.on == HostScope::Subject {
-                    subject
-                } else {
-                    peer
-                },
-                source: SourceId(0),
-                event: synthetic_event(&s.signal),
-                signals: vec![Signal {
-                    id,
-                    fields: s.fields.clone(),
-                }],
-                repeats: Repeats::default(),
-            }
+        .map(|s| Entry {
+            time: anchor + Duration::milliseconds(s.at_ms.round() as i64),
+            host: if s.on == HostScope::Subject {
+                SUBJECT
+            } else {
+                PEER
+            },
+            source: SourceId(0),
+            event: synthetic_event(&s.signal),
+            signals: vec![Signal {
+                id: catalog
+                    .id(&s.signal)
+                    .expect("checked when the rule was compiled"),
+                fields: s.fields.clone(),
+            }],
+            repeats: Repeats::default(),
         })
         .collect();
     entries.sort_by_key(|e| e.time);
-    let timeline = Timeline {
+    Timeline {
         hosts: ["subject", "peer"]
             .iter()
             .map(|name| HostClock {
@@ -170,12 +199,17 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
             .collect(),
         entries,
         warnings: Vec::new(),
-    };
-    let incident = Incident {
-        kind: test.incident,
-        subject: Some(subject),
+    }
+}
+
+/// An incident of `kind` anchored at `anchor`, with the design's timing.
+fn synthetic_incident(kind: IncidentKind, anchor: DateTime<Utc>) -> Incident {
+    let (interval_ms, timeout_ms) = test_timing(kind);
+    Incident {
+        kind,
+        subject: Some(SUBJECT),
         node: None,
-        observer: Some(peer),
+        observer: Some(PEER),
         affected: Vec::new(),
         anchor,
         anchor_entry: 0,
@@ -188,37 +222,6 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
         severity: Severity::High,
         summary: String::new(),
         cascade: Vec::new(),
-    };
-    let present: BTreeSet<SourceKind> = test
-        .inputs
-        .clone()
-        .unwrap_or_else(|| rule.requires.clone())
-        .into_iter()
-        .collect();
-    let inputs = BTreeMap::from([(subject, present.clone())]);
-    let got = if rule.requires.iter().any(|k| !present.contains(k)) {
-        Expectation::NotEvaluated
-    } else if apply(
-        rule,
-        &incident,
-        &EvalContext {
-            timeline: &timeline,
-            inputs: &inputs,
-        },
-    )
-    .is_some()
-    {
-        Expectation::Match
-    } else {
-        Expectation::NoMatch
-    };
-    if got == test.expect {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}: rule `{}` test {:?}: expected {:?}, got {got:?}",
-            rule.file, rule.id, test.name, test.expect
-        ))
     }
 }
 
