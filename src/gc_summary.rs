@@ -356,10 +356,7 @@ impl Findings {
 }
 
 fn crop(text: &str) -> String {
-    match text.char_indices().nth(MAX_FINDING_TEXT) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
+    crate::parse::capped(text, MAX_FINDING_TEXT)
 }
 
 /// Gap from the end of the previous pause when it was a full GC too and

@@ -143,14 +143,10 @@ pub struct ScannedSource {
     pub unparsed_samples: Vec<(u64, String)>,
     /// Problems with this source.
     pub warnings: Vec<FileWarning>,
-    /// Time of the first record.
-    pub first_time: Option<LogTime>,
     /// The last record: its line, time and text (for "the log ends here").
     pub last_record: Option<(u64, LogTime, String)>,
     /// The UTC offset the file's own timestamps carry, if any.
     pub utc_offset: Option<FixedOffset>,
-    /// Events on an uptime clock that no anchor placed in wall time.
-    pub relative_events: u64,
 }
 
 impl ScannedSource {
@@ -166,10 +162,8 @@ impl ScannedSource {
             unparsed_lines: 0,
             unparsed_samples: Vec::new(),
             warnings: Vec::new(),
-            first_time: None,
             last_record: None,
             utc_offset: None,
-            relative_events: 0,
         }
     }
 
@@ -622,10 +616,6 @@ impl Worker<'_> {
         if let LogTime::Zoned(t) = time {
             self.source.utc_offset.get_or_insert(*t.offset());
         }
-        if matches!(time, LogTime::Uptime(_)) {
-            self.source.relative_events += 1;
-        }
-        self.source.first_time.get_or_insert(time);
         if let Some((prev_line, prev_time)) = self.previous
             && let Some(elapsed) = time.millis_since(prev_time)
         {
@@ -647,6 +637,13 @@ impl Worker<'_> {
     fn remember_last(&mut self, first_line: &str) {
         self.last_text.clear();
         self.last_text.push_str(first_line);
+    }
+
+    /// Whether a record earlier than the one above it is worth a warning.
+    /// Alarm exports list alarms in any order, and safepoint records are
+    /// written when the stop ends but placed at its start.
+    fn expects_order(&self, kind: Option<&EventKind>) -> bool {
+        self.kind != SourceKind::AlarmExport && !matches!(kind, Some(EventKind::Safepoint(_)))
     }
 
     fn is_text_log(&self) -> bool {
@@ -723,15 +720,6 @@ fn signals_key(signals: &[Signal]) -> u64 {
     hasher.finish()
 }
 
-impl Worker<'_> {
-    /// Whether a record earlier than the one above it is worth a warning.
-    /// Alarm exports list alarms in any order, and safepoint records are
-    /// written when the stop ends but placed at its start.
-    fn expects_order(&self, event: &Event) -> bool {
-        self.kind != SourceKind::AlarmExport && !matches!(event.kind, EventKind::Safepoint(_))
-    }
-}
-
 impl Sink for Worker<'_> {
     fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
         self.catalog.may_match_text(record.text)
@@ -743,14 +731,17 @@ impl Sink for Worker<'_> {
 
     fn skipped(&mut self, record: &RecordPeek<'_>) {
         self.source.records += 1;
-        let ordered = self.kind != SourceKind::AlarmExport;
-        self.track_time(record.line, record.time, ordered);
+        self.track_time(record.line, record.time, self.expects_order(None));
         self.remember_last(record.first_line());
     }
 
     fn event(&mut self, mut event: Event) {
         self.source.records += 1;
-        self.track_time(event.line, event.time, self.expects_order(&event));
+        self.track_time(
+            event.line,
+            event.time,
+            self.expects_order(Some(&event.kind)),
+        );
         self.remember_last(&event.text);
         let signals = self.catalog.classify(self.kind, &event, &mut self.scratch);
         let wanted = !signals.is_empty()

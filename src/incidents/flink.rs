@@ -4,7 +4,7 @@
 //! the other: that is one incident with a split-brain risk, not two.
 
 use super::{
-    GRACE, Incident, IncidentKind, KnownSignals, Severity, Window, clock, has, text_field,
+    GRACE, Incident, IncidentKind, KnownSignals, Severity, Window, clock, has, millis, text_field,
 };
 use crate::timeline::{Entry, HostId, Timeline};
 use chrono::{DateTime, Duration, Utc};
@@ -261,10 +261,6 @@ impl<'a> Context<'a> {
         }
         text
     }
-}
-
-fn millis(ms: f64) -> Duration {
-    Duration::milliseconds(ms.round() as i64)
 }
 
 /// A duration as `45 s` or `5 min 43 s`.

@@ -3,7 +3,7 @@
 //! transient glitch).
 
 use super::{
-    GRACE, Incident, IncidentKind, Intervals, KnownSignals, Severity, Window, clock, has,
+    GRACE, Incident, IncidentKind, Intervals, KnownSignals, Severity, Window, clock, has, millis,
     text_field,
 };
 use crate::signals::SignalId;
@@ -52,10 +52,6 @@ struct Context<'a> {
     known: &'a KnownSignals,
     intervals: &'a Intervals,
     node_hosts: &'a BTreeMap<String, HostId>,
-}
-
-fn millis(ms: f64) -> Duration {
-    Duration::milliseconds(ms.round() as i64)
 }
 
 impl Context<'_> {

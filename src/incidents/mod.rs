@@ -174,6 +174,11 @@ pub fn detect(
     }
 }
 
+/// A duration from milliseconds as figures and settings give them.
+pub(crate) fn millis(ms: f64) -> Duration {
+    Duration::milliseconds(ms.round() as i64)
+}
+
 /// Grace after an anchor: log lines about one moment spread over a second or two.
 pub(crate) const GRACE: Duration = Duration::seconds(5);
 

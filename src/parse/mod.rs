@@ -78,12 +78,18 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
 /// Longest text kept for evidence from one line.
 pub const MAX_EVIDENCE_CHARS: usize = 2000;
 
-/// `text` cut to at most `MAX_EVIDENCE_CHARS` characters on a char boundary.
+/// `text` cut to at most `MAX_EVIDENCE_CHARS` characters.
 pub fn evidence_text(text: &str) -> String {
-    if text.len() <= MAX_EVIDENCE_CHARS {
+    capped(text, MAX_EVIDENCE_CHARS)
+}
+
+/// `text` cut to at most `max_chars` characters on a char boundary, with
+/// `…` where it was cut: for evidence, table cells and findings alike.
+pub fn capped(text: &str, max_chars: usize) -> String {
+    if text.len() <= max_chars {
         return text.to_string();
     }
-    match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
+    match text.char_indices().nth(max_chars) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
     }

@@ -7,7 +7,7 @@
 //! only turned into an [`Event`] (with its owned strings) when the sink
 //! wants it; most records of a healthy log cost a header check and a copy.
 
-use super::{Parser, RecordPeek, Sink, evidence_text};
+use super::{Parser, RecordPeek, Sink, capped, evidence_text};
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 
@@ -144,17 +144,10 @@ fn add_continuation(record: &mut LogRecord, trimmed: &str) {
     if is_frame(trimmed) {
         record.frames = record.frames.saturating_add(1);
     } else if record.detail.len() < MAX_DETAIL_LINES {
-        record.detail.push(cap(trimmed, MAX_DETAIL_CHARS));
+        record.detail.push(capped(trimmed, MAX_DETAIL_CHARS));
     }
 }
 
 fn is_frame(trimmed: &str) -> bool {
     trimmed.starts_with("at ") || (trimmed.starts_with("...") && trimmed.ends_with("more"))
-}
-
-fn cap(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
 }

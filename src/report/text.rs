@@ -191,8 +191,5 @@ fn percent(confidence: f64) -> String {
 }
 
 fn shorten(text: &str) -> String {
-    match text.char_indices().nth(TEXT_WIDTH) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
+    crate::parse::capped(text, TEXT_WIDTH)
 }

@@ -4,7 +4,7 @@
 
 use super::template::{TemplateValues, render};
 use super::{Cause, Clause, HostScope, Rule, RuleBook, WindowSpec};
-use crate::incidents::{GRACE, Incident, Window};
+use crate::incidents::{GRACE, Incident, Window, millis};
 use crate::model::SourceKind;
 use crate::scan::Repeats;
 use crate::signals::Fields;
@@ -193,7 +193,6 @@ fn holds(clause: &Clause, selected: &[Selected<'_>], params: &ParameterValues) -
 
 /// The window a clause looks at for an incident.
 pub(super) fn resolve_window(spec: WindowSpec, incident: &Incident) -> Window {
-    let millis = |ms: f64| Duration::milliseconds(ms.round() as i64);
     match spec {
         WindowSpec::Incident => incident.window,
         WindowSpec::Timeout => Window {

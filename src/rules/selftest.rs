@@ -4,14 +4,14 @@
 use super::eval::{EvalContext, apply};
 use super::spec::{Expectation, RuleTest};
 use super::{HostScope, Rule, RuleBook};
-use crate::incidents::{GRACE, Incident, IncidentKind, Severity, Window};
+use crate::incidents::{GRACE, Incident, IncidentKind, Severity, Window, millis};
 use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId, SourceKind};
 use crate::parse::{self, Sink};
 use crate::read::Line;
 use crate::scan::Repeats;
 use crate::signals::{Scratch, Signal, SignalCatalog, SignalDef, SignalId};
 use crate::timeline::{Entry, HostClock, HostId, OffsetSource, Timeline};
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The outcome of a self-test run.
@@ -170,7 +170,7 @@ fn synthetic_timeline(catalog: &SignalCatalog, test: &RuleTest, anchor: DateTime
         .signals
         .iter()
         .map(|s| Entry {
-            time: anchor + Duration::milliseconds(s.at_ms.round() as i64),
+            time: anchor + millis(s.at_ms),
             host: if s.on == HostScope::Subject {
                 SUBJECT
             } else {
@@ -216,7 +216,7 @@ fn synthetic_incident(kind: IncidentKind, anchor: DateTime<Utc>) -> Incident {
         interval_ms,
         timeout_ms,
         window: Window {
-            start: anchor - Duration::milliseconds((timeout_ms + interval_ms) as i64),
+            start: anchor - millis(timeout_ms + interval_ms),
             end: anchor + GRACE,
         },
         severity: Severity::High,
