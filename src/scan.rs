@@ -481,6 +481,7 @@ fn scan_text(
         previous: None,
         last_text: String::new(),
         repeat_of: HashMap::new(),
+        literal_hit: None,
     };
     worker.run(parser, &head, &mut reader, read_error);
     (worker.source, worker.kept)
@@ -531,6 +532,9 @@ struct Worker<'a> {
     previous: Option<(u64, LogTime)>,
     /// The last record's first line (a reused buffer), for "the log ends here".
     last_text: String,
+    /// What the literal prefilter said of the text record being built
+    /// (set by `wants`, taken by `event`), so it is not asked twice.
+    literal_hit: Option<bool>,
     /// Where the latest kept event with given collapsible signals is.
     repeat_of: HashMap<u64, usize>,
 }
@@ -722,7 +726,9 @@ fn signals_key(signals: &[Signal]) -> u64 {
 
 impl Sink for Worker<'_> {
     fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
-        self.catalog.may_match_text(record.text)
+        let literal_hit = self.catalog.may_match_text(record.text);
+        self.literal_hit = Some(literal_hit);
+        literal_hit
             || self
                 .keep
                 .min_level
@@ -743,7 +749,13 @@ impl Sink for Worker<'_> {
             self.expects_order(Some(&event.kind)),
         );
         self.remember_last(&event.text);
-        let signals = self.catalog.classify(self.kind, &event, &mut self.scratch);
+        let signals = match self.literal_hit.take() {
+            Some(true) => self
+                .catalog
+                .classify_admitted(self.kind, &event, &mut self.scratch),
+            Some(false) => Vec::new(),
+            None => self.catalog.classify(self.kind, &event, &mut self.scratch),
+        };
         let wanted = !signals.is_empty()
             || self
                 .keep

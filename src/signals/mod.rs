@@ -380,12 +380,24 @@ impl SignalCatalog {
 
     /// The signals `event` (from a source of `kind`) raises; at most one per signal id.
     pub fn classify(&self, kind: SourceKind, event: &Event, scratch: &mut Scratch) -> Vec<Signal> {
-        let class = EventClass::of(&event.kind);
         if let (EventKind::Log(record), Some(prefilter)) = (&event.kind, &self.prefilter)
             && !prefilter.admits(record)
         {
             return Vec::new();
         }
+        self.classify_admitted(kind, event, scratch)
+    }
+
+    /// [`classify`](Self::classify) for an event whose raw text already
+    /// passed [`may_match_text`](Self::may_match_text): the prefilter is not
+    /// run a second time.
+    pub fn classify_admitted(
+        &self,
+        kind: SourceKind,
+        event: &Event,
+        scratch: &mut Scratch,
+    ) -> Vec<Signal> {
+        let class = EventClass::of(&event.kind);
         let texts = searchable_texts(event);
         scratch.keyword_hits.clear();
         scratch.keyword_hits.resize(self.keyword_count, false);
