@@ -54,6 +54,14 @@ pub enum RulesCommand {
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
     },
+    /// Print the terms every text record is searched for (ASCII case
+    /// ignored), one per line, with the least severe level each counts at.
+    /// `rg -i -F -f` on the first column finds the lines hbdiag looks at.
+    Terms {
+        /// Folder of extra signal/rule files (*.toml).
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
     /// Check the signal and rule files in DIR; errors are printed as file:line.
     Check {
         /// Folder of signal/rule files (*.toml).

@@ -25,6 +25,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Analyze(args) => analyze(&args),
         Command::Timeline(args) => timeline(&args),
         Command::Rules(RulesCommand::List { rules }) => rules_list(rules.as_deref()),
+        Command::Rules(RulesCommand::Terms { rules }) => rules_terms(rules.as_deref()),
         Command::Rules(RulesCommand::Check { dir }) => rules_check(&dir),
         Command::Rules(RulesCommand::Test { dir }) => rules_test(dir.as_deref()),
         Command::Gc(args) => gc(&args),
@@ -177,6 +178,18 @@ fn rules_list(extra: Option<&Path>) -> Result<ExitCode> {
         "{} rule(s), {signals} signal(s)",
         defs.rules.rules().len()
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_terms(extra: Option<&Path>) -> Result<ExitCode> {
+    let defs = load(extra)?;
+    let mut out = io::stdout().lock();
+    for (term, level) in &defs.catalog.prefilter_terms() {
+        match level {
+            Some(level) => writeln!(out, "{term}\t{}+", format!("{level:?}").to_lowercase())?,
+            None => writeln!(out, "{term}")?,
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

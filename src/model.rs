@@ -86,29 +86,20 @@ pub enum Level {
 impl Level {
     /// Reads the level words log4j, java.util.logging and scripts print.
     pub fn parse(word: &str) -> Option<Level> {
-        const WORDS: [(&str, Level); 16] = [
-            ("INFO", Level::Info),
-            ("WARN", Level::Warn),
-            ("ERROR", Level::Error),
-            ("DEBUG", Level::Debug),
-            ("FATAL", Level::Fatal),
-            ("TRACE", Level::Trace),
-            ("WARNING", Level::Warn),
-            ("SEVERE", Level::Error),
-            ("ERR", Level::Error),
-            ("NOTICE", Level::Info),
-            ("CRITICAL", Level::Fatal),
-            ("CRIT", Level::Fatal),
-            ("FINEST", Level::Trace),
-            ("FINER", Level::Trace),
-            ("FINE", Level::Debug),
-            ("CONFIG", Level::Debug),
-        ];
-        let word = word.trim();
-        WORDS
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(word))
-            .map(|(_, level)| *level)
+        let word = word.trim().as_bytes();
+        let mut upper = [0u8; 8];
+        let upper = upper.get_mut(..word.len())?;
+        upper.copy_from_slice(word);
+        upper.make_ascii_uppercase();
+        Some(match &*upper {
+            b"INFO" | b"NOTICE" => Level::Info,
+            b"WARN" | b"WARNING" => Level::Warn,
+            b"ERROR" | b"SEVERE" | b"ERR" => Level::Error,
+            b"DEBUG" | b"FINE" | b"CONFIG" => Level::Debug,
+            b"FATAL" | b"CRITICAL" | b"CRIT" => Level::Fatal,
+            b"TRACE" | b"FINEST" | b"FINER" => Level::Trace,
+            _ => return None,
+        })
     }
 
     /// The lowercase name used in reports and on the command line.

@@ -29,9 +29,21 @@ pub struct ReadDamage {
     pub first_invalid_utf8_line: Option<u64>,
 }
 
-/// Reads lines from any `BufRead`, reusing its buffers across lines.
+impl ReadDamage {
+    fn note_invalid_utf8(&mut self, line: u64) {
+        self.invalid_utf8_lines += 1;
+        self.first_invalid_utf8_line.get_or_insert(line);
+    }
+}
+
+/// Reads lines from any `BufRead`. A line that lies whole in the reader's
+/// buffer (nearly every line) is lent from it without a copy; one split by
+/// a refill is gathered in a reused buffer.
 pub struct LineReader<R> {
     inner: R,
+    /// Bytes of the inner buffer lent out by the last line, consumed on
+    /// the next call (the borrow must end first).
+    lent: usize,
     bytes: Vec<u8>,
     decoded: String,
     number: u64,
@@ -44,6 +56,7 @@ impl<R: BufRead> LineReader<R> {
     pub fn new(inner: R, max_line: usize) -> Self {
         LineReader {
             inner,
+            lent: 0,
             bytes: Vec::with_capacity(256),
             decoded: String::new(),
             number: 0,
@@ -60,49 +73,24 @@ impl<R: BufRead> LineReader<R> {
     /// The next line, `Ok(None)` at the end. An I/O error (a truncated gzip
     /// member, say) ends the file; lines read before it stay valid.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
-        self.bytes.clear();
-        let mut saw_any = false;
-        let mut cut = false;
-        loop {
-            let available = self.inner.fill_buf()?;
-            if available.is_empty() {
-                if !saw_any {
-                    return Ok(None);
-                }
-                break;
-            }
-            saw_any = true;
-            let (chunk_end, consumed, done) = match memchr(b'\n', available) {
-                Some(i) => (i, i + 1, true),
-                None => (available.len(), available.len(), false),
-            };
-            let room = self.max_line.saturating_sub(self.bytes.len());
-            if chunk_end > room {
-                cut = true;
-            }
-            self.bytes
-                .extend_from_slice(&available[..chunk_end.min(room)]);
-            self.inner.consume(consumed);
-            if done {
-                break;
-            }
+        self.inner.consume(std::mem::take(&mut self.lent));
+        let available = self.inner.fill_buf()?;
+        if available.is_empty() {
+            return Ok(None);
         }
         self.number += 1;
-        if cut {
-            self.damage.long_lines += 1;
-            self.damage.first_long_line.get_or_insert(self.number);
-        }
-        if self.bytes.last() == Some(&b'\r') {
-            self.bytes.pop();
-        }
-        let text = match String::from_utf8_lossy(&self.bytes) {
-            Cow::Borrowed(text) => text,
-            Cow::Owned(repaired) => {
-                self.damage.invalid_utf8_lines += 1;
-                self.damage
-                    .first_invalid_utf8_line
-                    .get_or_insert(self.number);
-                self.decoded = repaired;
+        let whole = memchr(b'\n', available).filter(|&end| end <= self.max_line);
+        let Some(end) = whole else {
+            self.gather()?;
+            return Ok(Some(self.decode_gathered()));
+        };
+        self.lent = end + 1;
+        let raw = without_cr(&self.inner.fill_buf()?[..end]);
+        let text = match std::str::from_utf8(raw) {
+            Ok(text) => text,
+            Err(_) => {
+                self.decoded = String::from_utf8_lossy(raw).into_owned();
+                self.damage.note_invalid_utf8(self.number);
                 &self.decoded
             }
         };
@@ -111,6 +99,59 @@ impl<R: BufRead> LineReader<R> {
             text,
         }))
     }
+
+    /// Collects a line split across refills (or longer than the cap) into
+    /// `bytes`, keeping at most `max_line` bytes of it.
+    fn gather(&mut self) -> io::Result<()> {
+        self.bytes.clear();
+        let mut cut = false;
+        loop {
+            let available = self.inner.fill_buf()?;
+            if available.is_empty() {
+                break;
+            }
+            let (chunk_end, consumed, done) = match memchr(b'\n', available) {
+                Some(i) => (i, i + 1, true),
+                None => (available.len(), available.len(), false),
+            };
+            let room = self.max_line.saturating_sub(self.bytes.len());
+            cut |= chunk_end > room;
+            self.bytes
+                .extend_from_slice(&available[..chunk_end.min(room)]);
+            self.inner.consume(consumed);
+            if done {
+                break;
+            }
+        }
+        if cut {
+            self.damage.long_lines += 1;
+            self.damage.first_long_line.get_or_insert(self.number);
+        }
+        if self.bytes.last() == Some(&b'\r') {
+            self.bytes.pop();
+        }
+        Ok(())
+    }
+
+    /// The gathered bytes as text, invalid UTF-8 replaced and counted.
+    fn decode_gathered(&mut self) -> Line<'_> {
+        let text = match String::from_utf8_lossy(&self.bytes) {
+            Cow::Borrowed(text) => text,
+            Cow::Owned(repaired) => {
+                self.damage.note_invalid_utf8(self.number);
+                self.decoded = repaired;
+                &self.decoded
+            }
+        };
+        Line {
+            number: self.number,
+            text,
+        }
+    }
+}
+
+fn without_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 #[cfg(test)]
@@ -152,6 +193,21 @@ mod tests {
         assert_eq!(lines[1].1, "bad \u{fffd}\u{fffd} byte");
         assert_eq!(damage.invalid_utf8_lines, 1);
         assert_eq!(damage.first_invalid_utf8_line, Some(2));
+    }
+
+    #[test]
+    fn repairs_invalid_utf8_in_a_line_lent_from_the_buffer() {
+        let mut reader =
+            LineReader::new(io::BufReader::new(&b"ok\nbad \xff byte\r\nlast\n"[..]), 100);
+        assert_eq!(reader.next_line().unwrap().unwrap().text, "ok");
+        assert_eq!(
+            reader.next_line().unwrap().unwrap().text,
+            "bad \u{fffd} byte"
+        );
+        let last = reader.next_line().unwrap().unwrap();
+        assert_eq!((last.number, last.text), (3, "last"));
+        assert!(reader.next_line().unwrap().is_none());
+        assert_eq!(reader.damage().first_invalid_utf8_line, Some(2));
     }
 
     #[test]

@@ -726,7 +726,9 @@ fn signals_key(signals: &[Signal]) -> u64 {
 
 impl Sink for Worker<'_> {
     fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
-        let literal_hit = self.catalog.may_match_text(record.text);
+        let literal_hit =
+            self.catalog
+                .may_match_record(record.code, record.searchable(), record.level);
         self.literal_hit = Some(literal_hit);
         literal_hit
             || self
@@ -738,7 +740,7 @@ impl Sink for Worker<'_> {
     fn skipped(&mut self, record: &RecordPeek<'_>) {
         self.source.records += 1;
         self.track_time(record.line, record.time, self.expects_order(None));
-        self.remember_last(record.first_line());
+        self.remember_last(record.first_line);
     }
 
     fn event(&mut self, mut event: Event) {

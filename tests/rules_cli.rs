@@ -200,3 +200,24 @@ fn timeline_merges_hosts_and_exports_ecs_ndjson() {
     assert!(text.lines().count() >= 2);
     assert!(text.lines().all(|l| l.contains(" infawk01 ")), "{text}");
 }
+
+#[test]
+fn rules_terms_lists_what_every_record_is_searched_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("site-rules");
+    fs::create_dir_all(rules.join("signals")).unwrap();
+    fs::write(rules.join("signals/licensing.toml"), SITE_SIGNAL).unwrap();
+
+    let out = hbdiag(&["rules", "terms", "--rules", rules.to_str().unwrap()]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"DOM_10025"), "{stdout}");
+    assert!(lines.contains(&"LIC_10032"), "{stdout}");
+    assert!(lines.contains(&"connection refused"), "{stdout}");
+    // A term only WARN-or-worse records can use says so.
+    assert!(lines.contains(&"heartbeat\twarn+"), "{stdout}");
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+}

@@ -27,7 +27,7 @@ pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
     };
     loop {
         if let Some(inner) = rest.strip_prefix('[') {
-            let close = inner.find(']')?;
+            let close = memchr::memchr(b']', inner.as_bytes())?;
             place_token(inner[..close].trim(), &mut header);
             rest = inner[close + 1..].trim_start();
             continue;

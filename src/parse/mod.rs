@@ -23,14 +23,28 @@ pub struct RecordPeek<'a> {
     pub line: u64,
     pub time: LogTime,
     pub level: Option<Level>,
-    /// The record's lines, `\n`-joined (the first is the header).
-    pub text: &'a str,
+    /// The record's first line (its header).
+    pub first_line: &'a str,
+    /// The lines after it, `\n`-joined.
+    pub continuation: &'a str,
+    /// The header's message code, if it has one.
+    pub code: Option<&'a str>,
+    /// The header's message, without time, level, thread or code.
+    pub message: &'a str,
 }
 
-impl RecordPeek<'_> {
-    /// The record's first line.
-    pub fn first_line(&self) -> &str {
-        self.text.split('\n').next().unwrap_or_default()
+impl<'a> RecordPeek<'a> {
+    /// What signals may search once the record is built: the message, then
+    /// each continuation line that is not a stack frame.
+    pub fn searchable(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let continuation = (!self.continuation.is_empty()).then_some(self.continuation);
+        std::iter::once(self.message).chain(
+            continuation
+                .into_iter()
+                .flat_map(|text| text.split('\n'))
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !records::is_frame(line)),
+        )
     }
 }
 

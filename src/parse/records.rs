@@ -10,6 +10,7 @@
 use super::{Parser, RecordPeek, Sink, capped, evidence_text};
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
+use std::ops::Range;
 
 /// Continuation lines kept per record; further ones are only counted.
 const MAX_DETAIL_LINES: usize = 24;
@@ -41,11 +42,15 @@ pub struct RecordParser {
 }
 
 /// What is known about the open record without building it.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct OpenRecord {
     line: u64,
     time: LogTime,
     level: Option<Level>,
+    first_line_len: usize,
+    /// Where the header's code and message lie in its line.
+    code: Option<Range<usize>>,
+    message: Range<usize>,
     /// Lines not buffered because the record grew past the cap.
     overflow: u32,
 }
@@ -64,23 +69,27 @@ impl RecordParser {
         let Some(open) = self.open.take() else {
             return;
         };
+        let (first_line, continuation) = self.lines.split_at(open.first_line_len);
         let peek = RecordPeek {
             line: open.line,
             time: open.time,
             level: open.level,
-            text: &self.lines,
+            first_line,
+            continuation: continuation.strip_prefix('\n').unwrap_or(continuation),
+            code: open.code.clone().map(|r| &first_line[r]),
+            message: &first_line[open.message.clone()],
         };
         if !sink.wants(&peek) {
             sink.skipped(&peek);
             return;
         }
-        if let Some(event) = self.build(open) {
+        if let Some(event) = self.build(&open) {
             sink.event(event);
         }
     }
 
     /// Turns the buffered lines into an event.
-    fn build(&self, open: OpenRecord) -> Option<Event> {
+    fn build(&self, open: &OpenRecord) -> Option<Event> {
         let mut lines = self.lines.split('\n');
         let first = lines.next()?;
         let header = (self.header)(first)?;
@@ -109,13 +118,18 @@ impl RecordParser {
 impl Parser for RecordParser {
     fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
         if let Some(header) = (self.header)(line.text) {
-            self.close(sink);
-            self.open = Some(OpenRecord {
+            let within = |part: &str| offset_in(line.text, part);
+            let open = OpenRecord {
                 line: line.number,
                 time: header.time,
                 level: header.level,
+                first_line_len: line.text.len(),
+                code: header.code.map(within),
+                message: within(header.message),
                 overflow: 0,
-            });
+            };
+            self.close(sink);
+            self.open = Some(open);
             self.lines.clear();
             self.lines.push_str(line.text);
             return;
@@ -148,6 +162,75 @@ fn add_continuation(record: &mut LogRecord, trimmed: &str) {
     }
 }
 
-fn is_frame(trimmed: &str) -> bool {
+/// Where `part`, a slice of `line`, lies in it. A part that is not a slice
+/// of the line (no header parser returns one) stands for the whole line,
+/// so the prefilter still searches it.
+fn offset_in(line: &str, part: &str) -> Range<usize> {
+    let start = (part.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    match start.checked_add(part.len()) {
+        Some(end) if end <= line.len() => start..end,
+        _ => 0..line.len(),
+    }
+}
+
+/// A stack frame line (`at …`, `... 12 more`), trimmed.
+pub(crate) fn is_frame(trimmed: &str) -> bool {
     trimmed.starts_with("at ") || (trimmed.starts_with("...") && trimmed.ends_with("more"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::log4j;
+
+    /// Keeps what each peek showed, and wants nothing.
+    #[derive(Default)]
+    struct Peeks(Vec<(Option<String>, Vec<String>, String)>);
+
+    impl Sink for Peeks {
+        fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+            self.0.push((
+                record.code.map(str::to_string),
+                record.searchable().map(str::to_string).collect(),
+                record.first_line.to_string(),
+            ));
+            false
+        }
+        fn event(&mut self, _event: Event) {}
+        fn unparsed(&mut self, _line: &Line<'_>) {}
+        fn warning(&mut self, _line: u64, _message: String) {}
+    }
+
+    #[test]
+    fn a_peek_shows_code_message_and_non_frame_lines() {
+        let input = "2026-03-12 10:15:31,002 ERROR [Master Elect Data Writer] [DOM_10162] An exception occurred while updating the master election row.\n\
+                     java.sql.SQLRecoverableException: IO Error: Connection reset\n\
+                     \tat oracle.jdbc.driver.T4CConnection.logon(T4CConnection.java:489)\n\
+                     \t... 12 more\n\
+                     Caused by: java.net.SocketException: Connection reset\n\
+                     2026-03-12 10:15:32,000 INFO  [main] no code here";
+        let mut parser = log4j::parser();
+        let mut peeks = Peeks::default();
+        for (i, text) in input.lines().enumerate() {
+            let line = Line {
+                number: i as u64 + 1,
+                text,
+            };
+            parser.line(&line, &mut peeks);
+        }
+        parser.finish(&mut peeks);
+        let (code, searchable, first) = &peeks.0[0];
+        assert_eq!(code.as_deref(), Some("DOM_10162"));
+        assert_eq!(
+            searchable,
+            &[
+                "An exception occurred while updating the master election row.",
+                "java.sql.SQLRecoverableException: IO Error: Connection reset",
+                "Caused by: java.net.SocketException: Connection reset",
+            ]
+        );
+        assert!(first.ends_with("master election row."));
+        assert_eq!(peeks.0[1].0, None);
+        assert_eq!(peeks.0[1].1, ["no code here"]);
+    }
 }

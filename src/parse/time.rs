@@ -3,6 +3,7 @@
 //! byte comparisons.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use std::cell::Cell;
 
 /// Parses `yyyy-MM-dd HH:mm:ss` (or `T` between date and time) with optional
 /// `,SSS`/`.SSS` fraction at the start of `s`. Returns the time and the
@@ -18,11 +19,7 @@ pub fn local_datetime_prefix(s: &str) -> Option<(NaiveDateTime, usize)> {
     {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(
-        number(&b[0..4])? as i32,
-        number(&b[5..7])?,
-        number(&b[8..10])?,
-    )?;
+    let date = cached_date(&b[..10])?;
     let mut used = 19;
     let mut micros = 0;
     if b.len() > 20 && (b[19] == b',' || b[19] == b'.') && b[20].is_ascii_digit() {
@@ -42,6 +39,28 @@ pub fn local_datetime_prefix(s: &str) -> Option<(NaiveDateTime, usize)> {
         micros,
     )?;
     Some((NaiveDateTime::new(date, time), used))
+}
+
+thread_local! {
+    /// The last `YYYY-MM-DD` read on this thread: consecutive records of a
+    /// log nearly always share their date, so it is built once.
+    static LAST_DATE: Cell<Option<([u8; 10], NaiveDate)>> = const { Cell::new(None) };
+}
+
+fn cached_date(text: &[u8]) -> Option<NaiveDate> {
+    let key: [u8; 10] = text.try_into().ok()?;
+    if let Some((last, date)) = LAST_DATE.get()
+        && last == key
+    {
+        return Some(date);
+    }
+    let date = NaiveDate::from_ymd_opt(
+        number(&key[0..4])? as i32,
+        number(&key[5..7])?,
+        number(&key[8..10])?,
+    )?;
+    LAST_DATE.set(Some((key, date)));
+    Some(date)
 }
 
 fn scale_to_micros(fraction: u32, digits: usize) -> u32 {

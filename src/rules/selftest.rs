@@ -90,7 +90,7 @@ fn check_sample(
         return fail(format!("the {kind} parser found no record in it"));
     };
     let text_record = matches!(event.kind, EventKind::Log(_));
-    if text_record && sample.matches && !catalog.may_match_text(&sample.line) {
+    if text_record && sample.matches && !catalog.may_match(&event) {
         return fail(
             "the literal prefilter would skip this line; the signal could never fire".into(),
         );

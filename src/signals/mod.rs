@@ -5,11 +5,13 @@
 
 pub mod condition;
 mod fields;
+mod prefilter;
 
 use crate::definitions::{DefinitionError, DefinitionFile};
-use crate::model::{Event, EventKind, Level, LogRecord, SourceKind};
+use crate::model::{Event, EventKind, Level, SourceKind};
 use aho_corasick::AhoCorasick;
 use condition::{Condition, ParameterValues};
+use prefilter::{Prefilter, Requirement};
 use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -187,119 +189,6 @@ pub struct SignalCatalog {
     prefilter: Option<Prefilter>,
 }
 
-/// What a log record must contain for any log matcher to fire: one of the
-/// matchers' codes, or one of the literals every keyword and pattern needs.
-/// Records with none of them skip the keyword scan and the `RegexSet`,
-/// which is most records of a healthy log.
-struct Prefilter {
-    codes: Vec<String>,
-    literals: AhoCorasick,
-    /// Codes and literals together, for a record's raw text.
-    any: AhoCorasick,
-}
-
-impl Prefilter {
-    /// Each log matcher contributes its most selective requirement: its
-    /// codes, else the keywords of its first group, else the literals its
-    /// patterns need. `None` when such a pattern has no literal every match
-    /// must contain (then every record goes through the full check).
-    fn build(matchers: &[Matcher], keywords: &[&str], patterns: &[String]) -> Option<Prefilter> {
-        let mut codes: Vec<String> = Vec::new();
-        let mut literals: Vec<String> = Vec::new();
-        for m in matchers.iter().filter(|m| m.class == EventClass::Log) {
-            if !m.codes.is_empty() {
-                codes.extend(m.codes.iter().map(|c| c.to_ascii_uppercase()));
-            } else if let Some(group) = m.keyword_groups.first() {
-                literals.extend(group.iter().map(|&k| keywords[k].to_lowercase()));
-            } else {
-                for &p in &m.patterns {
-                    literals.extend(required_literals(&patterns[p])?);
-                }
-            }
-        }
-        codes.sort();
-        codes.dedup();
-        let literals = without_redundant(literals);
-        let build = |words: &[String]| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(words)
-                .ok()
-        };
-        let any = build(&[codes.clone(), literals.clone()].concat())?;
-        let literals = build(&literals)?;
-        Some(Prefilter {
-            codes,
-            literals,
-            any,
-        })
-    }
-
-    /// Whether `record` may match some log matcher.
-    fn admits(&self, record: &LogRecord) -> bool {
-        let known_code = record.code.as_deref().is_some_and(|c| {
-            let upper = c.bytes().map(|b| b.to_ascii_uppercase());
-            self.codes
-                .binary_search_by(|known| known.bytes().cmp(upper.clone()))
-                .is_ok()
-        });
-        known_code
-            || self.literals.is_match(&record.message)
-            || record.detail.iter().any(|d| self.literals.is_match(d))
-    }
-}
-
-/// The literals that contain no other literal: a text holding a longer one
-/// holds the shorter one too, so the set admits the same texts, and the
-/// smaller set searches faster.
-fn without_redundant(mut literals: Vec<String>) -> Vec<String> {
-    literals.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
-    literals.dedup();
-    let mut kept: Vec<String> = Vec::new();
-    for literal in literals {
-        if !kept
-            .iter()
-            .any(|shorter| literal.contains(shorter.as_str()))
-        {
-            kept.push(literal);
-        }
-    }
-    kept.sort();
-    kept
-}
-
-/// How many literals extraction may produce before shortening them: enough
-/// for the case variants of `(?i)` phrases, which collapse once lowercased.
-const CASE_VARIANTS: usize = 8192;
-
-/// Lowercased literals one of which every match of `pattern` contains (the
-/// prefixes its matches start with, else the suffixes they end with), or
-/// `None` when there is no such finite set of non-empty literals.
-fn required_literals(pattern: &str) -> Option<Vec<String>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    // The prefilter matches without regard to ASCII case, so a leading `(?i)`
-    // only multiplies the literals into case variants until they are cut
-    // short (`conn…`); the literals of the case-sensitive pattern serve.
-    let pattern = pattern.strip_prefix("(?i)").unwrap_or(pattern);
-    let hir = regex_syntax::parse(pattern).ok()?;
-    [ExtractKind::Prefix, ExtractKind::Suffix]
-        .into_iter()
-        .find_map(|kind| {
-            let seq = Extractor::new()
-                .kind(kind)
-                .limit_total(CASE_VARIANTS)
-                .extract(&hir);
-            seq.literals()?
-                .iter()
-                .map(|lit| {
-                    let text = String::from_utf8(lit.as_bytes().to_vec()).ok()?;
-                    (!text.is_empty()).then(|| text.to_lowercase())
-                })
-                .collect()
-        })
-}
-
 /// Reused per worker so classification does not allocate per event.
 #[derive(Default)]
 pub struct Scratch {
@@ -372,24 +261,58 @@ impl SignalCatalog {
         !signals.is_empty() && signals.iter().all(|s| self.def(s.id).collapse_repeats)
     }
 
-    /// Whether a text record whose lines are `text` may raise a signal: a
-    /// cheap literal check that lets the scan skip building most records.
-    pub fn may_match_text(&self, text: &str) -> bool {
-        self.prefilter.as_ref().is_none_or(|p| p.any.is_match(text))
+    /// Whether a text record may raise a signal, before it is built: its
+    /// message code, the texts signals would search (message, then
+    /// continuation lines) and its level. A cheap literal check that lets
+    /// the scan skip building most records.
+    pub fn may_match_record<'t>(
+        &self,
+        code: Option<&str>,
+        texts: impl Iterator<Item = &'t str>,
+        level: Option<Level>,
+    ) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_none_or(|p| p.admits(code, texts, level))
+    }
+
+    /// The prefilter's verdict on a built event: false only for a text
+    /// record no log matcher can match.
+    pub fn may_match(&self, event: &Event) -> bool {
+        match (&event.kind, &self.prefilter) {
+            (EventKind::Log(record), Some(prefilter)) => prefilter.admits(
+                record.code.as_deref(),
+                searchable_texts(event).into_iter(),
+                event.level,
+            ),
+            _ => true,
+        }
+    }
+
+    /// The codes and terms the literal prefilter looks for in every text
+    /// record (without regard to ASCII case), each with the least severe
+    /// level it counts at; empty when some pattern has no required literal
+    /// and every record is checked in full.
+    pub fn prefilter_terms(&self) -> Vec<(String, Option<Level>)> {
+        let mut terms: Vec<(String, Option<Level>)> = self
+            .prefilter
+            .as_ref()
+            .map(|p| p.terms().cloned().collect())
+            .unwrap_or_default();
+        terms.sort();
+        terms
     }
 
     /// The signals `event` (from a source of `kind`) raises; at most one per signal id.
     pub fn classify(&self, kind: SourceKind, event: &Event, scratch: &mut Scratch) -> Vec<Signal> {
-        if let (EventKind::Log(record), Some(prefilter)) = (&event.kind, &self.prefilter)
-            && !prefilter.admits(record)
-        {
+        if !self.may_match(event) {
             return Vec::new();
         }
         self.classify_admitted(kind, event, scratch)
     }
 
     /// [`classify`](Self::classify) for an event whose raw text already
-    /// passed [`may_match_text`](Self::may_match_text): the prefilter is not
+    /// passed [`may_match_record`](Self::may_match_record): the prefilter is not
     /// run a second time.
     pub fn classify_admitted(
         &self,
@@ -677,7 +600,26 @@ impl Builder {
         let pattern_set =
             RegexSet::new(&self.pattern_texts).map_err(|e| too_big("patterns", e.to_string()))?;
         let keyword_texts: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
-        let prefilter = Prefilter::build(&self.matchers, &keyword_texts, &self.pattern_texts);
+        let requirements: Vec<Requirement<'_>> = self
+            .matchers
+            .iter()
+            .filter(|m| m.class == EventClass::Log)
+            .map(|m| Requirement {
+                codes: &m.codes,
+                keyword_groups: m
+                    .keyword_groups
+                    .iter()
+                    .map(|g| g.iter().map(|&k| keyword_texts[k]).collect())
+                    .collect(),
+                patterns: m
+                    .patterns
+                    .iter()
+                    .map(|&p| self.pattern_texts[p].as_str())
+                    .collect(),
+                min_level: m.min_level,
+            })
+            .collect();
+        let prefilter = Prefilter::build(&requirements);
         Ok(SignalCatalog {
             prefilter,
             defs: self.defs,

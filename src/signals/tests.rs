@@ -132,8 +132,72 @@ fn every_builtin_pattern_has_a_literal_prefilter() {
 #[test]
 fn prefilter_literals_come_from_prefixes_or_suffixes() {
     assert_eq!(
-        super::required_literals(r"\w*SQL\w*Exception"),
+        super::prefilter::required_literals(r"\w*SQL\w*Exception"),
         Some(vec!["exception".to_string()])
     );
-    assert_eq!(super::required_literals(r"\d+|x"), None);
+    assert_eq!(super::prefilter::required_literals(r"\d+|x"), None);
+}
+
+#[test]
+fn prefilter_skips_a_term_below_the_level_its_matchers_need() {
+    let catalog = builtin_catalog();
+    // `heartbeat` alone is wanted only at WARN or above (FlinkServer's
+    // heartbeat-to-peer matcher); INFO noise that says it is not built.
+    let noise = "Sent heartbeat to the master gateway node.";
+    let texts = || std::iter::once(noise);
+    assert!(!catalog.may_match_record(Some("DOM_10120"), texts(), Some(Level::Info)));
+    assert!(catalog.may_match_record(Some("DOM_10120"), texts(), Some(Level::Warn)));
+    // A longer ungated term still admits at any level.
+    let resumed = std::iter::once("The heartbeat resumed after 12 s.");
+    assert!(catalog.may_match_record(None, resumed, Some(Level::Info)));
+    // Codes count whatever their case.
+    assert!(catalog.may_match_record(Some("dom_10025"), texts(), Some(Level::Info)));
+}
+
+#[test]
+fn prefilter_agrees_with_classification_on_every_sample() {
+    let catalog = builtin_catalog();
+    for level in [Level::Debug, Level::Info, Level::Warn, Level::Error] {
+        for (_, def) in catalog.defs() {
+            for sample in &def.samples {
+                let mut event = log_event(None, &sample.line, &[]);
+                event.level = Some(level);
+                let fires = !names(&catalog, &event).is_empty();
+                assert!(
+                    !fires || catalog.may_match(&event),
+                    "prefilter skips a record that raises a signal at {level:?}: {}",
+                    sample.line
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn prefilter_takes_each_matchers_most_selective_keyword_group() {
+    let groups = vec![
+        vec!["master gateway", "master node"],
+        vec!["configuration database", "master election row"],
+        vec!["shut down", "terminat"],
+    ];
+    assert_eq!(
+        prefilter::most_selective(&groups),
+        Some(&vec!["configuration database", "master election row"])
+    );
+}
+
+#[test]
+fn a_longer_term_stays_when_the_shorter_one_is_gated_higher() {
+    let terms = vec![
+        ("heartbeat".to_string(), Some(Level::Warn)),
+        ("heartbeat resumed".to_string(), None),
+        ("heartbeat lost".to_string(), Some(Level::Error)),
+    ];
+    assert_eq!(
+        prefilter::without_redundant(terms),
+        vec![
+            ("heartbeat".to_string(), Some(Level::Warn)),
+            ("heartbeat resumed".to_string(), None),
+        ]
+    );
 }

@@ -1,0 +1,254 @@
+//! The literal prefilter: what a log record must contain for any log
+//! matcher to fire. One case-insensitive automaton over the terms every
+//! matcher needs lets the scan skip building, and classifying, most records
+//! of a healthy log.
+
+use crate::model::Level;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The least severe level a term counts at: `None` counts at any level.
+/// A term only a `min_level = "warn"` matcher needs cannot admit an INFO
+/// record, however often it appears in INFO noise.
+pub(super) type Gate = Option<Level>;
+
+/// What one log matcher requires, as the prefilter sees it.
+pub(super) struct Requirement<'a> {
+    /// Message codes, one of which the record must carry.
+    pub codes: &'a [String],
+    /// Keyword groups; the record must hold one keyword of every group.
+    pub keyword_groups: Vec<Vec<&'a str>>,
+    /// Regex patterns, one of which must match.
+    pub patterns: Vec<&'a str>,
+    pub min_level: Gate,
+}
+
+/// Codes and terms with their gates, searched without regard to ASCII case.
+pub(super) struct Prefilter {
+    /// Upper-cased codes, looked up by a record's parsed code.
+    codes: HashMap<Vec<u8>, Gate, BuildHasherDefault<Fnv>>,
+    /// The same codes, sorted, to list them.
+    code_list: Vec<(String, Gate)>,
+    literals: GatedTerms,
+}
+
+/// Terms searched as one automaton per level: the one for a record's level
+/// holds only the terms that count at it, so one plain search answers.
+struct GatedTerms {
+    terms: Vec<(String, Gate)>,
+    automata: Vec<AhoCorasick>,
+    /// Index into `automata` for an unleveled record, then per `Level`.
+    by_level: [usize; LEVELS.len() + 1],
+}
+
+const LEVELS: [Level; 6] = [
+    Level::Trace,
+    Level::Debug,
+    Level::Info,
+    Level::Warn,
+    Level::Error,
+    Level::Fatal,
+];
+
+impl GatedTerms {
+    fn build(terms: &[(String, Gate)]) -> Option<GatedTerms> {
+        let levels = std::iter::once(None).chain(LEVELS.map(Some));
+        let mut sets: Vec<Vec<&str>> = Vec::new();
+        let mut by_level = [0; LEVELS.len() + 1];
+        for (slot, level) in by_level.iter_mut().zip(levels) {
+            let set: Vec<&str> = terms
+                .iter()
+                .filter(|(_, gate)| passes(*gate, level))
+                .map(|(t, _)| t.as_str())
+                .collect();
+            *slot = sets.iter().position(|s| *s == set).unwrap_or_else(|| {
+                sets.push(set);
+                sets.len() - 1
+            });
+        }
+        let automata = sets
+            .iter()
+            .map(|set| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(set)
+                    .ok()
+            })
+            .collect::<Option<_>>()?;
+        Some(GatedTerms {
+            terms: terms.to_vec(),
+            automata,
+            by_level,
+        })
+    }
+
+    /// Whether `text` holds a term that counts at `level`.
+    fn admit(&self, text: &str, level: Option<Level>) -> bool {
+        let slot = level.map_or(0, |l| 1 + LEVELS.iter().position(|&x| x == l).unwrap_or(0));
+        self.automata[self.by_level[slot]].is_match(text)
+    }
+}
+
+fn passes(gate: Gate, level: Option<Level>) -> bool {
+    gate.is_none_or(|min| level.is_some_and(|l| l >= min))
+}
+
+impl Prefilter {
+    /// Each log matcher contributes its most selective requirement: its
+    /// codes, else its keyword group with the longest shortest keyword,
+    /// else the literals its patterns need. `None` when such a pattern has
+    /// no literal every match must contain (then every record goes through
+    /// the full check).
+    pub fn build(requirements: &[Requirement<'_>]) -> Option<Prefilter> {
+        let mut codes: Vec<(String, Gate)> = Vec::new();
+        let mut literals: Vec<(String, Gate)> = Vec::new();
+        for req in requirements {
+            let gate = req.min_level;
+            if !req.codes.is_empty() {
+                codes.extend(req.codes.iter().map(|c| (c.to_ascii_uppercase(), gate)));
+            } else if let Some(group) = most_selective(&req.keyword_groups) {
+                literals.extend(group.iter().map(|k| (k.to_lowercase(), gate)));
+            } else {
+                for pattern in &req.patterns {
+                    let needed = required_literals(pattern)?;
+                    literals.extend(needed.into_iter().map(|l| (l, gate)));
+                }
+            }
+        }
+        let code_list = loosest_gates(codes);
+        let literals = without_redundant(literals);
+        Some(Prefilter {
+            literals: GatedTerms::build(&literals)?,
+            codes: code_list
+                .iter()
+                .map(|(code, gate)| (code.clone().into_bytes(), *gate))
+                .collect(),
+            code_list,
+        })
+    }
+
+    /// Whether a record with message code `code`, at `level`, whose
+    /// searchable texts are `texts`, may match some log matcher.
+    pub fn admits<'t>(
+        &self,
+        code: Option<&str>,
+        mut texts: impl Iterator<Item = &'t str>,
+        level: Option<Level>,
+    ) -> bool {
+        self.knows(code, level) || texts.any(|text| self.literals.admit(text, level))
+    }
+
+    fn knows(&self, code: Option<&str>, level: Option<Level>) -> bool {
+        let Some(code) = code else {
+            return false;
+        };
+        let mut buffer = [0u8; 32];
+        let gate = match buffer.get_mut(..code.len()) {
+            Some(upper) => {
+                upper.copy_from_slice(code.as_bytes());
+                upper.make_ascii_uppercase();
+                self.codes.get(&*upper)
+            }
+            None => self.codes.get(code.to_ascii_uppercase().as_bytes()),
+        };
+        gate.is_some_and(|&gate| passes(gate, level))
+    }
+
+    /// Every code and term with its gate.
+    pub fn terms(&self) -> impl Iterator<Item = &(String, Gate)> {
+        self.code_list.iter().chain(&self.literals.terms)
+    }
+}
+
+/// The group whose shortest keyword is longest: long phrases are rarer in
+/// noise than short words ("configuration database" before "master node").
+pub(super) fn most_selective<'a, 'b>(groups: &'b [Vec<&'a str>]) -> Option<&'b Vec<&'a str>> {
+    groups.iter().filter(|g| !g.is_empty()).max_by(|a, b| {
+        let shortest = |g: &Vec<&str>| g.iter().map(|k| k.len()).min().unwrap_or(0);
+        shortest(a)
+            .cmp(&shortest(b))
+            .then_with(|| b.len().cmp(&a.len()))
+    })
+}
+
+/// Each term once, with the loosest gate any matcher gave it; sorted.
+fn loosest_gates(mut terms: Vec<(String, Gate)>) -> Vec<(String, Gate)> {
+    terms.sort();
+    terms.dedup_by(|later, earlier| later.0 == earlier.0);
+    terms
+}
+
+/// The literals that contain no other literal as loosely gated: a text
+/// holding a longer one holds the shorter one too, so the set admits the
+/// same records, and the smaller set searches faster.
+pub(super) fn without_redundant(literals: Vec<(String, Gate)>) -> Vec<(String, Gate)> {
+    let mut literals = loosest_gates(literals);
+    literals.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.cmp(b)));
+    let mut kept: Vec<(String, Gate)> = Vec::new();
+    for (literal, gate) in literals {
+        let covered = kept
+            .iter()
+            .any(|(shorter, g)| *g <= gate && literal.contains(shorter.as_str()));
+        if !covered {
+            kept.push((literal, gate));
+        }
+    }
+    kept.sort();
+    kept
+}
+
+/// How many literals extraction may produce before shortening them: enough
+/// for the case variants of `(?i)` phrases, which collapse once lowercased.
+const CASE_VARIANTS: usize = 8192;
+
+/// Lowercased literals one of which every match of `pattern` contains (the
+/// prefixes its matches start with, else the suffixes they end with), or
+/// `None` when there is no such finite set of non-empty literals.
+pub(super) fn required_literals(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    // The prefilter matches without regard to ASCII case, so a leading `(?i)`
+    // only multiplies the literals into case variants until they are cut
+    // short (`conn…`); the literals of the case-sensitive pattern serve.
+    let pattern = pattern.strip_prefix("(?i)").unwrap_or(pattern);
+    let hir = regex_syntax::parse(pattern).ok()?;
+    [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .find_map(|kind| {
+            let seq = Extractor::new()
+                .kind(kind)
+                .limit_total(CASE_VARIANTS)
+                .extract(&hir);
+            seq.literals()?
+                .iter()
+                .map(|lit| {
+                    let text = String::from_utf8(lit.as_bytes().to_vec()).ok()?;
+                    (!text.is_empty()).then(|| text.to_lowercase())
+                })
+                .collect()
+        })
+}
+
+/// FNV-1a: codes are a few bytes long, where SipHash's setup costs more
+/// than the hashing.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
