@@ -145,6 +145,16 @@ impl LogTime {
         }
     }
 
+    /// Which minute of its clock the time falls in (a count of minutes
+    /// since an origin that depends on the clock).
+    pub fn minute_number(self) -> i64 {
+        match self {
+            LogTime::Local(t) => t.and_utc().timestamp().div_euclid(60),
+            LogTime::Zoned(t) => t.timestamp().div_euclid(60),
+            LogTime::Uptime(s) => (s / 60.0).floor() as i64,
+        }
+    }
+
     /// Milliseconds from `earlier` to `self`, when both are on the same clock.
     pub fn millis_since(self, earlier: LogTime) -> Option<f64> {
         match (self, earlier) {

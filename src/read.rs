@@ -30,6 +30,16 @@ pub struct ReadDamage {
 }
 
 impl ReadDamage {
+    /// Adds the repairs of a later part of the same file.
+    pub fn add(&mut self, later: &ReadDamage) {
+        self.long_lines += later.long_lines;
+        self.invalid_utf8_lines += later.invalid_utf8_lines;
+        self.first_long_line = self.first_long_line.or(later.first_long_line);
+        self.first_invalid_utf8_line = self
+            .first_invalid_utf8_line
+            .or(later.first_invalid_utf8_line);
+    }
+
     fn note_invalid_utf8(&mut self, line: u64) {
         self.invalid_utf8_lines += 1;
         self.first_invalid_utf8_line.get_or_insert(line);
@@ -63,6 +73,13 @@ impl<R: BufRead> LineReader<R> {
             max_line,
             damage: ReadDamage::default(),
         }
+    }
+
+    /// A reader whose first line is numbered `lines_before + 1`: for a
+    /// piece of a file that starts after that many lines.
+    pub fn numbered_after(mut self, lines_before: u64) -> Self {
+        self.number = lines_before;
+        self
     }
 
     /// What had to be repaired so far.

@@ -14,7 +14,7 @@ pub fn parser() -> RecordParser {
 }
 
 /// Parses `time LEVEL (script) message`; the `(script)` part is optional.
-fn parse_header(text: &str) -> Option<Header<'_>> {
+pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
     let (time, used) = local_datetime_prefix(text)?;
     let rest = text[used..].trim_start();
     let (level_word, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));

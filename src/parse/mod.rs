@@ -89,6 +89,20 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
     }
 }
 
+/// The header parser of a format whose records stand alone: a line it
+/// accepts always starts a record, and no record depends on the ones before
+/// it, so a file can be cut there and its pieces parsed apart. `None` for
+/// formats with state across lines (GC logs, metrics, alarm exports).
+pub fn record_start(kind: SourceKind) -> Option<records::HeaderFn> {
+    match kind {
+        SourceKind::NodeLog | SourceKind::ExceptionsLog => Some(log4j::parse_header),
+        SourceKind::RoleLog => Some(pipe::parse_header),
+        SourceKind::ScriptLog => Some(script::parse_header),
+        SourceKind::FloatIpLog => Some(floatip::parse_header),
+        SourceKind::AlarmExport | SourceKind::GcLog | SourceKind::SystemMetrics => None,
+    }
+}
+
 /// Longest text kept for evidence from one line.
 pub const MAX_EVIDENCE_CHARS: usize = 2000;
 

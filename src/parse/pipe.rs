@@ -23,7 +23,7 @@ pub fn parser() -> RecordParser {
 
 /// Parses a record's first line in either layout; `None` when the line does
 /// not start a record.
-fn parse_header(text: &str) -> Option<Header<'_>> {
+pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
     let (time, used) = local_datetime_prefix(text)?;
     match text[used..].trim_start().strip_prefix('|') {
         Some(fields) => parse_pipe_fields(LogTime::Local(time), fields),

@@ -17,7 +17,7 @@ pub fn parser() -> RecordParser {
 }
 
 /// A record start in either layout.
-fn parse_header(text: &str) -> Option<Header<'_>> {
+pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
     parse_bracketed(text).or_else(|| log4j::parse_header(text))
 }
 

@@ -122,7 +122,7 @@ pub struct Evidence {
     pub time: String,
     pub text: String,
     pub signals: Vec<String>,
-    /// How many identical lines of the same file, within a minute, this one
+    /// How many identical lines of the same file, in the same minute, this one
     /// stands for (signals marked `collapse_repeats`); 1 for a single line.
     pub repeats: u32,
 }

@@ -180,7 +180,7 @@ fn table(headers: &[&str]) -> Table {
 /// A line's text, with the count of identical lines it stands for.
 fn with_repeats(text: &str, repeats: u32) -> String {
     if repeats > 1 {
-        format!("{text} (×{repeats} within a minute)")
+        format!("{text} (×{repeats} in that minute)")
     } else {
         text.to_string()
     }

@@ -73,7 +73,7 @@ impl View<'_> {
                 format!(" [{}]", signals.join(","))
             };
             let repeats = if entry.repeats.count() > 1 {
-                format!(" (×{} within a minute)", entry.repeats.count())
+                format!(" (×{} in that minute)", entry.repeats.count())
             } else {
                 String::new()
             };

@@ -156,7 +156,7 @@ pub struct SignalDef {
     pub name: String,
     pub description: String,
     pub sources: Vec<SourceKind>,
-    /// Identical repeats from one file within a minute are kept once, with
+    /// Identical repeats from one file in the same minute are kept once, with
     /// a count: for floods (retried connections) that would fill memory.
     pub collapse_repeats: bool,
     pub samples: Vec<SampleSpec>,

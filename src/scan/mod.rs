@@ -11,25 +11,19 @@ use crate::discover::open::{
     self, ArchiveFormat, BUFFER_SIZE, OpenError, Opened, Packing, Unpacked,
 };
 use crate::discover::{Candidate, EntryPlace};
-use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceId, SourceKind};
-use crate::parse::{self, Parser, RecordPeek, Sink};
+use crate::model::{Event, Level, LogTime, SourceId, SourceKind};
+use crate::parse;
 use crate::progress::Progress;
-use crate::read::{DEFAULT_MAX_LINE, Line, LineReader};
-use crate::signals::{FieldValue, Scratch, Signal, SignalCatalog};
+use crate::read::{DEFAULT_MAX_LINE, LineReader};
+use crate::signals::{Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+use worker::Worker;
 
-/// Unparsed lines quoted per file in the report.
-const UNPARSED_SAMPLES: usize = 3;
-/// Warnings kept per file; further ones are counted.
-const MAX_WARNINGS: usize = 20;
-/// Silences shorter than this in a text log are not recorded.
-const MIN_GAP_MS: f64 = 10_000.0;
-/// A timestamp this much earlier than the one before counts as out of order.
-const BACKWARD_TOLERANCE_MS: f64 = 1_000.0;
+mod pieces;
+mod worker;
 
 /// Which events a scan keeps besides those that raise signals.
 #[derive(Copy, Clone, Debug, Default)]
@@ -85,7 +79,8 @@ pub struct KeptEvent {
 pub struct Repeats(Vec<u16>);
 
 impl Repeats {
-    /// How long after a kept event an identical one may be folded into it.
+    /// How long after a kept event an identical one may be folded into it
+    /// (both lie in the same minute of the log's clock).
     pub const WINDOW_MS: u16 = 60_000;
 
     /// The event itself plus its folded repeats.
@@ -104,8 +99,12 @@ impl Repeats {
         u32::from(inside(at)) + repeats
     }
 
-    fn add(&mut self, delay_ms: u16) {
+    /// Counts an identical event `delay_ms` after the kept one, with the
+    /// repeats that had been folded into it.
+    fn absorb(&mut self, delay_ms: u16, its_repeats: &Repeats) {
         self.0.push(delay_ms);
+        self.0
+            .extend(its_repeats.0.iter().map(|d| delay_ms.saturating_add(*d)));
     }
 }
 
@@ -232,13 +231,25 @@ pub fn scan_with(
 }
 
 fn scan_candidate(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
+    let outcomes = match pieces::scan_in_pieces(candidate, pieces::PIECE_BYTES, ctx) {
+        Some(outcome) => vec![outcome],
+        None => scan_whole(candidate, ctx),
+    };
+    if let Some(progress) = ctx.options.progress {
+        progress.file_done();
+    }
+    outcomes
+}
+
+/// Scans a file in one pass: text, compressed text or an archive.
+fn scan_whole(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
     let budget = Budget::new(ctx.options.limits);
     let tick = |bytes: u64| {
         if let Some(progress) = ctx.options.progress {
             progress.add_bytes(bytes);
         }
     };
-    let outcomes = match File::open(&candidate.path) {
+    match File::open(&candidate.path) {
         Ok(file) => {
             let counted = CountIn::new(file, &budget, &tick);
             scan_file(
@@ -252,11 +263,7 @@ fn scan_candidate(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
             ScannedSource::skipped(candidate.clone(), OpenError::Io(err).to_string()),
             Vec::new(),
         )],
-    };
-    if let Some(progress) = ctx.options.progress {
-        progress.file_done();
     }
-    outcomes
 }
 
 fn scan_file<R: BufRead + std::io::Seek>(
@@ -466,25 +473,14 @@ fn scan_text(
         return (source, Vec::new());
     };
     source.kind = Some(kind);
-    let Some(parser) = parse::parser_for(kind) else {
+    let Some(mut parser) = parse::parser_for(kind) else {
         source.skipped = Some(format!("hbdiag cannot parse {kind} files yet"));
         return (source, Vec::new());
     };
     source.kind = Some(kind);
-    let mut worker = Worker {
-        source,
-        kind,
-        catalog: ctx.catalog,
-        keep: ctx.keep,
-        scratch: Scratch::default(),
-        kept: Vec::new(),
-        previous: None,
-        last_text: String::new(),
-        repeat_of: HashMap::new(),
-        literal_hit: None,
-    };
-    worker.run(parser, &head, &mut reader, read_error);
-    (worker.source, worker.kept)
+    let mut worker = Worker::new(source, kind, ctx.catalog, ctx.keep);
+    worker.feed(parser.as_mut(), &head, &mut reader, read_error);
+    worker.finish()
 }
 
 fn decide_kind(head: &[String], source: &mut ScannedSource) -> Option<SourceKind> {
@@ -518,276 +514,5 @@ fn decide_kind(head: &[String], source: &mut ScannedSource) -> Option<SourceKind
             source.skipped = Some("unknown format (not a log hbdiag reads)".into());
             None
         }
-    }
-}
-
-struct Worker<'a> {
-    source: ScannedSource,
-    kind: SourceKind,
-    catalog: &'a SignalCatalog,
-    keep: KeepPolicy,
-    scratch: Scratch,
-    kept: Vec<KeptEvent>,
-    /// The last record's line and time, to find silences and disorder.
-    previous: Option<(u64, LogTime)>,
-    /// The last record's first line (a reused buffer), for "the log ends here".
-    last_text: String,
-    /// What the literal prefilter said of the text record being built
-    /// (set by `wants`, taken by `event`), so it is not asked twice.
-    literal_hit: Option<bool>,
-    /// Where the latest kept event with given collapsible signals is.
-    repeat_of: HashMap<u64, usize>,
-}
-
-impl Worker<'_> {
-    fn run<R: std::io::BufRead>(
-        &mut self,
-        mut parser: Box<dyn Parser>,
-        head: &[String],
-        reader: &mut LineReader<R>,
-        mut read_error: Option<std::io::Error>,
-    ) {
-        for (i, text) in head.iter().enumerate() {
-            let line = Line {
-                number: i as u64 + 1,
-                text,
-            };
-            parser.line(&line, self);
-        }
-        self.source.lines = head.len() as u64;
-        while read_error.is_none() {
-            match reader.next_line() {
-                Ok(Some(line)) => {
-                    self.source.lines = line.number;
-                    parser.line(&line, self);
-                }
-                Ok(None) => break,
-                Err(err) => read_error = Some(err),
-            }
-        }
-        parser.finish(self);
-        self.source.last_record = self
-            .previous
-            .map(|(line, time)| (line, time, parse::evidence_text(&self.last_text)));
-        if let Some(err) = read_error {
-            self.warn(
-                Some(self.source.lines + 1),
-                format!(
-                    "read stopped after line {}: {err}; the lines before it were used",
-                    self.source.lines
-                ),
-            );
-        }
-        self.report_damage(reader.damage());
-    }
-
-    fn report_damage(&mut self, damage: &crate::read::ReadDamage) {
-        if let Some(first) = damage.first_long_line {
-            self.warn(
-                Some(first),
-                format!(
-                    "{} line(s) longer than {} KiB were cut to that length",
-                    damage.long_lines,
-                    DEFAULT_MAX_LINE / 1024
-                ),
-            );
-        }
-        if let Some(first) = damage.first_invalid_utf8_line {
-            self.warn(
-                Some(first),
-                format!(
-                    "{} line(s) had bytes that are not UTF-8; they were replaced by U+FFFD",
-                    damage.invalid_utf8_lines
-                ),
-            );
-        }
-    }
-
-    fn warn(&mut self, line: Option<u64>, message: String) {
-        if self.source.warnings.len() < MAX_WARNINGS {
-            self.source.warnings.push(FileWarning { line, message });
-        } else if self.source.warnings.len() == MAX_WARNINGS {
-            self.source.warnings.push(FileWarning {
-                line: None,
-                message: "more warnings in this file were not listed".into(),
-            });
-        }
-    }
-
-    /// Notes a record's time: offsets, first time, disorder and silences.
-    /// `ordered` says whether a step back in time deserves a warning.
-    fn track_time(&mut self, line: u64, time: LogTime, ordered: bool) {
-        if let LogTime::Zoned(t) = time {
-            self.source.utc_offset.get_or_insert(*t.offset());
-        }
-        if let Some((prev_line, prev_time)) = self.previous
-            && let Some(elapsed) = time.millis_since(prev_time)
-        {
-            if elapsed < -BACKWARD_TOLERANCE_MS && ordered {
-                self.warn(
-                    Some(line),
-                    format!(
-                        "timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline",
-                        -elapsed / 1000.0
-                    ),
-                );
-            } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
-                self.keep_gap(prev_line, prev_time, elapsed, line);
-            }
-        }
-        self.previous = Some((line, time));
-    }
-
-    fn remember_last(&mut self, first_line: &str) {
-        self.last_text.clear();
-        self.last_text.push_str(first_line);
-    }
-
-    /// Whether a record earlier than the one above it is worth a warning.
-    /// Alarm exports list alarms in any order, and safepoint records are
-    /// written when the stop ends but placed at its start.
-    fn expects_order(&self, kind: Option<&EventKind>) -> bool {
-        self.kind != SourceKind::AlarmExport && !matches!(kind, Some(EventKind::Safepoint(_)))
-    }
-
-    fn is_text_log(&self) -> bool {
-        !matches!(
-            self.kind,
-            SourceKind::GcLog | SourceKind::SystemMetrics | SourceKind::AlarmExport
-        )
-    }
-
-    fn keep_gap(&mut self, line: u64, time: LogTime, duration_ms: f64, resumed_line: u64) {
-        let gap = Event {
-            line,
-            time,
-            level: None,
-            text: format!(
-                "no record for {:.1} s between line {line} and line {resumed_line}",
-                duration_ms / 1000.0
-            ),
-            host: None,
-            kind: EventKind::LogGap(LogGap {
-                duration_ms,
-                resumed_line,
-            }),
-        };
-        let signals = self.catalog.classify(self.kind, &gap, &mut self.scratch);
-        if !signals.is_empty() {
-            self.kept.push(KeptEvent {
-                source: self.source.id,
-                event: gap,
-                signals,
-                repeats: Repeats::default(),
-            });
-        }
-    }
-
-    /// Counts `event` on an identical one kept less than a minute ago, when
-    /// its signals allow folding; true when it was folded.
-    fn fold_into_repeat(&mut self, event: &Event, signals: &[Signal]) -> bool {
-        if !self.catalog.collapses(signals) {
-            return false;
-        }
-        let Some(&index) = self.repeat_of.get(&signals_key(signals)) else {
-            return false;
-        };
-        let kept = &mut self.kept[index];
-        let delay = event
-            .time
-            .millis_since(kept.event.time)
-            .filter(|ms| (0.0..=f64::from(Repeats::WINDOW_MS)).contains(ms));
-        match delay {
-            Some(ms) if kept.signals == signals => {
-                kept.repeats.add(ms.round() as u16);
-                true
-            }
-            _ => false,
-        }
-    }
-}
-
-/// A hash of signals' ids and field values, to find identical repeats.
-fn signals_key(signals: &[Signal]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for signal in signals {
-        signal.id.hash(&mut hasher);
-        for (name, value) in signal.fields.iter() {
-            name.hash(&mut hasher);
-            match value {
-                FieldValue::Number(n) => n.to_bits().hash(&mut hasher),
-                FieldValue::Text(t) => t.hash(&mut hasher),
-            }
-        }
-    }
-    hasher.finish()
-}
-
-impl Sink for Worker<'_> {
-    fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
-        let literal_hit =
-            self.catalog
-                .may_match_record(record.code, record.searchable(), record.level);
-        self.literal_hit = Some(literal_hit);
-        literal_hit
-            || self
-                .keep
-                .min_level
-                .is_some_and(|min| record.level.is_some_and(|l| l >= min))
-    }
-
-    fn skipped(&mut self, record: &RecordPeek<'_>) {
-        self.source.records += 1;
-        self.track_time(record.line, record.time, self.expects_order(None));
-        self.remember_last(record.first_line);
-    }
-
-    fn event(&mut self, mut event: Event) {
-        self.source.records += 1;
-        self.track_time(
-            event.line,
-            event.time,
-            self.expects_order(Some(&event.kind)),
-        );
-        self.remember_last(&event.text);
-        let signals = match self.literal_hit.take() {
-            Some(true) => self
-                .catalog
-                .classify_admitted(self.kind, &event, &mut self.scratch),
-            Some(false) => Vec::new(),
-            None => self.catalog.classify(self.kind, &event, &mut self.scratch),
-        };
-        let wanted = !signals.is_empty()
-            || self
-                .keep
-                .min_level
-                .is_some_and(|min| event.level.is_some_and(|l| l >= min));
-        if wanted && !self.fold_into_repeat(&event, &signals) {
-            event.shed_classified_text();
-            if self.catalog.collapses(&signals) {
-                self.repeat_of
-                    .insert(signals_key(&signals), self.kept.len());
-            }
-            self.kept.push(KeptEvent {
-                source: self.source.id,
-                event,
-                signals,
-                repeats: Repeats::default(),
-            });
-        }
-    }
-
-    fn unparsed(&mut self, line: &Line<'_>) {
-        self.source.unparsed_lines += 1;
-        if self.source.unparsed_samples.len() < UNPARSED_SAMPLES {
-            self.source
-                .unparsed_samples
-                .push((line.number, parse::evidence_text(line.text)));
-        }
-    }
-
-    fn warning(&mut self, line: u64, message: String) {
-        self.warn(Some(line), message);
     }
 }

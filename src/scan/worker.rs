@@ -1,0 +1,380 @@
+//! One source's scan: the parser's records and events go through the
+//! signal catalog; the worker keeps what matters, counts the rest, notes
+//! silences and disorder, and folds floods of identical signals.
+
+use super::{FileWarning, KeepPolicy, KeptEvent, Outcome, Repeats, ScannedSource};
+use crate::model::{Event, EventKind, LogGap, LogTime, SourceKind};
+use crate::parse::{self, Parser, RecordPeek, Sink};
+use crate::read::{DEFAULT_MAX_LINE, Line, LineReader, ReadDamage};
+use crate::signals::{FieldValue, Scratch, Signal, SignalCatalog};
+use std::collections::HashMap;
+
+/// Unparsed lines quoted per file in the report.
+const UNPARSED_SAMPLES: usize = 3;
+/// Warnings kept per file; further ones are counted.
+const MAX_WARNINGS: usize = 20;
+/// Silences shorter than this in a text log are not recorded.
+const MIN_GAP_MS: f64 = 10_000.0;
+/// A timestamp this much earlier than the one before counts as out of order.
+const BACKWARD_TOLERANCE_MS: f64 = 1_000.0;
+
+/// Scans one source, or one piece of a large one (see [`Worker::absorb`]).
+pub(super) struct Worker<'a> {
+    source: ScannedSource,
+    kind: SourceKind,
+    catalog: &'a SignalCatalog,
+    keep: KeepPolicy,
+    scratch: Scratch,
+    kept: Vec<KeptEvent>,
+    /// The first record's line and time, to join a piece to the one before.
+    first: Option<(u64, LogTime)>,
+    /// The last record's line and time, to find silences and disorder.
+    previous: Option<(u64, LogTime)>,
+    /// The last record's first line (a reused buffer), for "the log ends here".
+    last_text: String,
+    /// What the literal prefilter said of the text record being built
+    /// (set by `wants`, taken by `event`), so it is not asked twice.
+    literal_hit: Option<bool>,
+    /// Where the latest kept event with given collapsible signals is, per
+    /// minute of the log's clock.
+    repeat_of: HashMap<(u64, i64), usize>,
+    /// Warnings past `MAX_WARNINGS`, counted instead of kept.
+    warnings_dropped: u64,
+    /// Read errors, each with the line it stopped after.
+    read_errors: Vec<(u64, std::io::Error)>,
+    damage: ReadDamage,
+}
+
+impl<'a> Worker<'a> {
+    pub(super) fn new(
+        source: ScannedSource,
+        kind: SourceKind,
+        catalog: &'a SignalCatalog,
+        keep: KeepPolicy,
+    ) -> Self {
+        Worker {
+            source,
+            kind,
+            catalog,
+            keep,
+            scratch: Scratch::default(),
+            kept: Vec::new(),
+            first: None,
+            previous: None,
+            last_text: String::new(),
+            literal_hit: None,
+            repeat_of: HashMap::new(),
+            warnings_dropped: 0,
+            read_errors: Vec::new(),
+            damage: ReadDamage::default(),
+        }
+    }
+
+    /// Parses `head` (lines already read from the start) and then the rest
+    /// of `reader`, up to its end or a read error.
+    pub(super) fn feed<R: std::io::BufRead>(
+        &mut self,
+        parser: &mut dyn Parser,
+        head: &[String],
+        reader: &mut LineReader<R>,
+        mut read_error: Option<std::io::Error>,
+    ) {
+        for (i, text) in head.iter().enumerate() {
+            let line = Line {
+                number: i as u64 + 1,
+                text,
+            };
+            self.source.lines = line.number;
+            parser.line(&line, self);
+        }
+        while read_error.is_none() {
+            match reader.next_line() {
+                Ok(Some(line)) => {
+                    self.source.lines = line.number;
+                    parser.line(&line, self);
+                }
+                Ok(None) => break,
+                Err(err) => read_error = Some(err),
+            }
+        }
+        parser.finish(self);
+        if let Some(err) = read_error {
+            self.note_read_error(self.source.lines, err);
+        }
+        self.damage.add(reader.damage());
+    }
+
+    /// Notes that reading stopped after line `line` with `err`.
+    pub(super) fn note_read_error(&mut self, line: u64, err: std::io::Error) {
+        self.read_errors.push((line, err));
+    }
+
+    /// Appends the scan of the piece that follows this one in the same
+    /// file, as if one worker had read both: the silence or step back
+    /// between them is checked, floods are folded across the seam, and
+    /// counts, samples and warnings are joined.
+    pub(super) fn absorb(&mut self, mut next: Worker<'_>) {
+        if let Some((line, time)) = next.first {
+            self.track_time(line, time, true);
+        }
+        for warning in std::mem::take(&mut next.source.warnings) {
+            self.warn(warning.line, warning.message);
+        }
+        self.warnings_dropped += next.warnings_dropped;
+        for event in next.kept {
+            self.keep_or_fold(event);
+        }
+        let (source, piece) = (&mut self.source, next.source);
+        source.lines = source.lines.max(piece.lines);
+        source.records += piece.records;
+        source.unparsed_lines += piece.unparsed_lines;
+        let room = UNPARSED_SAMPLES.saturating_sub(source.unparsed_samples.len());
+        source
+            .unparsed_samples
+            .extend(piece.unparsed_samples.into_iter().take(room));
+        if source.utc_offset.is_none() {
+            source.utc_offset = piece.utc_offset;
+        }
+        if next.previous.is_some() {
+            self.previous = next.previous;
+            self.last_text = next.last_text;
+        }
+        self.read_errors.append(&mut next.read_errors);
+        self.damage.add(&next.damage);
+    }
+
+    /// The source's outcome: its last record, and what stopped or had to
+    /// be repaired while reading, as warnings.
+    pub(super) fn finish(mut self) -> Outcome {
+        self.source.last_record = self
+            .previous
+            .map(|(line, time)| (line, time, parse::evidence_text(&self.last_text)));
+        for (line, err) in std::mem::take(&mut self.read_errors) {
+            self.warn(
+                Some(line + 1),
+                format!("read stopped after line {line}: {err}; the lines before it were used"),
+            );
+        }
+        let damage = std::mem::take(&mut self.damage);
+        self.report_damage(&damage);
+        if self.warnings_dropped > 0 {
+            self.source.warnings.push(FileWarning {
+                line: None,
+                message: "more warnings in this file were not listed".into(),
+            });
+        }
+        (self.source, self.kept)
+    }
+
+    fn report_damage(&mut self, damage: &crate::read::ReadDamage) {
+        if let Some(first) = damage.first_long_line {
+            self.warn(
+                Some(first),
+                format!(
+                    "{} line(s) longer than {} KiB were cut to that length",
+                    damage.long_lines,
+                    DEFAULT_MAX_LINE / 1024
+                ),
+            );
+        }
+        if let Some(first) = damage.first_invalid_utf8_line {
+            self.warn(
+                Some(first),
+                format!(
+                    "{} line(s) had bytes that are not UTF-8; they were replaced by U+FFFD",
+                    damage.invalid_utf8_lines
+                ),
+            );
+        }
+    }
+
+    fn warn(&mut self, line: Option<u64>, message: String) {
+        if self.source.warnings.len() < MAX_WARNINGS {
+            self.source.warnings.push(FileWarning { line, message });
+        } else {
+            self.warnings_dropped += 1;
+        }
+    }
+
+    /// Notes a record's time: offsets, first time, disorder and silences.
+    /// `ordered` says whether a step back in time deserves a warning.
+    fn track_time(&mut self, line: u64, time: LogTime, ordered: bool) {
+        if let LogTime::Zoned(t) = time {
+            self.source.utc_offset.get_or_insert(*t.offset());
+        }
+        if let Some((prev_line, prev_time)) = self.previous
+            && let Some(elapsed) = time.millis_since(prev_time)
+        {
+            if elapsed < -BACKWARD_TOLERANCE_MS && ordered {
+                self.warn(
+                    Some(line),
+                    format!(
+                        "timestamp goes back {:.1} s from line {prev_line}; events are re-ordered on the timeline",
+                        -elapsed / 1000.0
+                    ),
+                );
+            } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
+                self.keep_gap(prev_line, prev_time, elapsed, line);
+            }
+        }
+        self.first.get_or_insert((line, time));
+        self.previous = Some((line, time));
+    }
+
+    fn remember_last(&mut self, first_line: &str) {
+        self.last_text.clear();
+        self.last_text.push_str(first_line);
+    }
+
+    /// Whether a record earlier than the one above it is worth a warning.
+    /// Alarm exports list alarms in any order, and safepoint records are
+    /// written when the stop ends but placed at its start.
+    fn expects_order(&self, kind: Option<&EventKind>) -> bool {
+        self.kind != SourceKind::AlarmExport && !matches!(kind, Some(EventKind::Safepoint(_)))
+    }
+
+    fn is_text_log(&self) -> bool {
+        !matches!(
+            self.kind,
+            SourceKind::GcLog | SourceKind::SystemMetrics | SourceKind::AlarmExport
+        )
+    }
+
+    fn keep_gap(&mut self, line: u64, time: LogTime, duration_ms: f64, resumed_line: u64) {
+        let gap = Event {
+            line,
+            time,
+            level: None,
+            text: format!(
+                "no record for {:.1} s between line {line} and line {resumed_line}",
+                duration_ms / 1000.0
+            ),
+            host: None,
+            kind: EventKind::LogGap(LogGap {
+                duration_ms,
+                resumed_line,
+            }),
+        };
+        let signals = self.catalog.classify(self.kind, &gap, &mut self.scratch);
+        if !signals.is_empty() {
+            self.kept.push(KeptEvent {
+                source: self.source.id,
+                event: gap,
+                signals,
+                repeats: Repeats::default(),
+            });
+        }
+    }
+
+    /// Keeps `event`, or counts it (with its own repeats) on an identical
+    /// one kept earlier in the same minute of the log's clock, when its
+    /// signals allow folding. Minutes, not "a minute after the kept one",
+    /// so a file read in pieces folds exactly as when read in one pass.
+    fn keep_or_fold(&mut self, event: KeptEvent) {
+        if !self.catalog.collapses(&event.signals) {
+            self.kept.push(event);
+            return;
+        }
+        let key = (
+            signals_key(&event.signals),
+            event.event.time.minute_number(),
+        );
+        if let Some(&index) = self.repeat_of.get(&key) {
+            let target = &mut self.kept[index];
+            let delay = event
+                .event
+                .time
+                .millis_since(target.event.time)
+                .filter(|ms| (0.0..=f64::from(Repeats::WINDOW_MS)).contains(ms));
+            if let Some(ms) = delay
+                && target.signals == event.signals
+            {
+                target.repeats.absorb(ms.round() as u16, &event.repeats);
+                return;
+            }
+        }
+        self.repeat_of.insert(key, self.kept.len());
+        self.kept.push(event);
+    }
+}
+
+/// A hash of signals' ids and field values, to find identical repeats.
+fn signals_key(signals: &[Signal]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for signal in signals {
+        signal.id.hash(&mut hasher);
+        for (name, value) in signal.fields.iter() {
+            name.hash(&mut hasher);
+            match value {
+                FieldValue::Number(n) => n.to_bits().hash(&mut hasher),
+                FieldValue::Text(t) => t.hash(&mut hasher),
+            }
+        }
+    }
+    hasher.finish()
+}
+
+impl Sink for Worker<'_> {
+    fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+        let literal_hit =
+            self.catalog
+                .may_match_record(record.code, record.searchable(), record.level);
+        self.literal_hit = Some(literal_hit);
+        literal_hit
+            || self
+                .keep
+                .min_level
+                .is_some_and(|min| record.level.is_some_and(|l| l >= min))
+    }
+
+    fn skipped(&mut self, record: &RecordPeek<'_>) {
+        self.source.records += 1;
+        self.track_time(record.line, record.time, self.expects_order(None));
+        self.remember_last(record.first_line);
+    }
+
+    fn event(&mut self, mut event: Event) {
+        self.source.records += 1;
+        self.track_time(
+            event.line,
+            event.time,
+            self.expects_order(Some(&event.kind)),
+        );
+        self.remember_last(&event.text);
+        let signals = match self.literal_hit.take() {
+            Some(true) => self
+                .catalog
+                .classify_admitted(self.kind, &event, &mut self.scratch),
+            Some(false) => Vec::new(),
+            None => self.catalog.classify(self.kind, &event, &mut self.scratch),
+        };
+        let wanted = !signals.is_empty()
+            || self
+                .keep
+                .min_level
+                .is_some_and(|min| event.level.is_some_and(|l| l >= min));
+        if wanted {
+            event.shed_classified_text();
+            self.keep_or_fold(KeptEvent {
+                source: self.source.id,
+                event,
+                signals,
+                repeats: Repeats::default(),
+            });
+        }
+    }
+
+    fn unparsed(&mut self, line: &Line<'_>) {
+        self.source.unparsed_lines += 1;
+        if self.source.unparsed_samples.len() < UNPARSED_SAMPLES {
+            self.source
+                .unparsed_samples
+                .push((line.number, parse::evidence_text(line.text)));
+        }
+    }
+
+    fn warning(&mut self, line: u64, message: String) {
+        self.warn(Some(line), message);
+    }
+}
