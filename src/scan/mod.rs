@@ -190,6 +190,8 @@ struct Context<'a> {
     catalog: &'a SignalCatalog,
     keep: KeepPolicy,
     options: ScanOptions<'a>,
+    /// Plain files at least this large are read in pieces.
+    piece_from: u64,
 }
 
 /// Scans every candidate in parallel with default options.
@@ -210,6 +212,7 @@ pub fn scan_with(
         catalog,
         keep,
         options,
+        piece_from: pieces::worth_cutting_from(candidates),
     };
     let mut outcomes: Vec<Outcome> = candidates
         .par_iter()
@@ -231,7 +234,7 @@ pub fn scan_with(
 }
 
 fn scan_candidate(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
-    let outcomes = match pieces::scan_in_pieces(candidate, pieces::PIECE_BYTES, ctx) {
+    let outcomes = match pieces::scan_in_pieces(candidate, ctx) {
         Some(outcome) => vec![outcome],
         None => scan_whole(candidate, ctx),
     };

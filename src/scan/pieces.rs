@@ -17,9 +17,9 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-/// Bytes per piece. Fixed, so where a file is cut (and so the report)
-/// never depends on the number of threads.
-pub const PIECE_BYTES: u64 = 16 << 20;
+/// Bytes per piece. Pieces join exactly, so their size never shows in the
+/// report; it only has to be large against the cost of a seam.
+const PIECE_BYTES: u64 = 16 << 20;
 /// How far past a nominal cut a record start is looked for; a file with no
 /// record start that far (one huge record) is cut less often.
 const MAX_SEEK: usize = 1 << 20;
@@ -33,16 +33,35 @@ struct Piece {
     lines_before: u64,
 }
 
+/// How large a file must be to be worth cutting: more than one thread's
+/// share of the whole scan (else the other files keep every thread busy,
+/// and cutting would only add the count of lines before each piece), and
+/// at least two pieces.
+pub(super) fn worth_cutting_from(candidates: &[Candidate]) -> u64 {
+    let total: u64 = candidates
+        .iter()
+        .filter_map(|c| std::fs::metadata(&c.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let threads = rayon::current_num_threads().max(1) as u64;
+    (total / threads).max(2 * PIECE_BYTES)
+}
+
 /// Scans `candidate` in pieces when it is a plain text file, of a format
 /// whose records stand alone, large enough to be cut; `None` when it should
 /// be scanned in one pass instead.
-pub(super) fn scan_in_pieces(
+pub(super) fn scan_in_pieces(candidate: &Candidate, ctx: &Context<'_>) -> Option<Outcome> {
+    cut_and_scan(candidate, ctx.piece_from, PIECE_BYTES, ctx)
+}
+
+fn cut_and_scan(
     candidate: &Candidate,
+    from_len: u64,
     piece_bytes: u64,
     ctx: &Context<'_>,
 ) -> Option<Outcome> {
     let len = std::fs::metadata(&candidate.path).ok()?.len();
-    if len < 2 * piece_bytes {
+    if len < from_len.max(2 * piece_bytes) {
         return None;
     }
     let opened = open::open_text(&candidate.path).ok()?;
@@ -194,8 +213,16 @@ fn count_lines(path: &Path, start: u64, end: u64) -> io::Result<u64> {
         if n == 0 {
             return Ok(lines);
         }
-        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        lines += count_newlines(&buffer[..n]);
     }
+}
+
+/// Counted in runs of at most 255 bytes, so each run sums in byte lanes.
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes
+        .chunks(255)
+        .map(|run| u64::from(run.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .sum()
 }
 
 #[cfg(test)]
@@ -273,6 +300,7 @@ mod tests {
                 min_level: Some(crate::model::Level::Warn),
             },
             options: ScanOptions::default(),
+            piece_from: 0,
         };
         for (step_back_every, expected) in [
             (97, "not UTF-8"),
@@ -282,7 +310,7 @@ mod tests {
             let whole = format!("{:?}", scan_whole(&candidate, &ctx));
             assert!(whole.contains(expected), "{expected}");
             for piece_bytes in [700, 4096, 50_000] {
-                let pieces = scan_in_pieces(&candidate, piece_bytes, &ctx).expect("cut in pieces");
+                let pieces = cut_and_scan(&candidate, 0, piece_bytes, &ctx).expect("cut in pieces");
                 assert_eq!(
                     format!("{:?}", vec![pieces]),
                     whole,
@@ -324,6 +352,7 @@ mod tests {
             catalog: &catalog,
             keep: KeepPolicy::default(),
             options: ScanOptions::default(),
+            piece_from: 0,
         };
         let candidate = |name: &str, bytes: &[u8]| {
             let path = dir.path().join(name);
@@ -338,12 +367,12 @@ mod tests {
             }
         };
         let log = messy_log(37);
-        assert!(scan_in_pieces(&candidate("node.log", &log), 1 << 30, &ctx).is_none());
+        assert!(cut_and_scan(&candidate("node.log", &log), 1 << 30, 1000, &ctx).is_none());
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, &log).unwrap();
         let gz = gz.finish().unwrap();
-        assert!(scan_in_pieces(&candidate("node.log.gz", &gz), 1000, &ctx).is_none());
+        assert!(cut_and_scan(&candidate("node.log.gz", &gz), 0, 1000, &ctx).is_none());
         let gc = "2026-03-12T10:00:00.048+0800: 0.048: [GC (Allocation Failure) [PSYoungGen: 293198K->29319K(305664K)] 693198K->429319K(1005056K), 0.0723150 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]\n".repeat(100);
-        assert!(scan_in_pieces(&candidate("gc.log", gc.as_bytes()), 1000, &ctx).is_none());
+        assert!(cut_and_scan(&candidate("gc.log", gc.as_bytes()), 0, 1000, &ctx).is_none());
     }
 }
