@@ -86,6 +86,12 @@ pub enum Level {
 impl Level {
     /// Reads the level words log4j, java.util.logging and scripts print.
     pub fn parse(word: &str) -> Option<Level> {
+        match word.as_bytes() {
+            b"INFO" => return Some(Level::Info),
+            b"WARN" => return Some(Level::Warn),
+            b"ERROR" => return Some(Level::Error),
+            _ => {}
+        }
         let word = word.trim().as_bytes();
         let mut upper = [0u8; 8];
         let upper = upper.get_mut(..word.len())?;

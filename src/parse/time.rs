@@ -2,7 +2,7 @@
 //! before any number is parsed, so a line that is not a record costs a few
 //! byte comparisons.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use std::cell::Cell;
 
 /// Parses `yyyy-MM-dd HH:mm:ss` (or `T` between date and time) with optional
@@ -19,7 +19,7 @@ pub fn local_datetime_prefix(s: &str) -> Option<(NaiveDateTime, usize)> {
     {
         return None;
     }
-    let date = cached_date(&b[..10])?;
+    let second = cached_second(&b[..19])?;
     let mut used = 19;
     let mut micros = 0;
     if b.len() > 20 && (b[19] == b',' || b[19] == b'.') && b[20].is_ascii_digit() {
@@ -32,35 +32,35 @@ pub fn local_datetime_prefix(s: &str) -> Option<(NaiveDateTime, usize)> {
         micros = scale_to_micros(fraction, digits);
         used = 20 + digits;
     }
-    let time = NaiveTime::from_hms_micro_opt(
-        number(&b[11..13])?,
-        number(&b[14..16])?,
-        number(&b[17..19])?,
-        micros,
-    )?;
-    Some((NaiveDateTime::new(date, time), used))
+    Some((second.with_nanosecond(micros * 1000)?, used))
 }
 
 thread_local! {
-    /// The last `YYYY-MM-DD` read on this thread: consecutive records of a
-    /// log nearly always share their date, so it is built once.
-    static LAST_DATE: Cell<Option<([u8; 10], NaiveDate)>> = const { Cell::new(None) };
+    /// The last `yyyy-MM-dd HH:mm:ss` read on this thread: a busy log writes
+    /// many records a second, so each second is built once.
+    static LAST_SECOND: Cell<Option<([u8; 19], NaiveDateTime)>> = const { Cell::new(None) };
 }
 
-fn cached_date(text: &[u8]) -> Option<NaiveDate> {
-    let key: [u8; 10] = text.try_into().ok()?;
-    if let Some((last, date)) = LAST_DATE.get()
+fn cached_second(text: &[u8]) -> Option<NaiveDateTime> {
+    let key: [u8; 19] = text.try_into().ok()?;
+    if let Some((last, second)) = LAST_SECOND.get()
         && last == key
     {
-        return Some(date);
+        return Some(second);
     }
     let date = NaiveDate::from_ymd_opt(
         number(&key[0..4])? as i32,
         number(&key[5..7])?,
         number(&key[8..10])?,
     )?;
-    LAST_DATE.set(Some((key, date)));
-    Some(date)
+    let time = NaiveTime::from_hms_opt(
+        number(&key[11..13])?,
+        number(&key[14..16])?,
+        number(&key[17..19])?,
+    )?;
+    let second = NaiveDateTime::new(date, time);
+    LAST_SECOND.set(Some((key, second)));
+    Some(second)
 }
 
 fn scale_to_micros(fraction: u32, digits: usize) -> u32 {

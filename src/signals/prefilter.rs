@@ -5,8 +5,6 @@
 
 use crate::model::Level;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// The least severe level a term counts at: `None` counts at any level.
 /// A term only a `min_level = "warn"` matcher needs cannot admit an INFO
@@ -26,10 +24,11 @@ pub(super) struct Requirement<'a> {
 
 /// Codes and terms with their gates, searched without regard to ASCII case.
 pub(super) struct Prefilter {
-    /// Upper-cased codes, looked up by a record's parsed code.
-    codes: HashMap<Vec<u8>, Gate, BuildHasherDefault<Fnv>>,
-    /// The same codes, sorted, to list them.
+    /// Upper-cased codes, sorted, with their gates.
     code_list: Vec<(String, Gate)>,
+    /// Their [`upper_hash`]es, sorted, each with its index in `code_list`:
+    /// a record's code is looked up without copying or allocating.
+    codes: Vec<(u64, usize)>,
     literals: GatedTerms,
 }
 
@@ -121,10 +120,15 @@ impl Prefilter {
         let literals = without_redundant(literals);
         Some(Prefilter {
             literals: GatedTerms::build(&literals)?,
-            codes: code_list
-                .iter()
-                .map(|(code, gate)| (code.clone().into_bytes(), *gate))
-                .collect(),
+            codes: {
+                let mut hashes: Vec<(u64, usize)> = code_list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (code, _))| (upper_hash(code), i))
+                    .collect();
+                hashes.sort_unstable();
+                hashes
+            },
             code_list,
         })
     }
@@ -144,16 +148,13 @@ impl Prefilter {
         let Some(code) = code else {
             return false;
         };
-        let mut buffer = [0u8; 32];
-        let gate = match buffer.get_mut(..code.len()) {
-            Some(upper) => {
-                upper.copy_from_slice(code.as_bytes());
-                upper.make_ascii_uppercase();
-                self.codes.get(&*upper)
-            }
-            None => self.codes.get(code.to_ascii_uppercase().as_bytes()),
-        };
-        gate.is_some_and(|&gate| passes(gate, level))
+        let hash = upper_hash(code);
+        let first = self.codes.partition_point(|&(h, _)| h < hash);
+        self.codes[first..]
+            .iter()
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, i)| &self.code_list[i])
+            .any(|(known, gate)| known.eq_ignore_ascii_case(code) && passes(*gate, level))
     }
 
     /// Every code and term with its gate.
@@ -230,25 +231,10 @@ pub(super) fn required_literals(pattern: &str) -> Option<Vec<String>> {
         })
 }
 
-/// FNV-1a: codes are a few bytes long, where SipHash's setup costs more
-/// than the hashing.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// FNV-1a of the text with ASCII letters upper-cased: codes are a few
+/// bytes long, where SipHash's setup costs more than the hashing.
+fn upper_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b.to_ascii_uppercase())).wrapping_mul(0x0100_0000_01b3)
+    })
 }
