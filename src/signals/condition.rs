@@ -124,6 +124,20 @@ impl Condition {
             .is_some_and(|value| compare(value, self.op, &self.operand, params))
     }
 
+    /// [`holds_for`](Self::holds_for) with the field asked of `lookup`
+    /// rather than read from built fields, so an event is asked for only the
+    /// figure the condition names.
+    pub fn holds_with(
+        &self,
+        lookup: impl FnOnce(&str) -> Option<FieldValue>,
+        params: &ParameterValues,
+    ) -> bool {
+        let Subject::Field(name) = &self.subject else {
+            return false;
+        };
+        lookup(name).is_some_and(|value| compare(&value, self.op, &self.operand, params))
+    }
+
     /// Evaluates an aggregate condition over a set of signals' fields, each
     /// with the number of identical events it stands for.
     pub fn holds_over<'a>(

@@ -82,98 +82,137 @@ impl<N: Into<Cow<'static, str>>> Extend<(N, FieldValue)> for Fields {
 /// The named fields of an event.
 pub fn event_fields(event: &Event) -> Fields {
     let mut fields = Fields(Vec::with_capacity(16));
-    let mut put = |name: &'static str, value: Option<FieldValue>| {
-        if let Some(value) = value {
-            fields.insert(name, value);
+    put_fields(event, &mut fields);
+    fields
+}
+
+/// One named field of an event, as [`event_fields`] has it, without
+/// computing the others: a signal's `when` asks each of the many short GC
+/// pauses for one figure, and building every field for it cost more than
+/// parsing the pause.
+pub fn event_field(event: &Event, name: &str) -> Option<FieldValue> {
+    let mut lookup = Lookup { name, found: None };
+    put_fields(event, &mut lookup);
+    lookup.found
+}
+
+/// Where [`put_fields`] sends an event's fields: one list of fields serves
+/// the full set and the lookup of one, so they always agree.
+trait FieldSink {
+    /// Takes a field; `value` runs only when the field is wanted.
+    fn put(&mut self, name: &'static str, value: impl FnOnce() -> Option<FieldValue>);
+}
+
+impl FieldSink for Fields {
+    fn put(&mut self, name: &'static str, value: impl FnOnce() -> Option<FieldValue>) {
+        if let Some(value) = value() {
+            self.insert(name, value);
         }
-    };
-    let num = |v: Option<f64>| v.map(FieldValue::Number);
-    let text = |v: Option<&str>| v.map(|t| FieldValue::Text(t.to_string()));
+    }
+}
+
+/// The value of one field, found while the others are passed over.
+struct Lookup<'a> {
+    name: &'a str,
+    found: Option<FieldValue>,
+}
+
+impl FieldSink for Lookup<'_> {
+    fn put(&mut self, name: &'static str, value: impl FnOnce() -> Option<FieldValue>) {
+        if name == self.name {
+            self.found = value();
+        }
+    }
+}
+
+fn num(v: Option<f64>) -> Option<FieldValue> {
+    v.map(FieldValue::Number)
+}
+
+fn text(v: Option<&str>) -> Option<FieldValue> {
+    v.map(|t| FieldValue::Text(t.to_string()))
+}
+
+/// Every field of `event`, in no particular order.
+fn put_fields(event: &Event, sink: &mut impl FieldSink) {
     match &event.kind {
-        EventKind::Log(record) => put("code", text(record.code.as_deref())),
+        EventKind::Log(record) => sink.put("code", || text(record.code.as_deref())),
         EventKind::GcPause(p) => {
-            put("duration_ms", num(Some(p.duration_ms)));
-            put("pause_kind", text(p.kind.map(pause_kind_name)));
-            put("cause", text(p.cause.as_deref()));
-            put("collector", text(p.collector.as_deref()));
-            put("heap_before_kb", num(p.heap_before_kb.map(|v| v as f64)));
-            put("heap_after_kb", num(p.heap_after_kb.map(|v| v as f64)));
-            put(
-                "heap_capacity_kb",
-                num(p.heap_capacity_kb.map(|v| v as f64)),
-            );
-            put(
-                "heap_after_pct",
+            sink.put("duration_ms", || num(Some(p.duration_ms)));
+            sink.put("pause_kind", || text(p.kind.map(pause_kind_name)));
+            sink.put("cause", || text(p.cause.as_deref()));
+            sink.put("collector", || text(p.collector.as_deref()));
+            sink.put("heap_before_kb", || num(p.heap_before_kb.map(|v| v as f64)));
+            sink.put("heap_after_kb", || num(p.heap_after_kb.map(|v| v as f64)));
+            sink.put("heap_capacity_kb", || {
+                num(p.heap_capacity_kb.map(|v| v as f64))
+            });
+            sink.put("heap_after_pct", || {
                 num(p
                     .heap_after_kb
                     .zip(p.heap_capacity_kb)
                     .filter(|(_, cap)| *cap > 0)
-                    .map(|(after, cap)| 100.0 * after as f64 / cap as f64)),
-            );
-            put("user_s", num(p.user_s));
-            put("sys_s", num(p.sys_s));
-            put("real_s", num(p.real_s));
-            put(
-                "cpu_ratio",
+                    .map(|(after, cap)| 100.0 * after as f64 / cap as f64))
+            });
+            sink.put("user_s", || num(p.user_s));
+            sink.put("sys_s", || num(p.sys_s));
+            sink.put("real_s", || num(p.real_s));
+            sink.put("cpu_ratio", || {
                 num(p
                     .real_s
                     .filter(|r| *r > 0.0)
-                    .map(|r| (p.user_s.unwrap_or(0.0) + p.sys_s.unwrap_or(0.0)) / r)),
-            );
-            put(
-                "failures",
-                (!p.failures.is_empty()).then(|| FieldValue::Text(p.failures.join(", "))),
-            );
+                    .map(|r| (p.user_s.unwrap_or(0.0) + p.sys_s.unwrap_or(0.0)) / r))
+            });
+            sink.put("failures", || {
+                (!p.failures.is_empty()).then(|| FieldValue::Text(p.failures.join(", ")))
+            });
         }
         EventKind::Safepoint(s) => {
-            put("duration_ms", num(Some(s.duration_ms)));
-            put("time_to_safepoint_ms", num(s.time_to_safepoint_ms));
-            put("operation", text(s.operation.as_deref()));
+            sink.put("duration_ms", || num(Some(s.duration_ms)));
+            sink.put("time_to_safepoint_ms", || num(s.time_to_safepoint_ms));
+            sink.put("operation", || text(s.operation.as_deref()));
         }
         EventKind::AllocationStall(s) => {
-            put("duration_ms", num(Some(s.duration_ms)));
-            put("thread", text(s.thread.as_deref()));
+            sink.put("duration_ms", || num(Some(s.duration_ms)));
+            sink.put("thread", || text(s.thread.as_deref()));
         }
         EventKind::Metrics(m) => {
-            put("run_queue", num(m.run_queue));
-            put("blocked", num(m.blocked));
-            put("cpu_user", num(m.cpu_user));
-            put("cpu_system", num(m.cpu_system));
-            put("cpu_idle", num(m.cpu_idle));
-            put("cpu_iowait", num(m.cpu_iowait));
-            put("cpu_steal", num(m.cpu_steal));
-            put("swap_in", num(m.swap_in));
-            put("swap_out", num(m.swap_out));
-            put("load_1m", num(m.load_1m));
-            put("cpus", num(m.cpus));
-            put(
-                "run_queue_per_cpu",
+            sink.put("run_queue", || num(m.run_queue));
+            sink.put("blocked", || num(m.blocked));
+            sink.put("cpu_user", || num(m.cpu_user));
+            sink.put("cpu_system", || num(m.cpu_system));
+            sink.put("cpu_idle", || num(m.cpu_idle));
+            sink.put("cpu_iowait", || num(m.cpu_iowait));
+            sink.put("cpu_steal", || num(m.cpu_steal));
+            sink.put("swap_in", || num(m.swap_in));
+            sink.put("swap_out", || num(m.swap_out));
+            sink.put("load_1m", || num(m.load_1m));
+            sink.put("cpus", || num(m.cpus));
+            sink.put("run_queue_per_cpu", || {
                 num(m
                     .run_queue
                     .zip(m.cpus)
                     .filter(|(_, cpus)| *cpus > 0.0)
-                    .map(|(r, cpus)| r / cpus)),
-            );
+                    .map(|(r, cpus)| r / cpus))
+            });
         }
         EventKind::Alarm(a) => {
-            put("alarm_id", text(Some(&a.id)));
-            put("alarm_name", text(Some(&a.name)));
-            put("severity", text(a.severity.as_deref()));
-            put(
-                "state",
+            sink.put("alarm_id", || text(Some(&a.id)));
+            sink.put("alarm_name", || text(Some(&a.name)));
+            sink.put("severity", || text(a.severity.as_deref()));
+            sink.put("state", || {
                 text(a.state.map(|s| match s {
                     AlarmState::Raised => "raised",
                     AlarmState::Cleared => "cleared",
-                })),
-            );
-            put("serial", text(a.serial.as_deref()));
-            put("service", text(a.service.as_deref()));
-            put("role", text(a.role.as_deref()));
+                }))
+            });
+            sink.put("serial", || text(a.serial.as_deref()));
+            sink.put("service", || text(a.service.as_deref()));
+            sink.put("role", || text(a.role.as_deref()));
         }
-        EventKind::LogGap(g) => put("duration_ms", num(Some(g.duration_ms))),
+        EventKind::LogGap(g) => sink.put("duration_ms", || num(Some(g.duration_ms))),
         EventKind::StreamEnd => {}
     }
-    fields
 }
 
 fn pause_kind_name(kind: PauseKind) -> &'static str {
@@ -186,5 +225,57 @@ fn pause_kind_name(kind: PauseKind) -> &'static str {
         PauseKind::Cleanup => "cleanup",
         PauseKind::Degenerated => "degenerated",
         PauseKind::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GcPause, LogTime, Safepoint};
+
+    fn event(kind: EventKind) -> Event {
+        Event {
+            line: 1,
+            time: LogTime::Uptime(0.0),
+            level: None,
+            text: String::new(),
+            host: None,
+            kind,
+        }
+    }
+
+    #[test]
+    fn one_field_agrees_with_the_full_set() {
+        let pause = GcPause {
+            duration_ms: 1234.5,
+            kind: Some(PauseKind::Full),
+            cause: Some("Ergonomics".into()),
+            collector: Some("Parallel".into()),
+            heap_before_kb: Some(700),
+            heap_after_kb: Some(500),
+            heap_capacity_kb: Some(1000),
+            user_s: Some(2.1),
+            sys_s: Some(0.01),
+            real_s: Some(1.23),
+            failures: vec!["promotion failed".into()],
+        };
+        let events = [
+            event(EventKind::GcPause(Box::new(pause))),
+            event(EventKind::GcPause(Box::default())),
+            event(EventKind::Safepoint(Safepoint {
+                duration_ms: 60.0,
+                time_to_safepoint_ms: Some(12.0),
+                operation: None,
+            })),
+        ];
+        for event in &events {
+            let all = event_fields(event);
+            for (name, value) in all.iter() {
+                assert_eq!(event_field(event, name).as_ref(), Some(value), "{name}");
+            }
+            for absent in ["operation", "failures", "no_such_field"] {
+                assert_eq!(event_field(event, absent).as_ref(), all.get(absent));
+            }
+        }
     }
 }

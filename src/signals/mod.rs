@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use toml::Spanned;
 
+use fields::event_field;
 pub use fields::{Fields, event_fields};
 
 /// Index of a signal definition in the catalog.
@@ -385,20 +386,18 @@ impl SignalCatalog {
         if !m.patterns.is_empty() && !m.patterns.iter().any(|&p| scratch.pattern_hits[p]) {
             return None;
         }
-        let base = base.get_or_insert_with(|| event_fields(event));
-        let holds = |fields: &Fields| {
-            m.when
-                .iter()
-                .all(|c| c.holds_for(fields, &ParameterValues::default()))
-        };
-        if m.patterns.is_empty() && !holds(base) {
-            return None;
+        let params = ParameterValues::default();
+        if m.patterns.is_empty() {
+            let asked = |name: &str| event_field(event, name);
+            if !m.when.iter().all(|c| c.holds_with(asked, &params)) {
+                return None;
+            }
         }
-        let mut fields = base.clone();
+        let mut fields = base.get_or_insert_with(|| event_fields(event)).clone();
         if !m.patterns.is_empty() {
             let first = m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?;
             self.capture(*first, texts, &mut fields);
-            if !holds(&fields) {
+            if !m.when.iter().all(|c| c.holds_for(&fields, &params)) {
                 return None;
             }
         }
