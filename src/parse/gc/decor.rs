@@ -98,8 +98,18 @@ fn gc_id_prefix(s: &str) -> Option<&str> {
 }
 
 /// The JDK 8 rotation header `2016-04-14 22:37:22 GC log file created …`:
-/// local time, no offset.
+/// local time, no offset. The words are checked before the clock is parsed:
+/// every decorated pause line is asked, and parses its datestamp again next.
 pub fn rotation_header(s: &str) -> Option<NaiveDateTime> {
+    let after_seconds = s
+        .get(19..)?
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
+    if !after_seconds
+        .trim_start()
+        .starts_with("GC log file created")
+    {
+        return None;
+    }
     let (time, used) = local_datetime_prefix(s)?;
     s[used..]
         .trim_start()

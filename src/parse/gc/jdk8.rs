@@ -6,21 +6,26 @@
 
 use super::decor::{self, Stamp};
 use super::units::{self, Transition};
-use super::{Clock, failures_in, paren_group, pause_event, safepoint_event};
+use super::{
+    Clock, Words, contains, failures_in, find_first, paren_group, pause_event, safepoint_event,
+};
 use crate::model::{GcPause, LogTime, PauseKind, Safepoint};
 use crate::parse::{Sink, evidence_text};
 use crate::read::Line;
 
 const STOPPED: &str = "Total time for which application threads were stopped:";
 const APPLICATION_TIME: &str = "Application time:";
+/// Records that may be glued into any line.
+static GLUED_RECORDS: Words<2> = Words::new([STOPPED, APPLICATION_TIME]);
 const STOPPING_THREADS: &str = "Stopping threads took:";
 
 /// Markers of concurrent (not stop-the-world) phases.
 const CONCURRENT: [&str; 3] = ["[CMS-concurrent", "[GC concurrent", "[Concurrent "];
+static CONCURRENT_WORDS: Words<3> = Words::new(CONCURRENT);
 
 /// `-XX:+PrintHeapAtGC` and class histogram output glued into a pause line;
 /// the line is cut there.
-const HEAP_PRINTS: [&str; 3] = ["{Heap before", "Heap after", "[Class Histogram"];
+static HEAP_PRINTS: Words<3> = Words::new(["{Heap before", "Heap after", "[Class Histogram"]);
 
 /// Undecorated lines that belong to no event: headers, tenuring and
 /// ergonomics output.
@@ -96,11 +101,7 @@ impl Jdk8 {
     /// Reads part of a line; stopped-time and application-time records
     /// glued into it are split off first.
     fn fragment(&mut self, line: &Line<'_>, text: &str, clock: &mut Clock, sink: &mut dyn Sink) {
-        let Some(at) = [STOPPED, APPLICATION_TIME]
-            .iter()
-            .filter_map(|m| text.find(m))
-            .min()
-        else {
+        let Some(at) = GLUED_RECORDS.first(text) else {
             self.piece(line, text, clock, sink);
             return;
         };
@@ -327,12 +328,8 @@ fn record_end(record: &str) -> usize {
 /// Appends `text` to `body` without concurrent segments: the segment, the
 /// decoration before it and the `[Times: …]` after it.
 fn append_without_concurrent(body: &mut String, text: &str) {
-    let mut rest = HEAP_PRINTS
-        .iter()
-        .filter_map(|m| text.find(m))
-        .min()
-        .map_or(text, |cut| &text[..cut]);
-    while let Some(at) = CONCURRENT.iter().filter_map(|m| rest.find(m)).min() {
+    let mut rest = HEAP_PRINTS.first(text).map_or(text, |cut| &text[..cut]);
+    while let Some(at) = CONCURRENT_WORDS.first(rest) {
         let mut end = rest[at..].find(']').map_or(rest.len(), |i| at + i + 1);
         let after = &rest[end..];
         if after.trim_start().starts_with("[Times:") {
@@ -392,12 +389,12 @@ fn set_heap(pause: &mut GcPause, heap: Transition) {
 
 /// Times and G1 `Heap:` figures from text after the pause closed.
 fn apply_details(text: &str, pause: &mut GcPause) {
-    if let Some(at) = text.find("Heap: ")
+    if let Some(at) = find_first(text, ["Heap: "])
         && let Some((heap, _)) = units::transition(&text[at + 6..])
     {
         set_heap(pause, heap);
     }
-    if let Some(at) = text.find("[Times:") {
+    if let Some(at) = find_first(text, ["[Times:"]) {
         let times = &text[at..];
         pause.user_s = units::value_after(times, "user=");
         pause.sys_s = units::value_after(times, "sys=");
@@ -433,25 +430,39 @@ fn outer_transition(text: &str) -> Option<Transition> {
     found
 }
 
+/// Words inside a pause that tell its kind, looked for together first:
+/// most pauses have none.
+static KIND_MARKERS: Words<7> = Words::new([
+    "CMS-remark",
+    "initial-mark",
+    "CMS Initial Mark",
+    "(mixed)",
+    "[CMS:",
+    "[CMS (",
+    "[Tenured:",
+]);
+
 fn kind_of(text: &str) -> PauseKind {
+    let marked = KIND_MARKERS.any(text);
+    let has = |word| {
+        debug_assert!(KIND_MARKERS.words.contains(&word));
+        marked && contains(text, word)
+    };
     if text.starts_with("[Full GC") || text.starts_with("[Pause Full") {
         PauseKind::Full
     } else if text.starts_with("[Pause Degenerated") {
         PauseKind::Degenerated
     } else if text.starts_with("[Pause ") {
         PauseKind::Other
-    } else if text.starts_with("[GC remark") || text.contains("CMS-remark") {
+    } else if text.starts_with("[GC remark") || has("CMS-remark") {
         PauseKind::Remark
     } else if text.starts_with("[GC cleanup") {
         PauseKind::Cleanup
-    } else if text.contains("initial-mark") || text.contains("CMS Initial Mark") {
+    } else if has("initial-mark") || has("CMS Initial Mark") {
         PauseKind::InitialMark
-    } else if text.contains("(mixed)") {
+    } else if has("(mixed)") {
         PauseKind::Mixed
-    } else if ["[CMS:", "[CMS (", "[Tenured:"]
-        .iter()
-        .any(|m| text.contains(m))
-    {
+    } else if ["[CMS:", "[CMS (", "[Tenured:"].into_iter().any(has) {
         PauseKind::Full
     } else {
         PauseKind::Young
@@ -485,7 +496,7 @@ fn infer_collector(text: &str) -> Option<&'static str> {
     ];
     NAMES
         .iter()
-        .find(|(marker, _)| text.contains(marker))
+        .find(|(marker, _)| contains(text, marker))
         .map(|(_, name)| *name)
 }
 

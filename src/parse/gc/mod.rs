@@ -14,8 +14,10 @@ mod units;
 use super::{Parser, Sink, evidence_text};
 use crate::model::{Event, EventKind, GcPause, LogTime, Safepoint};
 use crate::read::Line;
+use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{Duration, NaiveDateTime};
 use decor::Stamp;
+use std::sync::OnceLock;
 
 /// Parser for GC logs of every supported JVM and dialect.
 #[derive(Default)]
@@ -144,9 +146,52 @@ static FAILURE_FINDER: std::sync::LazyLock<aho_corasick::AhoCorasick> =
             .expect("plain literals build")
     });
 
+/// Every case variant of the markers' first three bytes, in one SIMD
+/// searcher: the case-insensitive automaton has no prefilter and walks every
+/// byte of every pause, while nearly no pause holds a marker. `None` where
+/// the CPU has no SIMD for it.
+static FAILURE_HINT: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
+    std::sync::LazyLock::new(|| {
+        let mut builder = aho_corasick::packed::Config::new().builder();
+        for marker in FAILURE_MARKERS {
+            for variant in case_variants(&marker.as_bytes()[..3]) {
+                builder.add(variant);
+            }
+        }
+        builder.build()
+    });
+
+/// `word` with its ASCII letters in every combination of cases.
+fn case_variants(word: &[u8]) -> Vec<Vec<u8>> {
+    let mut variants = vec![Vec::new()];
+    for &c in word {
+        let cases = [c.to_ascii_lowercase(), c.to_ascii_uppercase()];
+        let cases = if cases[0] == cases[1] {
+            &cases[..1]
+        } else {
+            &cases[..]
+        };
+        variants = variants
+            .iter()
+            .flat_map(|v| cases.iter().map(move |&c| [&v[..], &[c]].concat()))
+            .collect();
+    }
+    variants
+}
+
+/// Whether `text` may hold a failure marker.
+fn may_hold_failure(text: &str) -> bool {
+    FAILURE_HINT
+        .as_ref()
+        .is_none_or(|hint| hint.find(text).is_some())
+}
+
 /// The failure markers in `text`, in the vocabulary of [`FAILURE_MARKERS`]
 /// and in that order.
 fn failures_in(text: &str) -> Vec<String> {
+    if !may_hold_failure(text) {
+        return Vec::new();
+    }
     let mut found = [false; FAILURE_MARKERS.len()];
     for hit in FAILURE_FINDER.find_iter(text) {
         found[hit.pattern().as_usize()] = true;
@@ -157,6 +202,63 @@ fn failures_in(text: &str) -> Vec<String> {
         .filter(|(_, hit)| *hit)
         .map(|(m, _)| (*m).to_string())
         .collect()
+}
+
+/// Where the first of `needles` (non-empty words) starts in `text`, as the
+/// least of their `str::find`s, for the short tails of a pause (`[Times:
+/// user=…`): the bytes that can start a word are few there, and building a
+/// substring searcher per search cost more than the search.
+fn find_first<const N: usize>(text: &str, needles: [&str; N]) -> Option<usize> {
+    const { assert!(N >= 1 && N <= 3) };
+    let first = |i: usize| needles[i.min(N - 1)].as_bytes()[0];
+    let bytes = text.as_bytes();
+    memchr::memchr3_iter(first(0), first(1), first(2), bytes).find(|&at| {
+        needles
+            .iter()
+            .any(|n| bytes[at..].starts_with(n.as_bytes()))
+    })
+}
+
+/// Whether `text` contains `needle`, by [`find_first`].
+fn contains(text: &str, needle: &str) -> bool {
+    find_first(text, [needle]).is_some()
+}
+
+/// Fixed words looked for in whole lines, all in one pass: an Aho-Corasick
+/// automaton, built on first use, whose SIMD prefilter skips the bytes that
+/// cannot start a word. Looking for each word in turn was most of the parse.
+struct Words<const N: usize> {
+    words: [&'static str; N],
+    automaton: OnceLock<AhoCorasick>,
+}
+
+impl<const N: usize> Words<N> {
+    const fn new(words: [&'static str; N]) -> Self {
+        Words {
+            words,
+            automaton: OnceLock::new(),
+        }
+    }
+
+    fn automaton(&self) -> &AhoCorasick {
+        self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(self.words)
+                .expect("plain literals build")
+        })
+    }
+
+    /// Where the first word in `text` starts: the least of the words'
+    /// `str::find`s.
+    fn first(&self, text: &str) -> Option<usize> {
+        self.automaton().find(text).map(|hit| hit.start())
+    }
+
+    /// Whether `text` contains any of the words.
+    fn any(&self, text: &str) -> bool {
+        self.automaton().is_match(text)
+    }
 }
 
 /// The contents of the balanced `(…)` at the start of `s` and the bytes used.
@@ -204,6 +306,43 @@ mod tests {
             .collect();
         assert_eq!(durations, [1.0589, 1.849, 25.388]);
         assert!(out.unparsed.is_empty());
+    }
+
+    #[test]
+    fn failure_hint_admits_every_marker_in_any_case() {
+        assert_eq!(case_variants(b"to-").len(), 4);
+        for marker in FAILURE_MARKERS {
+            for text in [
+                marker.to_string(),
+                marker.to_uppercase(),
+                format!("x ({marker}) y"),
+            ] {
+                assert!(may_hold_failure(&text), "{text}");
+                assert_eq!(failures_in(&text), [marker]);
+            }
+        }
+        let plain = "[GC (Allocation Failure) [PSYoungGen: 10K->1K(20K)] 10K->1K(40K), 0.01 secs]";
+        assert!(!may_hold_failure(plain));
+    }
+
+    #[test]
+    fn words_agree_with_str_find_and_contains() {
+        static SOME: Words<3> = Words::new(["[CMS (", "(mixed)", "CMS"]);
+        for text in [
+            "x [CMS (mixed) y",
+            "(mixed) CMS",
+            "none",
+            "",
+            "[CMS (",
+            "é(mixed)",
+        ] {
+            let least = SOME.words.iter().filter_map(|w| text.find(w)).min();
+            assert_eq!(SOME.first(text), least, "{text}");
+            assert_eq!(SOME.any(text), least.is_some(), "{text}");
+            for word in SOME.words {
+                assert_eq!(contains(text, word), text.contains(word), "{text}");
+            }
+        }
     }
 
     #[test]

@@ -36,8 +36,21 @@ pub fn decimal(s: &str) -> Option<f64> {
     if !seen_digit {
         return None;
     }
-    let value = mantissa as f64 / 10f64.powi(decimals);
+    let value = mantissa as f64 / power_of_ten(decimals);
     Some(if negative { -value } else { value })
+}
+
+/// `10^n`, from a table for the exponents a `u64` mantissa allows: the
+/// same exact values as `powi`, without its call.
+fn power_of_ten(n: i32) -> f64 {
+    const POWERS: [f64; 20] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19,
+    ];
+    usize::try_from(n)
+        .ok()
+        .and_then(|i| POWERS.get(i).copied())
+        .unwrap_or_else(|| 10f64.powi(n))
 }
 
 /// Length of the number (digits with one optional `.`/`,` followed by a
@@ -114,7 +127,7 @@ pub fn trailing_number(s: &str, suffix: &str) -> Option<f64> {
 /// The value after `key` in `s`, up to the next space or `,` that is not a
 /// decimal comma: `user=0.58` gives 0.58 for key `user=`.
 pub fn value_after(s: &str, key: &str) -> Option<f64> {
-    let at = s.find(key)? + key.len();
+    let at = super::find_first(s, [key])? + key.len();
     let rest = &s[at..];
     let rest = rest.trim_start();
     let negative = rest.starts_with('-');
@@ -135,6 +148,13 @@ mod tests {
         assert_eq!(decimal("12"), Some(12.0));
         assert_eq!(decimal("1.2.3"), None);
         assert_eq!(decimal(""), None);
+    }
+
+    #[test]
+    fn table_powers_are_those_of_powi() {
+        for n in 0..25 {
+            assert_eq!(power_of_ten(n), 10f64.powi(n), "{n}");
+        }
     }
 
     #[test]
