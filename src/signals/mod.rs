@@ -183,6 +183,10 @@ pub struct SignalCatalog {
     defs: Vec<SignalDef>,
     by_name: HashMap<String, SignalId>,
     matchers: Vec<Matcher>,
+    /// Each event class with the indexes of its matchers in `matchers`, in
+    /// catalog order: an event is tried against its own class only (most
+    /// events are GC pauses, and most matchers are for text).
+    by_class: Vec<(EventClass, Vec<usize>)>,
     keywords: AhoCorasick,
     keyword_count: usize,
     pattern_set: RegexSet,
@@ -339,8 +343,9 @@ impl SignalCatalog {
         }
         let mut base: Option<Fields> = None;
         let mut signals: Vec<Signal> = Vec::new();
-        for matcher in &self.matchers {
-            if signals.iter().any(|s| s.id == matcher.signal) || matcher.class != class {
+        for &index in self.matchers_of(class) {
+            let matcher = &self.matchers[index];
+            if signals.iter().any(|s| s.id == matcher.signal) {
                 continue;
             }
             let def = &self.defs[matcher.signal.0 as usize];
@@ -355,6 +360,13 @@ impl SignalCatalog {
             }
         }
         signals
+    }
+
+    fn matchers_of(&self, class: EventClass) -> &[usize] {
+        self.by_class
+            .iter()
+            .find(|(c, _)| *c == class)
+            .map_or(&[], |(_, indexes)| indexes)
     }
 
     fn try_match(
@@ -621,6 +633,7 @@ impl Builder {
         let prefilter = Prefilter::build(&requirements);
         Ok(SignalCatalog {
             prefilter,
+            by_class: by_class(&self.matchers),
             defs: self.defs,
             by_name: self.by_name,
             matchers: self.matchers,
@@ -630,6 +643,17 @@ impl Builder {
             patterns,
         })
     }
+}
+
+fn by_class(matchers: &[Matcher]) -> Vec<(EventClass, Vec<usize>)> {
+    let mut by_class: Vec<(EventClass, Vec<usize>)> = Vec::new();
+    for (index, matcher) in matchers.iter().enumerate() {
+        match by_class.iter_mut().find(|(c, _)| *c == matcher.class) {
+            Some((_, indexes)) => indexes.push(index),
+            None => by_class.push((matcher.class, vec![index])),
+        }
+    }
+    by_class
 }
 
 fn is_identifier(name: &str) -> bool {

@@ -6,9 +6,7 @@
 
 use super::decor::{self, Stamp};
 use super::units::{self, Transition};
-use super::{
-    Clock, Words, contains, failures_in, find_first, paren_group, pause_event, safepoint_event,
-};
+use super::{Clock, Words, contains, failures_in, find, paren_group, pause_event, safepoint_event};
 use crate::model::{GcPause, LogTime, PauseKind, Safepoint};
 use crate::parse::{Sink, evidence_text};
 use crate::read::Line;
@@ -211,23 +209,10 @@ impl Jdk8 {
         };
         let from = self.body.len();
         append_without_concurrent(&mut self.body, text);
-        let mut close = None;
-        for (i, c) in self.body.bytes().enumerate().skip(from) {
-            match c {
-                b'[' => open.depth += 1,
-                b']' if open.depth > 0 => {
-                    open.depth -= 1;
-                    if open.depth == 0 {
-                        close = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(close) = close else {
+        let Some(close) = outermost_close(&self.body.as_bytes()[from..], &mut open.depth) else {
             return;
         };
+        let close = from + close;
         open.closed = true;
         let (event_text, tail) = self.body.split_at(close);
         if read_pause(event_text, &mut open.pause).is_none() {
@@ -266,6 +251,22 @@ impl Jdk8 {
         clock.last = Some(start.add_millis(duration));
         sink.event(pause_event(open.line, open.text, start, open.pause));
     }
+}
+
+/// Where the `]` that brings `depth` back to zero is in `text`, counting
+/// on from `depth`, which is left as the text leaves it.
+fn outermost_close(text: &[u8], depth: &mut i32) -> Option<usize> {
+    for i in memchr::memchr2_iter(b'[', b']', text) {
+        if text[i] == b'[' {
+            *depth += 1;
+        } else if *depth > 0 {
+            *depth -= 1;
+            if *depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
 }
 
 /// Whether `body` (after decorations) starts a concurrent phase or a
@@ -389,12 +390,12 @@ fn set_heap(pause: &mut GcPause, heap: Transition) {
 
 /// Times and G1 `Heap:` figures from text after the pause closed.
 fn apply_details(text: &str, pause: &mut GcPause) {
-    if let Some(at) = find_first(text, ["Heap: "])
+    if let Some(at) = find(text, "Heap: ")
         && let Some((heap, _)) = units::transition(&text[at + 6..])
     {
         set_heap(pause, heap);
     }
-    if let Some(at) = find_first(text, ["[Times:"]) {
+    if let Some(at) = find(text, "[Times:") {
         let times = &text[at..];
         pause.user_s = units::value_after(times, "user=");
         pause.sys_s = units::value_after(times, "sys=");
@@ -410,6 +411,12 @@ fn outer_transition(text: &str) -> Option<Transition> {
     let mut found = None;
     let mut i = 0;
     while i < bytes.len() {
+        if depth != 1 && !matches!(bytes[i], b'[' | b']') {
+            let Some(bracket) = memchr::memchr2(b'[', b']', &bytes[i..]) else {
+                break;
+            };
+            i += bracket;
+        }
         match bytes[i] {
             b'[' => depth += 1,
             b']' => depth -= 1,

@@ -204,24 +204,18 @@ fn failures_in(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Where the first of `needles` (non-empty words) starts in `text`, as the
-/// least of their `str::find`s, for the short tails of a pause (`[Times:
-/// user=…`): the bytes that can start a word are few there, and building a
-/// substring searcher per search cost more than the search.
-fn find_first<const N: usize>(text: &str, needles: [&str; N]) -> Option<usize> {
-    const { assert!(N >= 1 && N <= 3) };
-    let first = |i: usize| needles[i.min(N - 1)].as_bytes()[0];
-    let bytes = text.as_bytes();
-    memchr::memchr3_iter(first(0), first(1), first(2), bytes).find(|&at| {
-        needles
-            .iter()
-            .any(|n| bytes[at..].starts_with(n.as_bytes()))
-    })
+/// `text.find(needle)` for a non-empty `needle` in the short tails of a
+/// pause (`[Times: user=…`): the bytes that can start the word are few
+/// there, and building a substring searcher per search cost more than the
+/// search.
+fn find(text: &str, needle: &str) -> Option<usize> {
+    let (bytes, word) = (text.as_bytes(), needle.as_bytes());
+    memchr::memchr_iter(*word.first()?, bytes).find(|&at| bytes[at..].starts_with(word))
 }
 
-/// Whether `text` contains `needle`, by [`find_first`].
+/// Whether `text` contains `needle`, by [`find`].
 fn contains(text: &str, needle: &str) -> bool {
-    find_first(text, [needle]).is_some()
+    find(text, needle).is_some()
 }
 
 /// Fixed words looked for in whole lines, all in one pass: an Aho-Corasick

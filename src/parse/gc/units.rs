@@ -75,16 +75,46 @@ pub fn number_len(s: &str) -> usize {
 /// in KB, with the bytes it used.
 pub fn size_kb(s: &str) -> Option<(u64, usize)> {
     let len = number_len(s);
-    let value = decimal(s.get(..len)?)?;
-    let factor = match s.as_bytes().get(len)? {
-        b'B' => 1.0 / 1024.0,
-        b'K' => 1.0,
-        b'M' => 1024.0,
-        b'G' => 1024.0 * 1024.0,
-        b'T' => 1024.0 * 1024.0 * 1024.0,
+    let number = s.get(..len)?;
+    let unit = *s.as_bytes().get(len)?;
+    let kb = match whole_kb(number, unit) {
+        Some(kb) => kb,
+        None => {
+            let factor = match unit {
+                b'B' => 1.0 / 1024.0,
+                b'K' => 1.0,
+                b'M' => 1024.0,
+                b'G' => 1024.0 * 1024.0,
+                b'T' => 1024.0 * 1024.0 * 1024.0,
+                _ => return None,
+            };
+            (decimal(number)? * factor).round() as u64
+        }
+    };
+    Some((kb, len + 1))
+}
+
+/// KB that are exact in integers, which the float arithmetic of
+/// [`size_kb`] gives too: a whole number of K, M, G or T below 2^53 KB
+/// (most sizes, read several per pause).
+fn whole_kb(number: &str, unit: u8) -> Option<u64> {
+    let per_unit: u64 = match unit {
+        b'K' => 1,
+        b'M' => 1 << 10,
+        b'G' => 1 << 20,
+        b'T' => 1 << 30,
         _ => return None,
     };
-    Some(((value * factor).round() as u64, len + 1))
+    if number.is_empty() || !number.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    number
+        .bytes()
+        .try_fold(0u64, |n, c| {
+            n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+        })?
+        .checked_mul(per_unit)
+        .filter(|&kb| kb <= 1 << 53)
 }
 
 /// A heap transition at the start of `s`: `A->B(C)` or G1's
@@ -117,17 +147,16 @@ pub fn transition(s: &str) -> Option<(Transition, usize)> {
 pub fn trailing_number(s: &str, suffix: &str) -> Option<f64> {
     let head = s.trim_end().strip_suffix(suffix)?.trim_end();
     let start = head
-        .char_indices()
-        .rev()
-        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == ',' || *c == '-'))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+        .bytes()
+        .rposition(|c| !(c.is_ascii_digit() || c == b'.' || c == b',' || c == b'-'))
+        .map_or(0, |i| i + 1);
     decimal(&head[start..])
 }
 
 /// The value after `key` in `s`, up to the next space or `,` that is not a
 /// decimal comma: `user=0.58` gives 0.58 for key `user=`.
 pub fn value_after(s: &str, key: &str) -> Option<f64> {
-    let at = super::find_first(s, [key])? + key.len();
+    let at = super::find(s, key)? + key.len();
     let rest = &s[at..];
     let rest = rest.trim_start();
     let negative = rest.starts_with('-');
@@ -164,6 +193,23 @@ mod tests {
         assert_eq!(size_kb("0.0B"), Some((0, 4)));
         assert_eq!(size_kb("30.0G"), Some((31457280, 5)));
         assert_eq!(size_kb("12 K"), None);
+    }
+
+    #[test]
+    fn whole_sizes_agree_with_the_float_path() {
+        let float = |number: &str, factor: f64| (decimal(number).unwrap() * factor).round() as u64;
+        for number in ["0", "7", "1819392", "9007199254740992", "18014398509481984"] {
+            for (unit, factor) in [(b'K', 1.0), (b'M', 1024.0), (b'G', 1048576.0)] {
+                if let Some(kb) = whole_kb(number, unit) {
+                    assert_eq!(kb, float(number, factor), "{number}{unit}");
+                }
+            }
+        }
+        assert_eq!(whole_kb("9007199254740992", b'K'), Some(1 << 53));
+        assert_eq!(whole_kb("9007199254740993", b'K'), None);
+        assert_eq!(whole_kb("1.5", b'K'), None);
+        assert_eq!(whole_kb("", b'K'), None);
+        assert_eq!(trailing_number("é0,5 secs", "secs"), Some(0.5));
     }
 
     #[test]
