@@ -1,6 +1,7 @@
-//! Throughput of the GC parser over a generated log mixing JDK 8 G1
+//! Throughput of the GC parser over generated logs: one mixing JDK 8 G1
 //! multi-line pauses with details, stopped-time lines, concurrent phases and
-//! unified-logging pauses with their cpu and safepoint lines.
+//! unified-logging pauses with their cpu and safepoint lines; one of JDK 8
+//! Parallel one-line pauses, the bulk of a busy service's GC log.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hbdiag::model::Event;
@@ -58,6 +59,24 @@ fn unified_cycle(log: &mut String, i: usize) {
     ));
 }
 
+fn parallel_line(log: &mut String, i: usize) {
+    let t = 10.0 + i as f64 * 0.07;
+    let young = 200_000 + i % 90_000;
+    log.push_str(&format!(
+        "2026-03-12T10:00:{:06.3}+0800: {t:.3}: [GC (Allocation Failure) [PSYoungGen: {young}K->29319K(305664K)] 693198K->429319K(1005056K), 0.0{:06}0 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]\n",
+        t % 60.0,
+        i % 50_000
+    ));
+}
+
+fn parallel_log() -> String {
+    let mut log = String::new();
+    for i in 0..CYCLES * 10 {
+        parallel_line(&mut log, i);
+    }
+    log
+}
+
 fn generated_log() -> String {
     let mut log = String::new();
     for i in 0..CYCLES {
@@ -85,6 +104,11 @@ fn bench(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("jdk8_g1_and_unified", |b| {
         b.iter(|| parse(black_box(log.as_bytes())))
+    });
+    let parallel = parallel_log();
+    group.throughput(Throughput::Bytes(parallel.len() as u64));
+    group.bench_function("jdk8_parallel", |b| {
+        b.iter(|| parse(black_box(parallel.as_bytes())))
     });
     group.finish();
 }

@@ -207,6 +207,9 @@ struct Builder {
     matchers: Vec<Matcher>,
     keyword_ids: HashMap<String, usize>,
     pattern_texts: Vec<String>,
+    /// The compiled `pattern_texts`, kept from their validation: compiling
+    /// the patterns is most of the start-up time.
+    patterns: Vec<Regex>,
     errors: Vec<DefinitionError>,
 }
 
@@ -234,6 +237,7 @@ impl SignalCatalog {
             matchers: Vec::new(),
             keyword_ids: HashMap::new(),
             pattern_texts: Vec::new(),
+            patterns: Vec::new(),
             errors,
         };
         for (file, spec) in specs {
@@ -539,7 +543,8 @@ impl Builder {
             .patterns
             .iter()
             .filter_map(|p| match Regex::new(p.get_ref()) {
-                Ok(_) => {
+                Ok(regex) => {
+                    self.patterns.push(regex);
                     self.pattern_texts.push(p.get_ref().clone());
                     Some(self.pattern_texts.len() - 1)
                 }
@@ -603,11 +608,6 @@ impl Builder {
             .ascii_case_insensitive(true)
             .build(words.iter().map(|(w, _)| w.as_str()))
             .map_err(|e| too_big("keywords", e.to_string()))?;
-        let patterns: Vec<Regex> = self
-            .pattern_texts
-            .iter()
-            .map(|p| Regex::new(p).map_err(|e| too_big("patterns", e.to_string())))
-            .collect::<Result<_, _>>()?;
         let pattern_set =
             RegexSet::new(&self.pattern_texts).map_err(|e| too_big("patterns", e.to_string()))?;
         let keyword_texts: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
@@ -640,7 +640,7 @@ impl Builder {
             keyword_count: words.len(),
             keywords,
             pattern_set,
-            patterns,
+            patterns: self.patterns,
         })
     }
 }
