@@ -397,10 +397,29 @@ fn apply_details(text: &str, pause: &mut GcPause) {
     }
     if let Some(at) = find(text, "[Times:") {
         let times = &text[at..];
-        pause.user_s = units::value_after(times, "user=");
-        pause.sys_s = units::value_after(times, "sys=");
-        pause.real_s = units::value_after(times, "real=");
+        [pause.user_s, pause.sys_s, pause.real_s] = printed_times(times).unwrap_or_else(|| {
+            ["user=", "sys=", "real="].map(|key| units::value_after(times, key))
+        });
     }
+}
+
+/// User, sys and real seconds of `[Times: user=0.01 sys=0.00, real=0.01
+/// secs]` exactly as HotSpot prints it, read in one pass; `None` for any
+/// other text. In that shape each key's first occurrence is where the shape
+/// puts it, so the values are those [`units::value_after`] finds.
+fn printed_times(times: &str) -> Option<[Option<f64>; 3]> {
+    let rest = times.strip_prefix("[Times: user=")?;
+    let (user, rest) = leading_number(rest)?;
+    let (sys, rest) = leading_number(rest.strip_prefix(" sys=")?)?;
+    let (real, _) = leading_number(rest.strip_prefix(", real=")?)?;
+    Some([user, sys, real])
+}
+
+/// The number at the start of `s` (as [`units::value_after`] reads it) and
+/// the text after it; `None` when `s` starts with no digit.
+fn leading_number(s: &str) -> Option<(Option<f64>, &str)> {
+    let len = units::number_len(s);
+    (len > 0).then(|| (units::decimal(&s[..len]), &s[len..]))
 }
 
 /// The last heap transition at the outermost bracket level: the total after
@@ -808,6 +827,29 @@ Heap after GC invocations=1 (full 0):
         );
         assert!(pauses(&out).is_empty());
         assert_eq!(out.warnings.len(), 1);
+    }
+
+    #[test]
+    fn printed_times_agree_with_the_search_by_key() {
+        use super::{printed_times, units::value_after};
+        for times in [
+            "[Times: user=0.01 sys=0.00, real=0.01 secs]",
+            "[Times: user=0,04 sys=0,00, real=0,03 secs]",
+            "[Times: user=139.12 sys=0.85, real=35.22 secs] ",
+            "[Times: user=99999999999999999999 sys=1, real=2 secs]",
+            "[Times: user=1 sys=2, real=3",
+        ] {
+            let by_key = ["user=", "sys=", "real="].map(|key| value_after(times, key));
+            assert_eq!(printed_times(times), Some(by_key), "{times}");
+        }
+        for other in [
+            "[Times: user=-0.01 sys=0.00, real=0.01 secs]",
+            "[Times: user=0.01.5 sys=0.00, real=0.01 secs]",
+            "[Times: user= 0.01 sys=0.00, real=0.01 secs]",
+            "[Times: sys=0.00, real=0.01 secs]",
+        ] {
+            assert_eq!(printed_times(other), None, "{other}");
+        }
     }
 
     #[test]
