@@ -15,6 +15,18 @@ const STOPPED: &str = "Total time for which application threads were stopped:";
 const APPLICATION_TIME: &str = "Application time:";
 /// Records that may be glued into any line.
 static GLUED_RECORDS: Words<2> = Words::new([STOPPED, APPLICATION_TIME]);
+/// The glued records, [`HEAP_PRINTS`] and [`CONCURRENT`] together: a line
+/// with none of them (most lines) skips the search for each.
+static SPECIAL_WORDS: Words<8> = Words::new([
+    STOPPED,
+    APPLICATION_TIME,
+    HEAP_PRINT_WORDS[0],
+    HEAP_PRINT_WORDS[1],
+    HEAP_PRINT_WORDS[2],
+    CONCURRENT[0],
+    CONCURRENT[1],
+    CONCURRENT[2],
+]);
 const STOPPING_THREADS: &str = "Stopping threads took:";
 
 /// Markers of concurrent (not stop-the-world) phases.
@@ -23,7 +35,8 @@ static CONCURRENT_WORDS: Words<3> = Words::new(CONCURRENT);
 
 /// `-XX:+PrintHeapAtGC` and class histogram output glued into a pause line;
 /// the line is cut there.
-static HEAP_PRINTS: Words<3> = Words::new(["{Heap before", "Heap after", "[Class Histogram"]);
+const HEAP_PRINT_WORDS: [&str; 3] = ["{Heap before", "Heap after", "[Class Histogram"];
+static HEAP_PRINTS: Words<3> = Words::new(HEAP_PRINT_WORDS);
 
 /// Undecorated lines that belong to no event: headers, tenuring and
 /// ergonomics output.
@@ -50,6 +63,8 @@ pub(super) struct Jdk8 {
     body: String,
     /// Inside a `-XX:+PrintHeapAtGC` block (`{Heap before …` to `}`).
     heap_block: bool,
+    /// The line being read holds none of [`SPECIAL_WORDS`].
+    plain_line: bool,
 }
 
 /// The pause being read.
@@ -81,6 +96,7 @@ impl Jdk8 {
             clock.rotation = Some(header);
             return;
         }
+        self.plain_line = !SPECIAL_WORDS.any(text);
         self.fragment(line, text, clock, sink);
     }
 
@@ -99,7 +115,12 @@ impl Jdk8 {
     /// Reads part of a line; stopped-time and application-time records
     /// glued into it are split off first.
     fn fragment(&mut self, line: &Line<'_>, text: &str, clock: &mut Clock, sink: &mut dyn Sink) {
-        let Some(at) = GLUED_RECORDS.first(text) else {
+        let glued = if self.plain_line {
+            None
+        } else {
+            GLUED_RECORDS.first(text)
+        };
+        let Some(at) = glued else {
             self.piece(line, text, clock, sink);
             return;
         };
@@ -208,7 +229,11 @@ impl Jdk8 {
             return;
         };
         let from = self.body.len();
-        append_without_concurrent(&mut self.body, text);
+        if self.plain_line {
+            self.body.push_str(text);
+        } else {
+            append_without_concurrent(&mut self.body, text);
+        }
         let Some(close) = outermost_close(&self.body.as_bytes()[from..], &mut open.depth) else {
             return;
         };

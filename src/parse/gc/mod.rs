@@ -261,16 +261,14 @@ fn paren_group(s: &str) -> Option<(&str, usize)> {
         return None;
     }
     let mut depth = 0;
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some((&s[1..i], i + 1));
-                }
+    for i in memchr::memchr2_iter(b'(', b')', s.as_bytes()) {
+        if s.as_bytes()[i] == b'(' {
+            depth += 1;
+        } else {
+            depth -= 1;
+            if depth == 0 {
+                return Some((&s[1..i], i + 1));
             }
-            _ => {}
         }
     }
     None

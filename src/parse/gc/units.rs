@@ -105,13 +105,14 @@ fn whole_kb(number: &str, unit: u8) -> Option<u64> {
         b'T' => 1 << 30,
         _ => return None,
     };
-    if number.is_empty() || !number.bytes().all(|c| c.is_ascii_digit()) {
+    if number.is_empty() {
         return None;
     }
     number
         .bytes()
         .try_fold(0u64, |n, c| {
-            n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+            let digit = c.checked_sub(b'0').filter(|d| *d <= 9)?;
+            n.checked_mul(10)?.checked_add(u64::from(digit))
         })?
         .checked_mul(per_unit)
         .filter(|&kb| kb <= 1 << 53)
