@@ -450,31 +450,41 @@ fn leading_number(s: &str) -> Option<(Option<f64>, &str)> {
 /// The last heap transition at the outermost bracket level: the total after
 /// the generation blocks.
 fn outer_transition(text: &str) -> Option<Transition> {
-    let bytes = text.as_bytes();
     let mut depth = 0;
     let mut found = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        if depth != 1 && !matches!(bytes[i], b'[' | b']') {
-            let Some(bracket) = memchr::memchr2(b'[', b']', &bytes[i..]) else {
-                break;
-            };
-            i += bracket;
+    let mut run_start = 0;
+    let brackets = memchr::memchr2_iter(b'[', b']', text.as_bytes());
+    for at in brackets.chain(std::iter::once(text.len())) {
+        if depth == 1 {
+            found = last_transition(&text[run_start..at]).or(found);
         }
-        match bytes[i] {
-            b'[' => depth += 1,
-            b']' => depth -= 1,
-            c if depth == 1
-                && c.is_ascii_digit()
-                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
-            {
-                if let Some((heap, used)) = units::transition(&text[i..]) {
-                    found = Some(heap);
-                    i += used;
-                    continue;
-                }
-            }
-            _ => {}
+        match text.as_bytes().get(at) {
+            Some(b'[') => depth += 1,
+            Some(_) => depth -= 1,
+            None => {}
+        }
+        run_start = at + 1;
+    }
+    found
+}
+
+/// The last heap transition in `run` (text between brackets), read forward
+/// from each number that starts a word. A transition holds a `->`, so none
+/// starts at or after the run's last `>`, and the numbers there (the pause's
+/// `, 0.0723150 secs`) are not tried.
+fn last_transition(run: &str) -> Option<Transition> {
+    let bytes = run.as_bytes();
+    let end = memchr::memrchr(b'>', bytes)?;
+    let mut found = None;
+    let mut i = 0;
+    while i < end {
+        if bytes[i].is_ascii_digit()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && let Some((heap, used)) = units::transition(&run[i..])
+        {
+            found = Some(heap);
+            i += used;
+            continue;
         }
         i += 1;
     }
@@ -874,6 +884,59 @@ Heap after GC invocations=1 (full 0):
             "[Times: sys=0.00, real=0.01 secs]",
         ] {
             assert_eq!(printed_times(other), None, "{other}");
+        }
+    }
+
+    /// The transition scan as it was before it skipped to brackets and
+    /// stopped at each run's last `>`: one byte at a time.
+    fn outer_transition_bytewise(text: &str) -> Option<super::Transition> {
+        let bytes = text.as_bytes();
+        let (mut depth, mut found, mut i) = (0, None, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'[' => depth += 1,
+                b']' => depth -= 1,
+                c if depth == 1
+                    && c.is_ascii_digit()
+                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
+                {
+                    if let Some((heap, used)) = super::units::transition(&text[i..]) {
+                        found = Some(heap);
+                        i += used;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        found
+    }
+
+    #[test]
+    fn outer_transition_agrees_with_the_bytewise_scan() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut texts: Vec<String> = [
+            "[GC (Allocation Failure) [PSYoungGen: 10K->1K(20K)] 10K->1K(40K), 0.01 secs",
+            "[GC 1K->2K(3K)->4K(5K) x9K->1K(2K) 7K->6K(8K)]] 3K->2K(9K)",
+            "[Full GC 5820M->1381M(30G) [PSPermGen: 1K->1K(2K)] 128.0M(30.0G)->24.9M(30.0G)",
+            "]]1K->2K(3K)[[4K->5K(6K)]7K->8K(9K)é 1K->0K(1K)>",
+        ]
+        .map(String::from)
+        .to_vec();
+        for host in std::fs::read_dir(&fixtures).unwrap().flatten() {
+            for log in ["infagw01/logs/node01/gc.log", "infawk01/logs/node03/gc.log"] {
+                let text = std::fs::read_to_string(host.path().join(log)).unwrap_or_default();
+                texts.extend(text.lines().map(String::from));
+            }
+        }
+        for text in &texts {
+            let opening = |&i: &usize| i == 0 || text.as_bytes()[i - 1] == b'[';
+            for start in (0..text.len()).filter(opening) {
+                let tail = &text[start..];
+                let expected = outer_transition_bytewise(tail);
+                assert_eq!(super::outer_transition(tail), expected, "{tail}");
+            }
         }
     }
 
