@@ -33,7 +33,7 @@ pub struct GcSummary {
     /// The file, as given by the caller.
     pub path: String,
     /// Collector named or inferred from the log (`G1`, `CMS`, `OpenJ9`, …).
-    pub collector: Option<String>,
+    pub collector: Option<&'static str>,
     /// Number of stop-the-world GC pauses.
     pub pauses: usize,
     /// Longest pause: the worst single freeze GC caused.
@@ -173,7 +173,7 @@ fn add_totals(summary: &mut GcSummary, event: &Event) {
             summary.total_pause_ms += pause.duration_ms;
             summary.max_pause_ms = summary.max_pause_ms.max(pause.duration_ms);
             if pause.collector.is_some() {
-                summary.collector.clone_from(&pause.collector);
+                summary.collector = pause.collector;
             }
         }
         EventKind::Safepoint(safepoint) => {
@@ -384,7 +384,7 @@ fn heap_ratio(pause: &GcPause) -> Option<f64> {
 fn wall_above_cpu(pause: &GcPause) -> Option<f64> {
     let real = pause.real_s.filter(|r| *r >= MIN_REAL_S)?;
     let cpu = pause.user_s? + pause.sys_s.unwrap_or(0.0);
-    let serial = pause.collector.as_deref() == Some("Serial");
+    let serial = pause.collector == Some("Serial");
     let inverted = if serial {
         real - cpu > MIN_REAL_S && cpu < 0.9 * real
     } else {
@@ -429,7 +429,7 @@ fn files_table(summaries: &[GcSummary]) -> Table {
     for s in summaries {
         table.add_row(vec![
             s.path.clone(),
-            s.collector.clone().unwrap_or_default(),
+            s.collector.unwrap_or_default().to_string(),
             s.pauses.to_string(),
             format!("{:.1}", s.max_pause_ms),
             format!("{:.1}", s.total_pause_ms),
@@ -507,7 +507,7 @@ mod tests {
         assert!((s.throughput_pct.unwrap() - 98.0).abs() < 1e-9);
         assert_eq!(s.first_time.as_deref(), Some("10.000s"));
         assert_eq!(s.last_time.as_deref(), Some("20.000s"));
-        assert_eq!(s.collector.as_deref(), Some("Parallel"));
+        assert_eq!(s.collector, Some("Parallel"));
         assert!(s.findings.is_empty());
     }
 

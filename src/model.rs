@@ -279,8 +279,9 @@ pub struct GcPause {
     pub kind: Option<PauseKind>,
     /// Trigger as logged: `Allocation Failure`, `System.gc()`, …
     pub cause: Option<String>,
-    /// Collector name: `G1`, `Parallel`, `CMS`, `Serial`, `Shenandoah`, `ZGC`, `OpenJ9`.
-    pub collector: Option<String>,
+    /// Collector name: `G1`, `Parallel`, `CMS`, `Serial`, `Shenandoah`, `ZGC`, `OpenJ9`
+    /// (a fixed set: a pause costs no allocation for it).
+    pub collector: Option<&'static str>,
     pub heap_before_kb: Option<u64>,
     pub heap_after_kb: Option<u64>,
     pub heap_capacity_kb: Option<u64>,

@@ -141,7 +141,7 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("duration_ms", || num(Some(p.duration_ms)));
             sink.put("pause_kind", || text(p.kind.map(pause_kind_name)));
             sink.put("cause", || text(p.cause.as_deref()));
-            sink.put("collector", || text(p.collector.as_deref()));
+            sink.put("collector", || text(p.collector));
             sink.put("heap_before_kb", || num(p.heap_before_kb.map(|v| v as f64)));
             sink.put("heap_after_kb", || num(p.heap_after_kb.map(|v| v as f64)));
             sink.put("heap_capacity_kb", || {
@@ -250,7 +250,7 @@ mod tests {
             duration_ms: 1234.5,
             kind: Some(PauseKind::Full),
             cause: Some("Ergonomics".into()),
-            collector: Some("Parallel".into()),
+            collector: Some("Parallel"),
             heap_before_kb: Some(700),
             heap_after_kb: Some(500),
             heap_capacity_kb: Some(1000),

@@ -85,7 +85,7 @@ impl J9 {
             legacy,
             collected: false,
             pause: GcPause {
-                collector: Some("OpenJ9".into()),
+                collector: Some("OpenJ9"),
                 ..GcPause::default()
             },
         });
@@ -272,7 +272,7 @@ mod tests {
         let (_, p, _) = pause_of(input);
         assert_eq!(p.kind, Some(PauseKind::Young));
         assert_eq!(p.cause.as_deref(), Some("System.gc()"));
-        assert_eq!(p.collector.as_deref(), Some("OpenJ9"));
+        assert_eq!(p.collector, Some("OpenJ9"));
     }
 
     #[test]

@@ -266,7 +266,7 @@ impl Jdk8 {
         }
         let collector = infer_collector(&self.body).or(clock.collector);
         clock.collector = collector;
-        open.pause.collector = collector.map(str::to_string);
+        open.pause.collector = collector;
         let duration = open.pause.duration_ms;
         let start = if open.logged_at_end {
             open.start.add_millis(-duration)
@@ -601,7 +601,7 @@ mod tests {
         assert!(close(p.duration_ms, 1.0589));
         assert_eq!(p.kind, Some(PauseKind::Young));
         assert_eq!(p.cause.as_deref(), Some("Allocation Failure"));
-        assert_eq!(p.collector.as_deref(), Some("Parallel"));
+        assert_eq!(p.collector, Some("Parallel"));
         assert_eq!(
             (p.heap_before_kb, p.heap_after_kb, p.heap_capacity_kb),
             (Some(293234), Some(94666), Some(535040))
@@ -636,7 +636,7 @@ Total time for which application threads were stopped: 0.3260170 seconds";
         let out = run(GcParser::new(), input);
         let (e, p) = pauses(&out)[0];
         assert!(close(p.duration_ms, 325.805));
-        assert_eq!(p.collector.as_deref(), Some("CMS"));
+        assert_eq!(p.collector, Some("CMS"));
         assert_eq!(p.kind, Some(PauseKind::Young));
         assert_eq!(p.user_s, Some(0.58));
         assert_eq!(e.line, 2);
@@ -682,7 +682,7 @@ Total time for which application threads were stopped: 0.3260170 seconds";
         );
         let (e, p) = pauses(&out)[0];
         assert!(close(p.duration_ms, 36.058));
-        assert_eq!(p.collector.as_deref(), Some("Serial"));
+        assert_eq!(p.collector, Some("Serial"));
         assert_eq!(p.user_s, Some(0.04));
         assert_eq!(e.time, crate::model::LogTime::Uptime(1.319));
     }
@@ -705,7 +705,7 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         let (_, p) = pauses(&out)[0];
         assert!(close(p.duration_ms, 20.9631));
         assert_eq!(p.cause.as_deref(), Some("G1 Evacuation Pause"));
-        assert_eq!(p.collector.as_deref(), Some("G1"));
+        assert_eq!(p.collector, Some("G1"));
         assert_eq!(
             (p.heap_before_kb, p.heap_after_kb),
             (Some(131072), Some(25498))
@@ -778,7 +778,7 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         assert!(format!("{:?}", all[0].0.time).contains("16:20:47.684659"));
         assert_eq!(all[1].1.kind, Some(PauseKind::Full));
         assert!(close(all[1].1.duration_ms, 4077.274));
-        assert_eq!(all[1].1.collector.as_deref(), Some("Shenandoah"));
+        assert_eq!(all[1].1.collector, Some("Shenandoah"));
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Unified {
             .collector
             .or_else(|| infer_collector(line.text, &pause));
         clock.collector = named;
-        pause.collector = named.map(str::to_string);
+        pause.collector = named;
         let start = end.add_millis(-pause.duration_ms);
         let event = pause_event(line.number, evidence_text(line.text), start, pause);
         self.pending = Some((gc_id, event));
@@ -380,7 +380,7 @@ mod tests {
         let out = run(GcParser::new(), input);
         let all = pauses(&out);
         assert_eq!(all.len(), 2);
-        assert_eq!(all[0].collector.as_deref(), Some("G1"));
+        assert_eq!(all[0].collector, Some("G1"));
         assert_eq!(all[0].failures, ["to-space exhausted"]);
         assert_eq!(all[0].cause.as_deref(), Some("G1 Evacuation Pause"));
         assert_eq!(out.events[0].time, LogTime::Uptime(0.058 - 0.00578));
@@ -409,7 +409,7 @@ mod tests {
         );
         assert_eq!(all[2].kind, Some(PauseKind::Degenerated));
         assert_eq!(all[2].cause.as_deref(), Some("Outside of Cycle"));
-        assert_eq!(all[2].collector.as_deref(), Some("Shenandoah"));
+        assert_eq!(all[2].collector, Some("Shenandoah"));
     }
 
     #[test]
@@ -423,7 +423,7 @@ mod tests {
         let out = run(GcParser::new(), input);
         let all = pauses(&out);
         assert_eq!(all.len(), 3);
-        assert_eq!(all[0].collector.as_deref(), Some("ZGC"));
+        assert_eq!(all[0].collector, Some("ZGC"));
         assert!(close(all[1].duration_ms, 0.009));
         let stall = out.events.iter().find_map(|e| match &e.kind {
             EventKind::AllocationStall(s) => Some((e.time, s)),
