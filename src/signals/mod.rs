@@ -210,6 +210,8 @@ struct Builder {
     /// The compiled `pattern_texts`, kept from their validation: compiling
     /// the patterns is most of the start-up time.
     patterns: Vec<Regex>,
+    /// Every pattern of the specs, compiled up front and in parallel.
+    compiled: HashMap<String, Result<Regex, regex::Error>>,
     errors: Vec<DefinitionError>,
 }
 
@@ -238,6 +240,7 @@ impl SignalCatalog {
             keyword_ids: HashMap::new(),
             pattern_texts: Vec::new(),
             patterns: Vec::new(),
+            compiled: compile_patterns(&specs),
             errors,
         };
         for (file, spec) in specs {
@@ -542,7 +545,7 @@ impl Builder {
         let patterns = spec
             .patterns
             .iter()
-            .filter_map(|p| match Regex::new(p.get_ref()) {
+            .filter_map(|p| match self.compiled[p.get_ref()].clone() {
                 Ok(regex) => {
                     self.patterns.push(regex);
                     self.pattern_texts.push(p.get_ref().clone());
@@ -643,6 +646,24 @@ impl Builder {
             patterns: self.patterns,
         })
     }
+}
+
+/// Each distinct pattern of `specs` with its compiled form, compiled on
+/// the worker threads: start-up waits for them before any file is read.
+fn compile_patterns(
+    specs: &[(&DefinitionFile, SignalSpec)],
+) -> HashMap<String, Result<Regex, regex::Error>> {
+    use rayon::prelude::*;
+    let texts: std::collections::HashSet<&String> = specs
+        .iter()
+        .flat_map(|(_, spec)| &spec.matchers)
+        .flat_map(|m| &m.patterns)
+        .map(Spanned::get_ref)
+        .collect();
+    texts
+        .into_par_iter()
+        .map(|text| (text.clone(), Regex::new(text)))
+        .collect()
 }
 
 fn by_class(matchers: &[Matcher]) -> Vec<(EventClass, Vec<usize>)> {
