@@ -210,8 +210,7 @@ struct Builder {
     /// The compiled `pattern_texts`, kept from their validation: compiling
     /// the patterns is most of the start-up time.
     patterns: Vec<Regex>,
-    /// Every pattern of the specs, compiled up front and in parallel.
-    compiled: HashMap<String, Result<Regex, regex::Error>>,
+    compiled: Compiled,
     errors: Vec<DefinitionError>,
 }
 
@@ -545,7 +544,7 @@ impl Builder {
         let patterns = spec
             .patterns
             .iter()
-            .filter_map(|p| match self.compiled[p.get_ref()].clone() {
+            .filter_map(|p| match self.compiled.each[p.get_ref()].clone() {
                 Ok(regex) => {
                     self.patterns.push(regex);
                     self.pattern_texts.push(p.get_ref().clone());
@@ -611,8 +610,10 @@ impl Builder {
             .ascii_case_insensitive(true)
             .build(words.iter().map(|(w, _)| w.as_str()))
             .map_err(|e| too_big("keywords", e.to_string()))?;
-        let pattern_set =
-            RegexSet::new(&self.pattern_texts).map_err(|e| too_big("patterns", e.to_string()))?;
+        let pattern_set = self
+            .compiled
+            .set
+            .map_err(|e| too_big("patterns", e.to_string()))?;
         let keyword_texts: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
         let requirements: Vec<Requirement<'_>> = self
             .matchers
@@ -648,22 +649,35 @@ impl Builder {
     }
 }
 
-/// Each distinct pattern of `specs` with its compiled form, compiled on
-/// the worker threads: start-up waits for them before any file is read.
-fn compile_patterns(
-    specs: &[(&DefinitionFile, SignalSpec)],
-) -> HashMap<String, Result<Regex, regex::Error>> {
+/// The specs' patterns, compiled before the catalog is built, on the
+/// worker threads: start-up waits for them before any file is read.
+struct Compiled {
+    /// Each distinct pattern alone, to validate it and capture with it.
+    each: HashMap<String, Result<Regex, regex::Error>>,
+    /// Every pattern in the order the catalog lists them, which is its
+    /// pattern set when all of them compile (else the catalog is not built).
+    set: Result<RegexSet, regex::Error>,
+}
+
+fn compile_patterns(specs: &[(&DefinitionFile, SignalSpec)]) -> Compiled {
     use rayon::prelude::*;
-    let texts: std::collections::HashSet<&String> = specs
+    let texts: Vec<&String> = specs
         .iter()
         .flat_map(|(_, spec)| &spec.matchers)
         .flat_map(|m| &m.patterns)
         .map(Spanned::get_ref)
         .collect();
-    texts
-        .into_par_iter()
-        .map(|text| (text.clone(), Regex::new(text)))
-        .collect()
+    let distinct: std::collections::HashSet<&String> = texts.iter().copied().collect();
+    let (each, set) = rayon::join(
+        || {
+            distinct
+                .into_par_iter()
+                .map(|text| (text.clone(), Regex::new(text)))
+                .collect()
+        },
+        || RegexSet::new(&texts),
+    );
+    Compiled { each, set }
 }
 
 fn by_class(matchers: &[Matcher]) -> Vec<(EventClass, Vec<usize>)> {
