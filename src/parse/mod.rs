@@ -60,6 +60,16 @@ pub trait Sink {
     fn skipped(&mut self, _record: &RecordPeek<'_>) {}
     /// A complete record.
     fn event(&mut self, event: Event);
+    /// A complete structured record lent with the line that is its
+    /// evidence (`event.text` is not read): the sink copies it, with that
+    /// line as its text, only if it keeps it. A GC log lends its pauses
+    /// from one reused event, and nearly none is kept.
+    fn lend(&mut self, event: &Event, evidence: &str) {
+        self.event(Event {
+            text: evidence_text(evidence),
+            ..event.clone()
+        });
+    }
     /// A line the parser could not place in any record.
     fn unparsed(&mut self, line: &Line<'_>);
     /// Something the user should know about this file, at a line.

@@ -266,6 +266,36 @@ impl<'a> Worker<'a> {
         }
     }
 
+    /// Counts and times a record whose first line is `first_line`.
+    fn note(&mut self, event: &Event, first_line: &str) {
+        self.source.records += 1;
+        self.track_time(
+            event.line,
+            event.time,
+            self.expects_order(Some(&event.kind)),
+        );
+        self.remember_last(first_line);
+    }
+
+    fn wanted(&self, event: &Event, signals: &[Signal]) -> bool {
+        !signals.is_empty()
+            || self
+                .keep
+                .min_level
+                .is_some_and(|min| event.level.is_some_and(|l| l >= min))
+    }
+
+    /// Keeps a record read from the file (no repeats of its own yet).
+    fn keep_new(&mut self, mut event: Event, signals: Vec<Signal>) {
+        event.shed_classified_text();
+        self.keep_or_fold(KeptEvent {
+            source: self.source.id,
+            event,
+            signals,
+            repeats: Repeats::default(),
+        });
+    }
+
     /// Keeps `event`, or counts it (with its own repeats) on an identical
     /// one kept earlier in the same minute of the log's clock, when its
     /// signals allow folding. Minutes, not "a minute after the kept one",
@@ -334,14 +364,8 @@ impl Sink for Worker<'_> {
         self.remember_last(record.first_line);
     }
 
-    fn event(&mut self, mut event: Event) {
-        self.source.records += 1;
-        self.track_time(
-            event.line,
-            event.time,
-            self.expects_order(Some(&event.kind)),
-        );
-        self.remember_last(&event.text);
+    fn event(&mut self, event: Event) {
+        self.note(&event, &event.text);
         let signals = match self.literal_hit.take() {
             Some(true) => self
                 .catalog
@@ -349,19 +373,18 @@ impl Sink for Worker<'_> {
             Some(false) => Vec::new(),
             None => self.catalog.classify(self.kind, &event, &mut self.scratch),
         };
-        let wanted = !signals.is_empty()
-            || self
-                .keep
-                .min_level
-                .is_some_and(|min| event.level.is_some_and(|l| l >= min));
-        if wanted {
-            event.shed_classified_text();
-            self.keep_or_fold(KeptEvent {
-                source: self.source.id,
-                event,
-                signals,
-                repeats: Repeats::default(),
-            });
+        if self.wanted(&event, &signals) {
+            self.keep_new(event, signals);
+        }
+    }
+
+    fn lend(&mut self, event: &Event, evidence: &str) {
+        self.note(event, evidence);
+        let signals = self.catalog.classify(self.kind, event, &mut self.scratch);
+        if self.wanted(event, &signals) {
+            let mut owned = event.clone();
+            owned.text = parse::evidence_text(evidence);
+            self.keep_new(owned, signals);
         }
     }
 

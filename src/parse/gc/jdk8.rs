@@ -7,8 +7,8 @@
 use super::decor::{self, Stamp};
 use super::units::{self, Transition};
 use super::{Clock, Words, contains, failures_in, find, paren_group, pause_event, safepoint_event};
-use crate::model::{GcPause, LogTime, PauseKind, Safepoint};
-use crate::parse::{Sink, evidence_text};
+use crate::model::{Event, EventKind, GcPause, LogTime, PauseKind, Safepoint};
+use crate::parse::Sink;
 use crate::read::Line;
 
 const STOPPED: &str = "Total time for which application threads were stopped:";
@@ -65,12 +65,15 @@ pub(super) struct Jdk8 {
     heap_block: bool,
     /// The line being read holds none of [`SPECIAL_WORDS`].
     plain_line: bool,
+    /// The open pause's first line (a reused buffer).
+    evidence: String,
+    /// The event every pause is lent to the sink in, reused.
+    lent: Option<Event>,
 }
 
 /// The pause being read.
 struct Open {
     line: u64,
-    text: String,
     start: LogTime,
     depth: i32,
     closed: bool,
@@ -210,9 +213,10 @@ impl Jdk8 {
         self.flush(clock, sink);
         let start = clock.time(stamp).unwrap_or_else(|| clock.latest());
         self.body.clear();
+        self.evidence.clear();
+        self.evidence.push_str(line.text);
         self.open = Some(Open {
             line: line.number,
-            text: evidence_text(line.text),
             start,
             depth: 0,
             closed: false,
@@ -274,7 +278,15 @@ impl Jdk8 {
             open.start
         };
         clock.last = Some(start.add_millis(duration));
-        sink.event(pause_event(open.line, open.text, start, open.pause));
+        let event = self
+            .lent
+            .get_or_insert_with(|| pause_event(0, String::new(), start, GcPause::default()));
+        event.line = open.line;
+        event.time = start;
+        if let EventKind::GcPause(pause) = &mut event.kind {
+            **pause = open.pause;
+        }
+        sink.lend(event, &self.evidence);
     }
 }
 
@@ -640,6 +652,7 @@ Total time for which application threads were stopped: 0.3260170 seconds";
         assert_eq!(p.kind, Some(PauseKind::Young));
         assert_eq!(p.user_s, Some(0.58));
         assert_eq!(e.line, 2);
+        assert_eq!(e.text, "16.517: [GC 16.517: [ParNew");
         let stopped = safepoints(&out);
         assert_eq!(stopped.len(), 2);
         assert!(close(stopped[1].1.duration_ms, 326.017));
