@@ -26,9 +26,9 @@ pub(super) struct Requirement<'a> {
 pub(super) struct Prefilter {
     /// Upper-cased codes, sorted, with their gates.
     code_list: Vec<(String, Gate)>,
-    /// Their [`upper_hash`]es, sorted, each with its index in `code_list`:
-    /// a record's code is looked up without copying or allocating.
-    codes: Vec<(u64, usize)>,
+    /// One bit per pair of last two bytes (upper-cased) any code ends with:
+    /// most records' codes are told apart by it alone.
+    code_tails: Vec<u64>,
     literals: GatedTerms,
 }
 
@@ -120,15 +120,11 @@ impl Prefilter {
         let literals = without_redundant(literals);
         Some(Prefilter {
             literals: GatedTerms::build(&literals)?,
-            codes: {
-                let mut hashes: Vec<(u64, usize)> = code_list
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (code, _))| (upper_hash(code), i))
-                    .collect();
-                hashes.sort_unstable();
-                hashes
-            },
+            code_tails: code_list.iter().fold(vec![0; 1024], |mut bits, (code, _)| {
+                let tail = tail_index(code);
+                bits[tail / 64] |= 1 << (tail % 64);
+                bits
+            }),
             code_list,
         })
     }
@@ -148,13 +144,12 @@ impl Prefilter {
         let Some(code) = code else {
             return false;
         };
-        let hash = upper_hash(code);
-        let first = self.codes.partition_point(|&(h, _)| h < hash);
-        self.codes[first..]
-            .iter()
-            .take_while(|&&(h, _)| h == hash)
-            .map(|&(_, i)| &self.code_list[i])
-            .any(|(known, gate)| known.eq_ignore_ascii_case(code) && passes(*gate, level))
+        let tail = tail_index(code);
+        self.code_tails[tail / 64] & (1 << (tail % 64)) != 0
+            && self
+                .code_list
+                .iter()
+                .any(|(known, gate)| known.eq_ignore_ascii_case(code) && passes(*gate, level))
     }
 
     /// Every code and term with its gate.
@@ -231,10 +226,14 @@ pub(super) fn required_literals(pattern: &str) -> Option<Vec<String>> {
         })
 }
 
-/// FNV-1a of the text with ASCII letters upper-cased: codes are a few
-/// bytes long, where SipHash's setup costs more than the hashing.
-fn upper_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b.to_ascii_uppercase())).wrapping_mul(0x0100_0000_01b3)
-    })
+/// The last two bytes of `code`, upper-cased, as a number below 65536.
+fn tail_index(code: &str) -> usize {
+    let bytes = code.as_bytes();
+    let at = |back: usize| {
+        bytes
+            .len()
+            .checked_sub(back)
+            .map_or(0, |i| usize::from(bytes[i].to_ascii_uppercase()))
+    };
+    at(2) << 8 | at(1)
 }
