@@ -277,16 +277,17 @@ mod tests {
         bytes
     }
 
-    fn node_log(dir: &Path, bytes: &[u8]) -> Candidate {
-        let path = dir.join("node.log");
+    /// Writes `bytes` to `dir/name`, a file of host `h1`, kind by its name.
+    fn write_log(dir: &Path, name: &str, bytes: &[u8]) -> Candidate {
+        let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
         Candidate {
-            display: "h1/node.log".into(),
+            display: format!("h1/{name}"),
             path,
             host: "h1".into(),
             node: None,
-            name_kind: Some(SourceKind::NodeLog),
-            stream: "h1/node.log".into(),
+            name_kind: crate::discover::detect::kind_from_name(name),
+            stream: format!("h1/{name}"),
         }
     }
 
@@ -306,7 +307,7 @@ mod tests {
             (97, "not UTF-8"),
             (37, "more warnings in this file were not listed"),
         ] {
-            let candidate = node_log(dir.path(), &messy_log(step_back_every));
+            let candidate = write_log(dir.path(), "node.log", &messy_log(step_back_every));
             let whole = format!("{:?}", scan_whole(&candidate, &ctx));
             assert!(whole.contains(expected), "{expected}");
             for piece_bytes in [700, 4096, 50_000] {
@@ -324,7 +325,7 @@ mod tests {
     fn cuts_only_at_record_starts_and_counts_the_lines_before() {
         let dir = tempfile::tempdir().unwrap();
         let log = messy_log(37);
-        let path = node_log(dir.path(), &log).path;
+        let path = write_log(dir.path(), "node.log", &log).path;
         let pieces = plan(
             &path,
             log.len() as u64,
@@ -354,18 +355,7 @@ mod tests {
             options: ScanOptions::default(),
             piece_from: 0,
         };
-        let candidate = |name: &str, bytes: &[u8]| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, bytes).unwrap();
-            Candidate {
-                display: name.into(),
-                path,
-                host: "h1".into(),
-                node: None,
-                name_kind: None,
-                stream: name.into(),
-            }
-        };
+        let candidate = |name: &str, bytes: &[u8]| write_log(dir.path(), name, bytes);
         let log = messy_log(37);
         assert!(cut_and_scan(&candidate("node.log", &log), 1 << 30, 1000, &ctx).is_none());
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
