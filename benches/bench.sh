@@ -36,7 +36,7 @@ bytes_of() { du -sb "$1" | cut -f1; }
 
 # Mean wall seconds of a command (hyperfine, warm cache).
 seconds() {
-  hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$out/h.json" --style none "$1" >/dev/null
+  hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$out/h.json" --style none "$1" >/dev/null 2>&1
   python3 -c "import json;print(json.load(open('$out/h.json'))['results'][0]['mean'])"
 }
 
