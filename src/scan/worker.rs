@@ -3,7 +3,7 @@
 //! silences and disorder, and folds floods of identical signals.
 
 use super::{FileWarning, KeepPolicy, KeptEvent, Outcome, Repeats, ScannedSource};
-use crate::model::{Event, EventKind, LogGap, LogTime, SourceKind};
+use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceKind};
 use crate::parse::{self, Parser, RecordPeek, Sink};
 use crate::read::{DEFAULT_MAX_LINE, Line, LineReader, ReadDamage};
 use crate::signals::{FieldValue, Scratch, Signal, SignalCatalog};
@@ -166,7 +166,7 @@ impl<'a> Worker<'a> {
         (self.source, self.kept)
     }
 
-    fn report_damage(&mut self, damage: &crate::read::ReadDamage) {
+    fn report_damage(&mut self, damage: &ReadDamage) {
         if let Some(first) = damage.first_long_line {
             self.warn(
                 Some(first),
@@ -266,23 +266,28 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Counts and times a record whose first line is `first_line`.
-    fn note(&mut self, event: &Event, first_line: &str) {
+    /// Counts and times a record (at `line`, `time`) whose first line is
+    /// `first_line`.
+    fn note(&mut self, line: u64, time: LogTime, ordered: bool, first_line: &str) {
         self.source.records += 1;
-        self.track_time(
-            event.line,
-            event.time,
-            self.expects_order(Some(&event.kind)),
-        );
+        self.track_time(line, time, ordered);
         self.remember_last(first_line);
     }
 
+    fn note_event(&mut self, event: &Event, first_line: &str) {
+        let ordered = self.expects_order(Some(&event.kind));
+        self.note(event.line, event.time, ordered, first_line);
+    }
+
+    /// Whether a record at `level` is kept for its level alone.
+    fn level_kept(&self, level: Option<Level>) -> bool {
+        self.keep
+            .min_level
+            .is_some_and(|min| level.is_some_and(|l| l >= min))
+    }
+
     fn wanted(&self, event: &Event, signals: &[Signal]) -> bool {
-        !signals.is_empty()
-            || self
-                .keep
-                .min_level
-                .is_some_and(|min| event.level.is_some_and(|l| l >= min))
+        !signals.is_empty() || self.level_kept(event.level)
     }
 
     /// Keeps a record read from the file (no repeats of its own yet).
@@ -351,21 +356,16 @@ impl Sink for Worker<'_> {
             self.catalog
                 .may_match_record(record.code, record.searchable(), record.level);
         self.literal_hit = Some(literal_hit);
-        literal_hit
-            || self
-                .keep
-                .min_level
-                .is_some_and(|min| record.level.is_some_and(|l| l >= min))
+        literal_hit || self.level_kept(record.level)
     }
 
     fn skipped(&mut self, record: &RecordPeek<'_>) {
-        self.source.records += 1;
-        self.track_time(record.line, record.time, self.expects_order(None));
-        self.remember_last(record.first_line);
+        let ordered = self.expects_order(None);
+        self.note(record.line, record.time, ordered, record.first_line);
     }
 
     fn event(&mut self, event: Event) {
-        self.note(&event, &event.text);
+        self.note_event(&event, &event.text);
         let signals = match self.literal_hit.take() {
             Some(true) => self
                 .catalog
@@ -379,7 +379,7 @@ impl Sink for Worker<'_> {
     }
 
     fn lend(&mut self, event: &Event, evidence: &str) {
-        self.note(event, evidence);
+        self.note_event(event, evidence);
         let signals = self.catalog.classify(self.kind, event, &mut self.scratch);
         if self.wanted(event, &signals) {
             let mut owned = event.clone();
