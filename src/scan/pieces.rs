@@ -75,10 +75,12 @@ fn cut_and_scan(
     let header = parse::record_start(kind)?;
     source.kind = Some(kind);
     let pieces = plan(&candidate.path, len, piece_bytes, header).ok()?;
-    let mut sources = std::iter::once(source).chain(std::iter::repeat_with(|| {
+    // The first piece's source carries what sniffing found; the others
+    // start empty and are joined into it.
+    let sources = std::iter::once(source).chain(std::iter::repeat_with(|| {
         ScannedSource::new(candidate.clone())
     }));
-    let jobs: Vec<(Piece, ScannedSource)> = pieces.into_iter().zip(sources.by_ref()).collect();
+    let jobs: Vec<(Piece, ScannedSource)> = pieces.into_iter().zip(sources).collect();
     let workers: Vec<Worker<'_>> = jobs
         .into_par_iter()
         .map(|(piece, source)| scan_piece(candidate, kind, piece, source, ctx))
