@@ -59,6 +59,12 @@ fn red_herring_sql_error_and_old_glitch_do_not_change_the_verdict() {
     let glitch = incident_of_kind(&report, "transient_glitch");
     assert_eq!(glitch["host"], "infawk01");
     assert_eq!(glitch["severity"], "low");
+    // A lone glitch involves no other host; its peers are the bundle's others.
+    let collect = glitch["root_causes"][0]["procedure"][0].as_str().unwrap();
+    assert!(
+        collect.contains("infawk01 and its peers (infagw01, infagw02)"),
+        "{collect}"
+    );
     assert_eq!(
         incidents(&report).len(),
         2,

@@ -215,6 +215,32 @@ fn hosts(scope: HostScope, incident: &Incident, timeline: &Timeline) -> Vec<Host
     }
 }
 
+/// The incident's other hosts; when it involves none (a lone glitch), the
+/// bundle's other hosts, which are the subject's peers all the same.
+fn peer_names(incident: &Incident, timeline: &Timeline) -> String {
+    let involved: Vec<&str> = incident
+        .peers()
+        .iter()
+        .map(|h| timeline.host(*h).name.as_str())
+        .collect();
+    let subject = incident.subject.map(|h| timeline.host(h).name.as_str());
+    let names: Vec<&str> = if involved.is_empty() {
+        timeline
+            .hosts
+            .iter()
+            .map(|h| h.name.as_str())
+            .filter(|name| Some(*name) != subject)
+            .collect()
+    } else {
+        involved
+    };
+    if names.is_empty() {
+        "none in this bundle".into()
+    } else {
+        names.join(", ")
+    }
+}
+
 /// The entries (with the clause's signal's fields) a clause selects.
 fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Vec<Selected<'t>> {
     let window = resolve_window(clause.window, incident);
@@ -267,12 +293,7 @@ fn template_values<'a>(
             .clone()
             .unwrap_or_else(|| name(incident.subject)),
         observer: name(incident.observer),
-        peers: incident
-            .peers()
-            .iter()
-            .map(|h| timeline.host(*h).name.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
+        peers: peer_names(incident, timeline),
         timeout_s: incident.timeout_ms / 1000.0,
         interval_s: incident.interval_ms / 1000.0,
         anchor: incident.anchor.format("%Y-%m-%d %H:%M:%SZ").to_string(),
