@@ -201,3 +201,88 @@ fn a_longer_term_stays_when_the_shorter_one_is_gated_higher() {
         ]
     );
 }
+
+/// Reads every text record of the fixtures, and checks that the prefilter
+/// admits each one the full classification gives a signal: the prefilter may
+/// only ever skip records no matcher wants.
+#[test]
+fn prefilter_admits_every_fixture_record_that_raises_a_signal() {
+    use crate::discover::{detect, open};
+    use crate::parse::{self, RecordPeek, Sink};
+    use crate::read::{Line, LineReader};
+
+    struct Check<'a> {
+        catalog: &'a SignalCatalog,
+        kind: SourceKind,
+        admitted: bool,
+        checked: usize,
+        file: String,
+    }
+    impl Sink for Check<'_> {
+        fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+            self.admitted =
+                self.catalog
+                    .may_match_record(record.code, record.searchable(), record.level);
+            true
+        }
+        fn event(&mut self, event: Event) {
+            let signals =
+                self.catalog
+                    .classify_admitted(self.kind, &event, &mut Scratch::default());
+            assert!(
+                signals.is_empty() || self.admitted,
+                "{}:{} raises {:?} but the prefilter skips it",
+                self.file,
+                event.line,
+                signals
+                    .iter()
+                    .map(|s| &self.catalog.def(s.id).name)
+                    .collect::<Vec<_>>()
+            );
+            self.checked += usize::from(!signals.is_empty());
+        }
+        fn unparsed(&mut self, _line: &Line<'_>) {}
+        fn warning(&mut self, _line: u64, _message: String) {}
+    }
+
+    let catalog = builtin_catalog();
+    let mut folders = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    let mut checked = 0;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let Some(kind) = detect::kind_from_name(&name) else {
+                continue;
+            };
+            if parse::record_start(kind).is_none() {
+                continue;
+            }
+            let Ok(opened) = open::open_text(&path) else {
+                continue;
+            };
+            let mut parser = parse::parser_for(kind).unwrap();
+            let mut check = Check {
+                catalog: &catalog,
+                kind,
+                admitted: false,
+                checked: 0,
+                file: path.display().to_string(),
+            };
+            let mut lines = LineReader::new(opened.reader, crate::read::DEFAULT_MAX_LINE);
+            while let Ok(Some(line)) = lines.next_line() {
+                parser.line(&line, &mut check);
+            }
+            parser.finish(&mut check);
+            checked += check.checked;
+        }
+    }
+    assert!(
+        checked > 50,
+        "only {checked} signalling records in the fixtures"
+    );
+}
