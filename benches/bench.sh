@@ -44,9 +44,9 @@ peak_rss_mb() {
   /usr/bin/time -v bash -c "$1" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}'
 }
 
-report() { # LABEL DIR TOOL_SECONDS REF_SECONDS REF_NAME CMD
+report() { # LABEL TEXT_DIR TOOL_SECONDS REF_SECONDS REF_NAME CMD
   local size mbps
-  size=$(bytes_of "$plain") # text bytes: the gzipped bundle holds the same text
+  size=$(bytes_of "$2") # text bytes (a gzipped bundle counts its plain twin's)
   mbps=$(python3 -c "print(round($size/1048576/$3))")
   printf '%-22s %7.2f s  %5s MB/s  ref %-12s %6.2f s  ratio %5.2f  peak RSS %s MB\n' \
     "$1" "$3" "$mbps" "$5" "$4" "$(python3 -c "print($3/$4)")" "$(peak_rss_mb "$6")"
@@ -78,8 +78,18 @@ report "plain" "$plain" "$t_plain" "$t_rg_short" "rg -c short" "$(run "$plain")"
 t_gz=$(seconds "$(run "$gz")")
 t_rgz=$(seconds "$(rg_c -z -i -F -f "$terms" "$gz")")
 t_gunzip=$(seconds "find $gz -type f -print0 | sort -z | xargs -0 -n1 gzip -dc > /dev/null")
-report "gzip" "$gz" "$t_gz" "$t_rgz" "rg -z terms" "$(run "$gz")"
-report "gzip" "$gz" "$t_gz" "$t_gunzip" "gzip -dc" "$(run "$gz")"
+report "gzip" "$plain" "$t_gz" "$t_rgz" "rg -z terms" "$(run "$gz")"
+report "gzip" "$plain" "$t_gz" "$t_gunzip" "gzip -dc" "$(run "$gz")"
+
+# One large file: the bundle's node.logs end to end, read in pieces.
+single=$out/single-${hosts}x${mb}
+if [ ! -d "$single" ]; then
+  mkdir -p "$single/host/logs/node"
+  find "$plain" -name node.log -print0 | sort -z | xargs -0 cat > "$single/host/logs/node/node.log"
+fi
+t_single=$(seconds "$(run "$single")")
+t_rg_single=$(seconds "$(rg_c -i -F -f "$terms" "$single")")
+report "one node.log" "$single" "$t_single" "$t_rg_single" "rg -c terms" "$(run "$single")"
 
 t_quarter=$(seconds "$(run "$quarter")")
 echo "linearity: input x4 -> time x$(python3 -c "print(round($t_plain/$t_quarter, 2))") ($t_quarter s -> $t_plain s)"
