@@ -16,7 +16,7 @@ pub fn parser() -> RecordParser {
 /// Shared with the formats that embed log4j-style lines (script logs).
 pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
     let (time, used) = local_datetime_prefix(text)?;
-    let mut rest = text[used..].trim_start();
+    let mut rest = trim_start(&text[used..]);
     let mut header = Header {
         time: LogTime::Local(time),
         level: None,
@@ -29,14 +29,17 @@ pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
         if let Some(inner) = rest.strip_prefix('[') {
             let close = memchr::memchr(b']', inner.as_bytes())?;
             place_token(inner[..close].trim(), &mut header);
-            rest = inner[close + 1..].trim_start();
+            rest = trim_start(&inner[close + 1..]);
             continue;
         }
+        if header.level.is_some() {
+            break;
+        }
         let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        match Level::parse(&rest[..word_end]).filter(|_| header.level.is_none()) {
+        match Level::parse(&rest[..word_end]) {
             Some(found) => {
                 header.level = Some(found);
-                rest = rest[word_end..].trim_start();
+                rest = trim_start(&rest[word_end..]);
             }
             None => break,
         }
@@ -72,12 +75,26 @@ fn take_leading_code<'a>(message: &'a str, header: &mut Header<'a>) -> &'a str {
     message
 }
 
+/// `str::trim_start`, with the common case (ASCII spaces) done on bytes.
+fn trim_start(text: &str) -> &str {
+    let spaces = text
+        .bytes()
+        .take_while(|b| b.is_ascii_whitespace() || *b == 0x0b)
+        .count();
+    let rest = &text[spaces..];
+    match rest.as_bytes().first() {
+        Some(b) if !b.is_ascii() => rest.trim_start(),
+        _ => rest,
+    }
+}
+
 /// Informatica message codes: a prefix of capitals, `_`, then digits
 /// (`DOM_10025`, `SPC_10014`, `LM_36320`).
 fn is_message_code(token: &str) -> bool {
-    let Some((prefix, digits)) = token.split_once('_') else {
+    let Some(underscore) = memchr::memchr(b'_', token.as_bytes()) else {
         return false;
     };
+    let (prefix, digits) = (&token[..underscore], &token[underscore + 1..]);
     (2..=10).contains(&prefix.len())
         && prefix
             .bytes()
@@ -179,5 +196,20 @@ Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available
         assert!(!is_message_code("Domain Monitor"));
         assert!(!is_message_code("node_01"));
         assert!(!is_message_code("DOM_"));
+    }
+
+    #[test]
+    fn byte_trim_agrees_with_str_trim() {
+        for text in [
+            "  x",
+            "\t\x0b\x0c\r\n x y",
+            "\u{3000}\u{a0} x",
+            " \u{85}x",
+            "",
+            "   ",
+            "é ",
+        ] {
+            assert_eq!(trim_start(text), text.trim_start(), "{text:?}");
+        }
     }
 }
