@@ -103,7 +103,7 @@ impl<R: BufRead> LineReader<R> {
         };
         self.lent = end + 1;
         let raw = without_cr(&self.inner.fill_buf()?[..end]);
-        let text = match std::str::from_utf8(raw) {
+        let text = match simdutf8::basic::from_utf8(raw) {
             Ok(text) => text,
             Err(_) => {
                 self.decoded = String::from_utf8_lossy(raw).into_owned();
