@@ -460,18 +460,7 @@ fn scan_text(
         _ => Box::new(CountOut::new(opened.reader, budget)),
     };
     let mut reader = LineReader::new(stream, DEFAULT_MAX_LINE);
-    let mut head: Vec<String> = Vec::with_capacity(SNIFF_LINES);
-    let mut read_error = None;
-    while head.len() < SNIFF_LINES {
-        match reader.next_line() {
-            Ok(Some(line)) => head.push(line.text.to_string()),
-            Ok(None) => break,
-            Err(err) => {
-                read_error = Some(err);
-                break;
-            }
-        }
-    }
+    let (head, read_error) = read_head(&mut reader);
     let Some(kind) = decide_kind(&head, &mut source) else {
         return (source, Vec::new());
     };
@@ -484,6 +473,20 @@ fn scan_text(
     let mut worker = Worker::new(source, kind, ctx.catalog, ctx.keep);
     worker.feed(parser.as_mut(), &head, &mut reader, read_error);
     worker.finish()
+}
+
+/// The first lines of a stream, which tell its kind, and the error that
+/// ended the stream before them, if one did.
+fn read_head<R: BufRead>(reader: &mut LineReader<R>) -> (Vec<String>, Option<std::io::Error>) {
+    let mut head: Vec<String> = Vec::with_capacity(SNIFF_LINES);
+    while head.len() < SNIFF_LINES {
+        match reader.next_line() {
+            Ok(Some(line)) => head.push(line.text.to_string()),
+            Ok(None) => break,
+            Err(err) => return (head, Some(err)),
+        }
+    }
+    (head, None)
 }
 
 fn decide_kind(head: &[String], source: &mut ScannedSource) -> Option<SourceKind> {

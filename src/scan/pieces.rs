@@ -3,10 +3,9 @@
 //! (the same records, events, counts, warnings and folded floods).
 
 use super::worker::Worker;
-use super::{Context, Outcome, ScannedSource, decide_kind};
+use super::{Context, Outcome, ScannedSource, decide_kind, read_head};
 use crate::discover::Candidate;
 use crate::discover::archive::{Budget, CountIn};
-use crate::discover::detect::SNIFF_LINES;
 use crate::discover::open::{self, BUFFER_SIZE, Packing};
 use crate::model::SourceKind;
 use crate::parse::{self, records::HeaderFn};
@@ -70,7 +69,9 @@ fn cut_and_scan(
     }
     let mut source = ScannedSource::new(candidate.clone());
     source.packing = Some(Packing::Plain);
-    let head = read_head(opened.reader);
+    let (head, None) = read_head(&mut LineReader::new(opened.reader, DEFAULT_MAX_LINE)) else {
+        return None;
+    };
     let kind = decide_kind(&head, &mut source)?;
     let header = parse::record_start(kind)?;
     source.kind = Some(kind);
@@ -91,17 +92,6 @@ fn cut_and_scan(
         whole.absorb(next);
     }
     Some(whole.finish())
-}
-
-fn read_head(reader: Box<dyn io::BufRead + '_>) -> Vec<String> {
-    let mut lines = LineReader::new(reader, DEFAULT_MAX_LINE);
-    let mut head = Vec::with_capacity(SNIFF_LINES);
-    while head.len() < SNIFF_LINES
-        && let Ok(Some(line)) = lines.next_line()
-    {
-        head.push(line.text.to_string());
-    }
-    head
 }
 
 fn scan_piece<'a>(
