@@ -38,24 +38,17 @@ fn invalid_float_ip_keeps_flinkserver_down_on_the_peer() {
     assert_eq!(incident["severity"], "medium");
     assert_eq!(incident["time"], "2026-03-01T10:14:58.000Z");
     assert_eq!(incident["timeout_s"], 30.0);
-    assert_eq!(
-        verdict(incident),
-        (
-            "invalid_float_ip".to_string(),
-            "invalid_float_ip.flinkserver_prestart".to_string()
-        )
+    assert_verdict(
+        incident,
+        "invalid_float_ip",
+        "invalid_float_ip.flinkserver_prestart",
     );
-    let cause = &incident["root_causes"][0];
+    let evidence = verdict_evidence(incident);
     assert!(
-        cause["evidence"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["host"] == "mrs-master2"
-                && text(&e["file"]).ends_with("flinkserver/prestart.log")
-                && text(&e["text"]).contains("Float ip 192.168.10.200 is invalid")),
-        "{:#?}",
-        cause["evidence"]
+        evidence.iter().any(|e| e["host"] == "mrs-master2"
+            && text(&e["file"]).ends_with("flinkserver/prestart.log")
+            && text(&e["text"]).contains("Float ip 192.168.10.200 is invalid")),
+        "{evidence:#?}"
     );
     let steps = procedure(incident);
     assert!(
@@ -111,22 +104,17 @@ fn stopped_peer_is_process_stopped_from_a_chinese_export() {
     assert_eq!(incident["affected_hosts"], json!(["mrs-master2"]));
     // The export says 14:02:46 GMT+08:00; the GC logs give both hosts +08:00.
     assert_eq!(incident["time"], "2026-03-04T06:02:46.000Z");
-    assert_eq!(
-        verdict(incident),
-        (
-            "process_stopped".to_string(),
-            "process_stopped.flinkserver_peer_stopped".to_string()
-        )
+    assert_verdict(
+        incident,
+        "process_stopped",
+        "process_stopped.flinkserver_peer_stopped",
     );
-    let cause = &incident["root_causes"][0];
+    let evidence = verdict_evidence(incident);
     assert!(
-        cause["evidence"]
-            .as_array()
-            .unwrap()
+        evidence
             .iter()
             .any(|e| e["host"] == "mrs-master2" && text(&e["file"]).ends_with("stop.log")),
-        "{:#?}",
-        cause["evidence"]
+        "{evidence:#?}"
     );
     assert!(
         procedure(incident)
@@ -147,13 +135,7 @@ fn broken_link_is_one_split_brain_incident_for_both_raises() {
     assert_eq!(incident["host"], "mrs-master1");
     assert_eq!(incident["affected_hosts"], json!(["mrs-master2"]));
     assert_eq!(incident["severity"], "high");
-    assert_eq!(
-        verdict(incident),
-        (
-            "network".to_string(),
-            "network.flinkserver_link_broken".to_string()
-        )
-    );
+    assert_verdict(incident, "network", "network.flinkserver_link_broken");
     let summary = text(&incident["summary"]);
     assert!(summary.contains("mrs-master2 raised it too"), "{summary}");
     assert!(summary.contains("split-brain risk"), "{summary}");
@@ -164,7 +146,7 @@ fn broken_link_is_one_split_brain_incident_for_both_raises() {
             && explanation.contains("split-brain risk"),
         "{explanation}"
     );
-    let evidence = cause["evidence"].as_array().unwrap();
+    let evidence = verdict_evidence(incident);
     for host in ["mrs-master1", "mrs-master2"] {
         assert!(
             evidence.iter().any(|e| e["host"] == host),
@@ -194,13 +176,7 @@ fn short_glitch_is_low_impact() {
         "{}",
         incident["summary"]
     );
-    assert_eq!(
-        verdict(incident),
-        (
-            "network".to_string(),
-            "network.flinkserver_short_glitch".to_string()
-        )
-    );
+    assert_verdict(incident, "network", "network.flinkserver_short_glitch");
     assert!(text(&incident["root_causes"][0]["explanation"]).contains("Low impact"));
     assert!(
         incident["root_causes"]

@@ -19,13 +19,7 @@ fn db_outage_terminates_the_master_with_db_unavailable() {
         incident["affected_hosts"],
         serde_json::json!(["infagw02", "infawk01"])
     );
-    assert_eq!(
-        verdict(incident),
-        (
-            "db_unavailable".to_string(),
-            "db_unavailable.vendor_error".to_string()
-        )
-    );
+    assert_verdict(incident, "db_unavailable", "db_unavailable.vendor_error");
     let cause = &incident["root_causes"][0];
     let evidence = cause["evidence"].as_array().unwrap();
     assert!(evidence.iter().all(|e| e["host"] == "infagw01"));
@@ -106,13 +100,7 @@ fn network_partition_across_time_zones_is_network() {
     let incident = &incidents(&report)[0];
     assert_eq!(incident["observer"], "infagw01");
     assert_eq!(incident["time"], "2026-03-12T03:02:31.007Z");
-    assert_eq!(
-        verdict(incident),
-        (
-            "network".to_string(),
-            "network.connection_errors".to_string()
-        )
-    );
+    assert_verdict(incident, "network", "network.connection_errors");
     let hosts = report["hosts"].as_array().unwrap();
     let worker = hosts.iter().find(|h| h["name"] == "infawk01").unwrap();
     assert_eq!(worker["utc_offset"], "+05:30");

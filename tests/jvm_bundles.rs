@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{analyze_json, fixture, hbdiag, incident_of_kind, verdict};
+use common::{analyze_json, assert_verdict, fixture, hbdiag, incident_of_kind, verdict_evidence};
 use serde_json::Value;
 
 /// The root causes of an incident as `(cause, rule, confidence)`.
@@ -25,9 +25,7 @@ fn causes(incident: &Value) -> Vec<(String, String, f64)> {
 
 /// `(file, line)` of the verdict's evidence.
 fn evidence(incident: &Value) -> Vec<(String, u64)> {
-    incident["root_causes"][0]["evidence"]
-        .as_array()
-        .expect("evidence is an array")
+    verdict_evidence(incident)
         .iter()
         .map(|e| {
             (
@@ -36,6 +34,15 @@ fn evidence(incident: &Value) -> Vec<(String, u64)> {
             )
         })
         .collect()
+}
+
+/// Asserts that the verdict's evidence includes line `line` of `file`.
+fn assert_evidence_at(incident: &Value, file: &str, line: u64) {
+    let evidence = evidence(incident);
+    assert!(
+        evidence.contains(&(file.to_string(), line)),
+        "{file}:{line} not in {evidence:?}"
+    );
 }
 
 /// The host entry of a report.
@@ -62,15 +69,8 @@ fn gc_master_terminates_after_a_35_s_full_gc() {
     let report = analyze_json(&fixture("gc-master"), &[]);
     let incident = incident_of_kind(&report, "master_db_timeout");
     assert_eq!(incident["host"], "infagw01");
-    assert_eq!(
-        verdict(incident),
-        ("gc_pause".into(), "gc_pause.long_pause".into())
-    );
-    assert!(
-        evidence(incident).contains(&("infagw01/logs/node01/gc.log".into(), 514)),
-        "{:?}",
-        evidence(incident)
-    );
+    assert_verdict(incident, "gc_pause", "gc_pause.long_pause");
+    assert_evidence_at(incident, "infagw01/logs/node01/gc.log", 514);
     assert!(
         causes(incident)
             .iter()
@@ -90,15 +90,8 @@ fn gc_worker_is_marked_dead_during_a_100_s_full_gc_with_heap_advice() {
     let report = analyze_json(&fixture("gc-worker"), &[]);
     let incident = incident_of_kind(&report, "node_marked_dead");
     assert_eq!(incident["host"], "infawk01");
-    assert_eq!(
-        verdict(incident),
-        ("gc_pause".into(), "gc_pause.long_pause".into())
-    );
-    assert!(
-        evidence(incident).contains(&("infawk01/logs/node03/gc.log".into(), 2892)),
-        "{:?}",
-        evidence(incident)
-    );
+    assert_verdict(incident, "gc_pause", "gc_pause.long_pause");
+    assert_evidence_at(incident, "infawk01/logs/node03/gc.log", 2892);
     let rules: Vec<String> = causes(incident).into_iter().map(|c| c.1).collect();
     assert!(
         rules.contains(&"gc_pause.heap_too_small".to_string()),
@@ -124,20 +117,14 @@ fn starved_master_is_blamed_on_the_host_from_vmstat_and_gc_log() {
     let report = analyze_json(&fixture("starved-master"), &[]);
     let incident = incident_of_kind(&report, "master_db_timeout");
     assert_eq!(incident["host"], "infagw01");
-    assert_eq!(
-        verdict(incident),
-        ("starvation".into(), "starvation.host_overloaded".into())
-    );
+    assert_verdict(incident, "starvation", "starvation.host_overloaded");
     let files: Vec<String> = evidence(incident).into_iter().map(|e| e.0).collect();
     assert!(
         files.contains(&"infagw01/vmstat-infagw01.log".to_string()),
         "{files:?}"
     );
-    assert!(
-        evidence(incident).contains(&("infagw01/logs/node01/gc.log".into(), 561)),
-        "the 25 s time-to-safepoint line supports it: {:?}",
-        evidence(incident)
-    );
+    // The 25 s time-to-safepoint line supports it.
+    assert_evidence_at(incident, "infagw01/logs/node01/gc.log", 561);
     assert!(
         causes(incident)
             .iter()
@@ -152,15 +139,8 @@ fn starved_master_without_vmstat_is_still_starvation_with_less_confidence() {
     let with = analyze_json(&fixture("starved-master"), &[]);
     let without = analyze_json(&fixture("starved-master-novmstat"), &[]);
     let incident = incident_of_kind(&without, "master_db_timeout");
-    assert_eq!(
-        verdict(incident),
-        ("starvation".into(), "starvation.jvm_stalled".into())
-    );
-    assert!(
-        evidence(incident).contains(&("infagw01/logs/node01/gc.log".into(), 561)),
-        "{:?}",
-        evidence(incident)
-    );
+    assert_verdict(incident, "starvation", "starvation.jvm_stalled");
+    assert_evidence_at(incident, "infagw01/logs/node01/gc.log", 561);
     assert_eq!(not_evaluated(incident), ["starvation.host_overloaded"]);
     let confidence = |report: &Value| {
         incident_of_kind(report, "master_db_timeout")["root_causes"][0]["confidence"]
@@ -175,12 +155,10 @@ fn short_gc_pauses_do_not_explain_a_dead_node() {
     let report = analyze_json(&fixture("gc-short-pauses"), &[]);
     let incident = incident_of_kind(&report, "node_marked_dead");
     assert_eq!(incident["host"], "infawk01");
-    assert_eq!(
-        verdict(incident),
-        (
-            "process_stopped".into(),
-            "process_stopped.log_ends_abruptly".into()
-        )
+    assert_verdict(
+        incident,
+        "process_stopped",
+        "process_stopped.log_ends_abruptly",
     );
     assert!(
         causes(incident)

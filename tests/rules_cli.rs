@@ -71,13 +71,7 @@ fn a_new_signal_and_rule_work_without_recompiling() {
 
     let with = analyze_json(&bundle, &["--rules", rules.to_str().unwrap()]);
     let incident = &incidents(&with)[0];
-    assert_eq!(
-        verdict(incident),
-        (
-            "license_expired".to_string(),
-            "site.license_expired".to_string()
-        )
-    );
+    assert_verdict(incident, "license_expired", "site.license_expired");
     assert_eq!(incident["root_causes"][0]["evidence"][0]["line"], 2);
 
     let check = hbdiag(&["rules", "check", rules.to_str().unwrap()]);

@@ -70,6 +70,23 @@ pub fn verdict(incident: &Value) -> (String, String) {
     )
 }
 
+/// Asserts that an incident's verdict is `cause`, named by `rule`.
+pub fn assert_verdict(incident: &Value, cause: &str, rule: &str) {
+    assert_eq!(
+        verdict(incident),
+        (cause.to_string(), rule.to_string()),
+        "{:#}",
+        incident["root_causes"]
+    );
+}
+
+/// The evidence of an incident's verdict.
+pub fn verdict_evidence(incident: &Value) -> &Vec<Value> {
+    incident["root_causes"][0]["evidence"]
+        .as_array()
+        .expect("evidence is an array")
+}
+
 /// The first incident of the given kind.
 pub fn incident_of_kind<'a>(report: &'a Value, kind: &str) -> &'a Value {
     incidents(report)
