@@ -5,6 +5,8 @@
 pub mod alarms;
 pub mod floatip;
 pub mod gc;
+#[cfg(test)]
+mod huawei_samples;
 pub mod log4j;
 pub mod metrics;
 pub mod pipe;

@@ -1,30 +1,13 @@
-//! The Huawei sample fixtures parse cleanly with the parser their kind
-//! selects, so the pipeline can build bundles from them.
+//! The Huawei sample fixtures (`fixtures/huawei-samples/`) parse cleanly
+//! with the parser their kind selects, so the pipeline can build bundles
+//! from them.
 
-use hbdiag::model::{AlarmState, Event, EventKind, Level, SourceKind};
-use hbdiag::parse::{Sink, parser_for};
-use hbdiag::read::{DEFAULT_MAX_LINE, Line, LineReader};
+use super::parser_for;
+use super::testing::{Collect, record};
+use crate::model::{AlarmState, EventKind, Level, SourceKind};
+use crate::read::{DEFAULT_MAX_LINE, LineReader};
 use std::fs::File;
 use std::io::BufReader;
-
-#[derive(Default)]
-struct Collect {
-    events: Vec<Event>,
-    unparsed: Vec<u64>,
-    warnings: Vec<(u64, String)>,
-}
-
-impl Sink for Collect {
-    fn event(&mut self, event: Event) {
-        self.events.push(event);
-    }
-    fn unparsed(&mut self, line: &Line<'_>) {
-        self.unparsed.push(line.number);
-    }
-    fn warning(&mut self, line: u64, message: String) {
-        self.warnings.push((line, message));
-    }
-}
 
 fn parse(name: &str, kind: SourceKind) -> Collect {
     let path = format!(
@@ -130,9 +113,7 @@ fn flinkserver_role_log() {
         messages(&out)[1],
         "Failed to send heartbeat to peer 192.168.10.11:28443 | retry 1/3"
     );
-    let EventKind::Log(record) = &out.events[2].kind else {
-        panic!("not a log record");
-    };
+    let record = record(&out.events[2]);
     assert_eq!(
         record.detail,
         ["java.net.ConnectException: Connection refused (Connection refused)"]
