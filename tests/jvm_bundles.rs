@@ -36,6 +36,12 @@ fn evidence(incident: &Value) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// Asserts that no root cause of the incident is `cause`.
+fn assert_no_cause(incident: &Value, cause: &str) {
+    let causes = causes(incident);
+    assert!(causes.iter().all(|(c, _, _)| c != cause), "{causes:?}");
+}
+
 /// Asserts that the verdict's evidence includes line `line` of `file`.
 fn assert_evidence_at(incident: &Value, file: &str, line: u64) {
     let evidence = evidence(incident);
@@ -125,13 +131,7 @@ fn starved_master_is_blamed_on_the_host_from_vmstat_and_gc_log() {
     );
     // The 25 s time-to-safepoint line supports it.
     assert_evidence_at(incident, "infagw01/logs/node01/gc.log", 561);
-    assert!(
-        causes(incident)
-            .iter()
-            .all(|(cause, _, _)| cause != "gc_pause"),
-        "{:?}",
-        causes(incident)
-    );
+    assert_no_cause(incident, "gc_pause");
 }
 
 #[test]
@@ -160,13 +160,7 @@ fn short_gc_pauses_do_not_explain_a_dead_node() {
         "process_stopped",
         "process_stopped.log_ends_abruptly",
     );
-    assert!(
-        causes(incident)
-            .iter()
-            .all(|(cause, _, _)| cause != "gc_pause"),
-        "{:?}",
-        causes(incident)
-    );
+    assert_no_cause(incident, "gc_pause");
 }
 
 #[test]
