@@ -231,7 +231,7 @@ pub enum EventKind {
     /// A stretch with no record at all in a stream: the process or host froze.
     LogGap(LogGap),
     /// The last record of a host's stream of one kind (rotations joined).
-    StreamEnd,
+    StreamEnd(StreamSummary),
 }
 
 /// A text log record.
@@ -350,6 +350,23 @@ pub struct Alarm {
     pub role: Option<String>,
     pub cause: Option<String>,
     pub additional_info: Option<String>,
+}
+
+/// How much a stream logged, told with its end: a silence after the end
+/// means something only against how often the stream wrote before.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamSummary {
+    /// Records in the whole stream (rotations joined).
+    pub records: u64,
+    /// From its first record to its last, in ms.
+    pub span_ms: f64,
+}
+
+impl StreamSummary {
+    /// The mean time between two records, in ms.
+    pub fn mean_spacing_ms(&self) -> f64 {
+        self.span_ms / self.records.saturating_sub(1).max(1) as f64
+    }
 }
 
 /// A silence in a stream between two records.

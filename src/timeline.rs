@@ -2,7 +2,7 @@
 //! one UTC clock and merge all hosts into one ordered list. Also derives
 //! the "stream ended" events that show a process that stopped logging.
 
-use crate::model::{Event, EventKind, LogTime, SourceId, SourceKind};
+use crate::model::{Event, EventKind, LogTime, SourceId, SourceKind, StreamSummary};
 use crate::scan::{KeptEvent, Repeats, ScannedSource};
 use crate::signals::{Scratch, Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
@@ -280,49 +280,64 @@ fn inferred_offset(
     Some((offset, file))
 }
 
-/// One `StreamEnd` event per text-log stream of a host, at its last record.
+/// One `StreamEnd` event per text-log stream of a host, at its last record,
+/// with how much the whole stream logged.
 fn stream_end_events(sources: &[ScannedSource], catalog: &SignalCatalog) -> Vec<KeptEvent> {
-    let mut last_of_stream: BTreeMap<&str, &ScannedSource> = BTreeMap::new();
+    let mut streams: BTreeMap<&str, Vec<&ScannedSource>> = BTreeMap::new();
     for source in sources.iter().filter(|s| is_lifecycle_log(s.kind)) {
-        let Some((_, time, _)) = &source.last_record else {
-            continue;
-        };
-        let later = |other: &&ScannedSource| {
-            other
-                .last_record
-                .as_ref()
-                .and_then(|(_, t, _)| time.millis_since(*t))
-                .is_some_and(|ms| ms > 0.0)
-        };
-        let entry = last_of_stream
-            .entry(&source.candidate.stream)
-            .or_insert(source);
-        if later(entry) {
-            *entry = source;
+        if source.last_record.is_some() {
+            streams
+                .entry(&source.candidate.stream)
+                .or_default()
+                .push(source);
         }
     }
     let mut scratch = Scratch::default();
-    last_of_stream
+    streams
         .into_values()
-        .filter_map(|source| {
-            let (line, time, text) = source.last_record.clone()?;
+        .filter_map(|members| {
+            let last = *members.iter().max_by(|a, b| later_end(a, b))?;
+            let (line, time, text) = last.last_record.clone()?;
+            let first = members.iter().filter_map(|s| s.first_time).min_by(|a, b| {
+                a.millis_since(*b)
+                    .map_or(std::cmp::Ordering::Equal, |ms| ms.total_cmp(&0.0))
+            });
+            let summary = StreamSummary {
+                records: members.iter().map(|s| s.records).sum(),
+                span_ms: first
+                    .and_then(|f| time.millis_since(f))
+                    .unwrap_or(0.0)
+                    .max(0.0),
+            };
             let event = Event {
                 line,
                 time,
                 level: None,
                 text,
                 host: None,
-                kind: EventKind::StreamEnd,
+                kind: EventKind::StreamEnd(summary),
             };
-            let signals = catalog.classify(source.kind?, &event, &mut scratch);
+            let signals = catalog.classify(last.kind?, &event, &mut scratch);
             (!signals.is_empty()).then_some(KeptEvent {
-                source: source.id,
+                source: last.id,
                 event,
                 signals,
                 repeats: Repeats::default(),
             })
         })
         .collect()
+}
+
+/// Orders two sources of one stream by when their last record was written
+/// (on the same clock; sources whose times do not compare are equal).
+fn later_end(a: &ScannedSource, b: &ScannedSource) -> std::cmp::Ordering {
+    let time = |s: &ScannedSource| s.last_record.as_ref().map(|(_, t, _)| *t);
+    match (time(a), time(b)) {
+        (Some(ta), Some(tb)) => ta
+            .millis_since(tb)
+            .map_or(std::cmp::Ordering::Equal, |ms| ms.total_cmp(&0.0)),
+        _ => std::cmp::Ordering::Equal,
+    }
 }
 
 /// Logs whose end says something about the process writing them.

@@ -208,6 +208,7 @@ impl<'a> Context<'a> {
             severity,
             summary,
             cascade,
+            found_by: vec![super::Route::Alarm],
         }
     }
 

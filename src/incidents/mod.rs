@@ -61,6 +61,34 @@ impl IncidentKind {
     }
 }
 
+/// One independent way an incident was seen. An incident found by several
+/// routes is one incident; the report lists every route that saw it, and
+/// the anchor is the one of the route listed first here.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// The master's own line saying it gave up and terminated.
+    TerminationLine,
+    /// The master's line marking a node dead.
+    MarkedDeadLine,
+    /// An alarm raised by the management system (ALM-45640).
+    Alarm,
+    /// DB heartbeat failures on a gateway for the whole timeout, then the
+    /// gateway went away (FATAL, shutdown, restart, or its log ended).
+    DbHeartbeatEpisode,
+    /// Two or more nodes lost the master at once, then an election.
+    PeersLostMaster,
+    /// The node's own heartbeat failures lasted the whole node timeout.
+    NodeHeartbeatFailures,
+    /// The node logged nothing for the node timeout, and then showed it
+    /// had lost the master (or a GC pause covered the silence).
+    NodeSilence,
+    /// The node's log ended while its peers' logs went on.
+    LogEnded,
+    /// Heartbeat send failures of a non-master node.
+    SendFailures,
+}
+
 /// How bad an incident is for the cluster.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -111,6 +139,8 @@ pub struct Incident {
     pub summary: String,
     /// Timeline entries that tell the incident's story, in time order.
     pub cascade: Vec<usize>,
+    /// Every route that saw the incident, best first.
+    pub found_by: Vec<Route>,
 }
 
 impl Incident {
@@ -218,7 +248,19 @@ mod known {
         pub heartbeat_send_failed: Option<SignalId>,
         pub node_marked_dead: Option<SignalId>,
         pub master_elected: Option<SignalId>,
+        /// A gateway re-running master election or a worker searching for
+        /// the master: it lost the master.
+        pub master_election_started: Option<SignalId>,
         pub heartbeat_recovered: Option<SignalId>,
+        /// Ways a node goes away: a FATAL record, a shutdown, a restart.
+        pub fatal_record: Option<SignalId>,
+        pub node_shutdown: Option<SignalId>,
+        pub node_started: Option<SignalId>,
+        /// The last record of a node.log stream, and silences inside one.
+        pub node_log_end: Option<SignalId>,
+        pub node_log_gap: Option<SignalId>,
+        /// Stop-the-world pauses, which explain a node's silence.
+        pub gc_pause: Option<SignalId>,
         pub config_master_update_interval: Option<SignalId>,
         pub config_db_refresh_interval: Option<SignalId>,
         /// ALM-45640 raised: each raise anchors a FlinkServer incident.
@@ -245,7 +287,14 @@ mod known {
                 heartbeat_send_failed: catalog.id("heartbeat_send_failed"),
                 node_marked_dead: catalog.id("node_marked_dead"),
                 master_elected: catalog.id("master_elected"),
+                master_election_started: catalog.id("master_election_started"),
                 heartbeat_recovered: catalog.id("heartbeat_recovered"),
+                fatal_record: catalog.id("fatal_record"),
+                node_shutdown: catalog.id("node_shutdown"),
+                node_started: catalog.id("node_started"),
+                node_log_end: catalog.id("node_log_end"),
+                node_log_gap: catalog.id("node_log_gap"),
+                gc_pause: catalog.id("gc_pause"),
                 config_master_update_interval: catalog.id("config_master_update_interval"),
                 config_db_refresh_interval: catalog.id("config_db_refresh_interval"),
                 flink_heartbeat_alarm: catalog.id("flink_ha_heartbeat_alarm"),

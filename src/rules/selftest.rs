@@ -222,6 +222,7 @@ fn synthetic_incident(kind: IncidentKind, anchor: DateTime<Utc>) -> Incident {
         severity: Severity::High,
         summary: String::new(),
         cascade: Vec::new(),
+        found_by: Vec::new(),
     }
 }
 

@@ -142,6 +142,8 @@ pub struct ScannedSource {
     pub unparsed_samples: Vec<(u64, String)>,
     /// Problems with this source.
     pub warnings: Vec<FileWarning>,
+    /// The time of the first record, for what time the source covers.
+    pub first_time: Option<LogTime>,
     /// The last record: its line, time and text (for "the log ends here").
     pub last_record: Option<(u64, LogTime, String)>,
     /// The UTC offset the file's own timestamps carry, if any.
@@ -161,6 +163,7 @@ impl ScannedSource {
             unparsed_lines: 0,
             unparsed_samples: Vec::new(),
             warnings: Vec::new(),
+            first_time: None,
             last_record: None,
             utc_offset: None,
         }

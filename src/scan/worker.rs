@@ -146,6 +146,7 @@ impl<'a> Worker<'a> {
     /// The source's outcome: its last record, and what stopped or had to
     /// be repaired while reading, as warnings.
     pub(super) fn finish(mut self) -> Outcome {
+        self.source.first_time = self.first.map(|(_, time)| time);
         self.source.last_record = self
             .previous
             .map(|(line, time)| (line, time, parse::evidence_text(&self.last_text)));

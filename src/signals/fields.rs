@@ -211,7 +211,10 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("role", || text(a.role.as_deref()));
         }
         EventKind::LogGap(g) => sink.put("duration_ms", || num(Some(g.duration_ms))),
-        EventKind::StreamEnd => {}
+        EventKind::StreamEnd(summary) => {
+            sink.put("records", || num(Some(summary.records as f64)));
+            sink.put("mean_spacing_ms", || num(Some(summary.mean_spacing_ms())));
+        }
     }
 }
 

@@ -83,7 +83,7 @@ impl EventClass {
             EventKind::Metrics(_) => EventClass::Metrics,
             EventKind::Alarm(_) => EventClass::Alarm,
             EventKind::LogGap(_) => EventClass::LogGap,
-            EventKind::StreamEnd => EventClass::StreamEnd,
+            EventKind::StreamEnd(_) => EventClass::StreamEnd,
         }
     }
 }
@@ -121,7 +121,11 @@ struct MatcherSpec {
     #[serde(default)]
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
+    captures: Vec<Spanned<String>>,
+    #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default)]
+    threads: Vec<String>,
     #[serde(default)]
     min_level: Option<Level>,
     #[serde(default)]
@@ -171,7 +175,12 @@ struct Matcher {
     codes: Vec<String>,
     keyword_groups: Vec<Vec<usize>>,
     patterns: Vec<usize>,
+    /// Patterns that only lend their named groups as fields when they
+    /// match; they are no condition of the match.
+    captures: Vec<usize>,
     exclude: Vec<usize>,
+    /// Lowercase words one of which the record's thread name must contain.
+    threads: Vec<String>,
     min_level: Option<Level>,
     when: Vec<Condition>,
     fields: Fields,
@@ -397,6 +406,9 @@ impl SignalCatalog {
                 return None;
             }
         }
+        if !m.threads.is_empty() && !thread_matches(&m.threads, event) {
+            return None;
+        }
         let hit = |ids: &Vec<usize>| ids.iter().any(|&k| scratch.keyword_hits[k]);
         if !m.keyword_groups.iter().all(hit) || hit(&m.exclude) {
             return None;
@@ -419,6 +431,11 @@ impl SignalCatalog {
                 return None;
             }
         }
+        for &pattern in &m.captures {
+            if scratch.pattern_hits[pattern] {
+                self.capture(pattern, texts, &mut fields);
+            }
+        }
         fields.merge(&m.fields);
         Some(fields)
     }
@@ -434,6 +451,19 @@ impl SignalCatalog {
             }
         }
     }
+}
+
+/// Whether the thread of a text record contains one of `words` (lowercase),
+/// without regard to case.
+fn thread_matches(words: &[String], event: &Event) -> bool {
+    let EventKind::Log(record) = &event.kind else {
+        return false;
+    };
+    let Some(thread) = record.thread.as_deref() else {
+        return false;
+    };
+    let thread = thread.to_lowercase();
+    words.iter().any(|w| thread.contains(w.as_str()))
 }
 
 /// A captured value: a number when it reads as one, except codes with
@@ -525,14 +555,13 @@ impl Builder {
         spec: MatcherSpec,
     ) {
         let class = spec.event.unwrap_or(EventClass::Log);
-        if class == EventClass::Log
-            && spec.codes.is_empty()
-            && spec.keywords.is_empty()
-            && spec.patterns.is_empty()
+        let names_text =
+            !spec.codes.is_empty() || !spec.keywords.is_empty() || !spec.patterns.is_empty();
+        if class == EventClass::Log && !names_text && spec.min_level.is_none_or(|l| l < Level::Warn)
         {
             self.errors.push(file.error_at(
                 at,
-                format!("a match of `{name}` needs codes, keywords or patterns, or it would match every line"),
+                format!("a match of `{name}` needs codes, keywords or patterns, or a `min_level` of warn or above, or it would read every line in full"),
             ));
         }
         let keyword_groups = spec
@@ -541,22 +570,8 @@ impl Builder {
             .map(|group| group.iter().map(|k| self.keyword(k)).collect())
             .collect();
         let exclude = spec.exclude.iter().map(|k| self.keyword(k)).collect();
-        let patterns = spec
-            .patterns
-            .iter()
-            .filter_map(|p| match self.compiled.each[p.get_ref()].clone() {
-                Ok(regex) => {
-                    self.patterns.push(regex);
-                    self.pattern_texts.push(p.get_ref().clone());
-                    Some(self.pattern_texts.len() - 1)
-                }
-                Err(err) => {
-                    self.errors
-                        .push(file.error_at(p.span().start, format!("bad pattern: {err}")));
-                    None
-                }
-            })
-            .collect();
+        let patterns = self.compile_each(file, &spec.patterns);
+        let captures = self.compile_each(file, &spec.captures);
         let when = spec
             .when
             .iter()
@@ -581,11 +596,33 @@ impl Builder {
             codes: spec.codes,
             keyword_groups,
             patterns,
+            captures,
             exclude,
+            threads: spec.threads.iter().map(|t| t.to_lowercase()).collect(),
             min_level: spec.min_level,
             when,
             fields: spec.fields,
         });
+    }
+
+    /// Indexes of `patterns` in the catalog's pattern list, in the order
+    /// [`compile_patterns`] put them in the set.
+    fn compile_each(&mut self, file: &DefinitionFile, patterns: &[Spanned<String>]) -> Vec<usize> {
+        patterns
+            .iter()
+            .filter_map(|p| match self.compiled.each[p.get_ref()].clone() {
+                Ok(regex) => {
+                    self.patterns.push(regex);
+                    self.pattern_texts.push(p.get_ref().clone());
+                    Some(self.pattern_texts.len() - 1)
+                }
+                Err(err) => {
+                    self.errors
+                        .push(file.error_at(p.span().start, format!("bad pattern: {err}")));
+                    None
+                }
+            })
+            .collect()
     }
 
     fn keyword(&mut self, word: &str) -> usize {
@@ -664,7 +701,7 @@ fn compile_patterns(specs: &[(&DefinitionFile, SignalSpec)]) -> Compiled {
     let texts: Vec<&String> = specs
         .iter()
         .flat_map(|(_, spec)| &spec.matchers)
-        .flat_map(|m| &m.patterns)
+        .flat_map(|m| m.patterns.iter().chain(&m.captures))
         .map(Spanned::get_ref)
         .collect();
     let distinct: std::collections::HashSet<&String> = texts.iter().copied().collect();

@@ -30,6 +30,10 @@ pub(super) struct Prefilter {
     /// most records' codes are told apart by it alone.
     code_tails: Vec<u64>,
     literals: GatedTerms,
+    /// The least severe level at which a record is admitted whatever its
+    /// text: matchers that name no text (any `FATAL`, or `FATAL` from the
+    /// master election thread) need every record at their level.
+    any_text_from: Option<Level>,
 }
 
 /// Terms searched as one automaton per level: the one for a record's level
@@ -103,9 +107,15 @@ impl Prefilter {
     pub fn build(requirements: &[Requirement<'_>]) -> Option<Prefilter> {
         let mut codes: Vec<(String, Gate)> = Vec::new();
         let mut literals: Vec<(String, Gate)> = Vec::new();
+        let mut any_text_from: Option<Level> = None;
         for req in requirements {
             let gate = req.min_level;
-            if !req.codes.is_empty() {
+            let names_text =
+                !req.codes.is_empty() || !req.keyword_groups.is_empty() || !req.patterns.is_empty();
+            if !names_text {
+                let level = gate?;
+                any_text_from = Some(any_text_from.map_or(level, |l| l.min(level)));
+            } else if !req.codes.is_empty() {
                 codes.extend(req.codes.iter().map(|c| (c.to_ascii_uppercase(), gate)));
             } else if let Some(group) = most_selective(&req.keyword_groups) {
                 literals.extend(group.iter().map(|k| (k.to_lowercase(), gate)));
@@ -126,6 +136,7 @@ impl Prefilter {
                 bits
             }),
             code_list,
+            any_text_from,
         })
     }
 
@@ -137,7 +148,10 @@ impl Prefilter {
         mut texts: impl Iterator<Item = &'t str>,
         level: Option<Level>,
     ) -> bool {
-        self.knows(code, level) || texts.any(|text| self.literals.admit(text, level))
+        self.any_text_from
+            .is_some_and(|from| level.is_some_and(|l| l >= from))
+            || self.knows(code, level)
+            || texts.any(|text| self.literals.admit(text, level))
     }
 
     fn knows(&self, code: Option<&str>, level: Option<Level>) -> bool {

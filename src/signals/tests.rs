@@ -116,7 +116,7 @@ sources = ["nodelog"]
     let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, [4, 6, 2, 8, 2], "{errors:?}");
     assert!(errors[0].message.contains("unknown source kind `nodelog`"));
-    assert!(errors[2].message.contains("would match every line"));
+    assert!(errors[2].message.contains("would read every line in full"));
     assert!(errors[3].message.contains("belong in rules"));
 }
 
