@@ -56,11 +56,24 @@ pub struct Entry {
     pub repeats: Repeats,
 }
 
+/// The stretch of UTC time one input file covers, from its first record
+/// to its last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Covered {
+    pub host: HostId,
+    pub kind: SourceKind,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
 /// Every placed event of the bundle, in time order, with the hosts' clocks.
 #[derive(Debug)]
 pub struct Timeline {
     pub hosts: Vec<HostClock>,
     pub entries: Vec<Entry>,
+    /// What time each read file covers, so a rule that finds nothing can
+    /// tell "no evidence" from "no logs of that time".
+    pub coverage: Vec<Covered>,
     /// Warnings about clocks (conflicting offsets, events with no wall time).
     pub warnings: Vec<String>,
 }
@@ -69,6 +82,28 @@ impl Timeline {
     /// The host's clock.
     pub fn host(&self, id: HostId) -> &HostClock {
         &self.hosts[id.0 as usize]
+    }
+
+    /// Whether `host` has a file of `kind` (any kind when `None`) whose
+    /// records reach into `from..=to`.
+    pub fn covers(
+        &self,
+        host: HostId,
+        kind: Option<SourceKind>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> bool {
+        self.coverage.iter().any(|c| {
+            c.host == host && kind.is_none_or(|k| c.kind == k) && c.from <= to && from <= c.to
+        })
+    }
+
+    /// From the first to the last record of all of `host`'s files.
+    pub fn span_of(&self, host: HostId) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let mine = self.coverage.iter().filter(|c| c.host == host);
+        let from = mine.clone().map(|c| c.from).min()?;
+        let to = mine.map(|c| c.to).max()?;
+        Some((from, to))
     }
 
     /// A host's id by name.
@@ -154,11 +189,35 @@ pub fn build(
     entries.sort_by(|a, b| {
         (a.time, a.host, a.source, a.event.line).cmp(&(b.time, b.host, b.source, b.event.line))
     });
+    let coverage = coverage(sources, &hosts);
     Timeline {
         hosts,
         entries,
+        coverage,
         warnings,
     }
+}
+
+/// The UTC span of every read file whose first and last records have
+/// wall-clock times, in source order.
+fn coverage(sources: &[ScannedSource], hosts: &[HostClock]) -> Vec<Covered> {
+    sources
+        .iter()
+        .filter(|s| s.skipped.is_none())
+        .filter_map(|source| {
+            let index = hosts
+                .binary_search_by(|h| h.name.as_str().cmp(&source.candidate.host))
+                .ok()?;
+            let offset = hosts[index].offset;
+            let (_, last, _) = source.last_record.as_ref()?;
+            Some(Covered {
+                host: HostId(index as u16),
+                kind: source.kind?,
+                from: to_utc(source.first_time?, offset)?,
+                to: to_utc(*last, offset)?,
+            })
+        })
+        .collect()
 }
 
 /// Yields a vector's items front to back while giving its memory back as

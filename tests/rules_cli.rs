@@ -121,7 +121,7 @@ fn builtin_rules_are_listed_and_pass_their_tests() {
         "db_unavailable.vendor_error",
         "network.connection_errors",
         "process_stopped.shutdown_before_timeout",
-        "unknown.no_rule_matched",
+        "unknown.node_marked_dead",
     ] {
         assert!(text.contains(id), "{id} not listed");
     }

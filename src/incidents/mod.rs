@@ -111,6 +111,21 @@ impl Window {
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.start <= t && t <= self.end
     }
+
+    /// `2026-03-12 08:31:00–11:02:00Z`, the end's date written only when
+    /// it differs, for sentences.
+    pub fn in_words(&self) -> String {
+        let end_format = if self.start.date_naive() == self.end.date_naive() {
+            "%H:%M:%SZ"
+        } else {
+            "%Y-%m-%d %H:%M:%SZ"
+        };
+        format!(
+            "{}–{}",
+            self.start.format("%Y-%m-%d %H:%M:%S"),
+            self.end.format(end_format)
+        )
+    }
 }
 
 /// One heartbeat incident.

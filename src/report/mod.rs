@@ -5,11 +5,11 @@ mod fingerprint;
 pub mod text;
 pub mod timeline_view;
 
-use crate::incidents::{Incident, IncidentKind, Severity};
+use crate::incidents::{Incident, IncidentKind, Route, Severity};
 use crate::model::SourceKind;
 use crate::pipeline::Analysis;
 use crate::rules::{Finding, NotEvaluated, Verdict};
-use crate::timeline::{Entry, OffsetSource, Timeline};
+use crate::timeline::{Entry, HostId, OffsetSource, Timeline};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
@@ -84,12 +84,28 @@ pub struct IncidentReport {
     pub interval_s: f64,
     pub severity: Severity,
     pub summary: String,
+    /// Every route that saw the incident, best first (the anchor is its).
+    pub found_by: Vec<Route>,
+    /// Each host and whether its logs reach into the incident's window.
+    pub coverage: Vec<CoverageReport>,
     /// Highest confidence first: the first is the verdict.
     pub root_causes: Vec<RootCause>,
     /// Rules that could not run, and what to collect so they can.
     pub not_evaluated: Vec<NotEvaluatedReport>,
     /// The incident's own heartbeat events, in time order.
     pub cascade: Vec<Evidence>,
+}
+
+/// Whether a host's logs cover an incident's window, and what they cover.
+#[derive(Debug, Serialize)]
+pub struct CoverageReport {
+    pub host: String,
+    /// True when some file of the host has records inside the window.
+    pub covers_window: bool,
+    /// From the host's first record to its last, over all its files;
+    /// `null` when none of them has wall-clock times.
+    pub logs_from: Option<String>,
+    pub logs_to: Option<String>,
 }
 
 /// A UTC time span.
@@ -106,6 +122,8 @@ pub struct RootCause {
     pub rule: String,
     pub title: String,
     pub confidence: f64,
+    /// True for the fallback that stands when no rule held.
+    pub fallback: bool,
     pub explanation: String,
     /// The window the rule looked at.
     pub window: WindowReport,
@@ -134,6 +152,8 @@ pub struct NotEvaluatedReport {
     pub cause: String,
     pub host: Option<String>,
     pub missing: Vec<SourceKind>,
+    /// Inputs the host has, but none of whose records reach into the window.
+    pub uncovered: Vec<SourceKind>,
     /// What the support engineer should ask for.
     pub collect: String,
 }
@@ -343,6 +363,8 @@ impl Context<'_> {
             interval_s: incident.interval_ms / 1000.0,
             severity: incident.severity,
             summary: incident.summary.clone(),
+            found_by: incident.found_by.clone(),
+            coverage: self.coverage(incident),
             root_causes: verdict
                 .findings
                 .iter()
@@ -363,6 +385,7 @@ impl Context<'_> {
             rule: f.rule.clone(),
             title: f.title.clone(),
             confidence: f.confidence,
+            fallback: f.fallback,
             explanation: f.explanation.clone(),
             window: self.window(f.window),
             evidence: f.evidence.iter().map(|&i| self.evidence(i)).collect(),
@@ -377,14 +400,50 @@ impl Context<'_> {
             (None, Some(node)) => format!("the host of node {node}"),
             (None, None) => "the failing host".into(),
         };
-        let wanted: Vec<&str> = n.missing.iter().map(|k| collect_hint(*k)).collect();
+        let wanted: Vec<&str> = n
+            .missing
+            .iter()
+            .chain(&n.uncovered)
+            .map(|k| collect_hint(*k))
+            .collect();
+        let collect = if n.uncovered.is_empty() {
+            format!("collect from {whose}: {}", wanted.join("; "))
+        } else {
+            format!(
+                "no logs of {whose} cover {}: collect from {whose}, for that time: {}",
+                incident.window.in_words(),
+                wanted.join("; ")
+            )
+        };
         NotEvaluatedReport {
             rule: n.rule.clone(),
             cause: n.cause.to_string(),
             host,
             missing: n.missing.clone(),
-            collect: format!("collect from {whose}: {}", wanted.join("; ")),
+            uncovered: n.uncovered.clone(),
+            collect,
         }
+    }
+
+    fn coverage(&self, incident: &Incident) -> Vec<CoverageReport> {
+        let timeline = self.timeline();
+        (0..timeline.hosts.len() as u16)
+            .map(HostId)
+            .map(|host| {
+                let span = timeline.span_of(host);
+                CoverageReport {
+                    host: self.host_name(host),
+                    covers_window: timeline.covers(
+                        host,
+                        None,
+                        incident.window.start,
+                        incident.window.end,
+                    ),
+                    logs_from: span.map(|(from, _)| format_time(from)),
+                    logs_to: span.map(|(_, to)| format_time(to)),
+                }
+            })
+            .collect()
     }
 }
 

@@ -107,11 +107,18 @@ fn render_verdict(out: &mut String, verdict: &RootCause) {
         verdict.title
     );
     let _ = writeln!(out, "{}", verdict.explanation);
-    let _ = writeln!(
-        out,
-        "Why: rule {} matched signals in {} → {}",
-        verdict.rule, verdict.window.start, verdict.window.end
-    );
+    let why = if verdict.fallback {
+        format!(
+            "Why: no rule held in {} → {}; {} is what is left",
+            verdict.window.start, verdict.window.end, verdict.rule
+        )
+    } else {
+        format!(
+            "Why: rule {} held on the signals in {} → {}",
+            verdict.rule, verdict.window.start, verdict.window.end
+        )
+    };
+    let _ = writeln!(out, "{why}");
     if !verdict.evidence.is_empty() {
         let _ = writeln!(out, "{}", evidence_table(&verdict.evidence));
     }

@@ -32,6 +32,8 @@ pub struct Finding {
     pub cause: Cause,
     pub title: String,
     pub confidence: f64,
+    /// A fallback rule's finding: no other rule held.
+    pub fallback: bool,
     pub explanation: String,
     /// Timeline entries that prove it, in time order.
     pub evidence: Vec<usize>,
@@ -48,7 +50,10 @@ pub struct NotEvaluated {
     /// The host whose inputs are missing; `None` when the incident's subject
     /// has no logs in the bundle at all.
     pub host: Option<HostId>,
+    /// Inputs the host does not have at all.
     pub missing: Vec<SourceKind>,
+    /// Inputs the host has, none of which reaches into the incident's window.
+    pub uncovered: Vec<SourceKind>,
 }
 
 /// Every rule's outcome for one incident.
@@ -88,17 +93,27 @@ pub fn evaluate(book: &RuleBook, incident: &Incident, ctx: &EvalContext<'_>) -> 
 
 fn missing_inputs(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Option<NotEvaluated> {
     let have = incident.subject.and_then(|h| ctx.inputs.get(&h));
-    let missing: Vec<SourceKind> = rule
-        .requires
-        .iter()
-        .copied()
-        .filter(|k| !have.is_some_and(|set| set.contains(k)))
-        .collect();
-    (!missing.is_empty()).then(|| NotEvaluated {
+    let (mut missing, mut uncovered) = (Vec::new(), Vec::new());
+    for &kind in &rule.requires {
+        match incident.subject {
+            Some(host) if have.is_some_and(|set| set.contains(&kind)) => {
+                let window = incident.window;
+                if !ctx
+                    .timeline
+                    .covers(host, Some(kind), window.start, window.end)
+                {
+                    uncovered.push(kind);
+                }
+            }
+            _ => missing.push(kind),
+        }
+    }
+    (!missing.is_empty() || !uncovered.is_empty()).then(|| NotEvaluated {
         rule: rule.id.clone(),
         cause: rule.cause.clone(),
         host: incident.subject,
         missing,
+        uncovered,
     })
 }
 
@@ -154,7 +169,8 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
         cause: rule.cause.clone(),
         title: rule.title.clone(),
         confidence: (confidence.min(MAX_CONFIDENCE) * 100.0).round() / 100.0,
-        explanation: render(&rule.explanation, &values),
+        fallback: rule.fallback,
+        explanation: render(&rule.explanation, &values).trim_end().to_string(),
         evidence,
         procedure: rule.procedure.iter().map(|p| render(p, &values)).collect(),
         window: rule
@@ -278,6 +294,27 @@ fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Ve
         .collect()
 }
 
+/// "No logs of infawk01 cover 2026-03-12 08:31:00–11:02:00Z." for the
+/// incident's hosts whose files all lie outside its window; empty when
+/// every host involved has logs of that time.
+fn uncovered_sentence(incident: &Incident, timeline: &Timeline) -> String {
+    let window = incident.window;
+    let blind: Vec<&str> = incident
+        .hosts()
+        .into_iter()
+        .filter(|&h| !timeline.covers(h, None, window.start, window.end))
+        .map(|h| timeline.host(h).name.as_str())
+        .collect();
+    if blind.is_empty() {
+        return String::new();
+    }
+    format!(
+        "No logs of {} cover {}, so nothing could be looked for there.",
+        blind.join(", "),
+        window.in_words()
+    )
+}
+
 fn template_values<'a>(
     incident: &Incident,
     timeline: &Timeline,
@@ -297,6 +334,7 @@ fn template_values<'a>(
         timeout_s: incident.timeout_ms / 1000.0,
         interval_s: incident.interval_ms / 1000.0,
         anchor: incident.anchor.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        uncovered: uncovered_sentence(incident, timeline),
         count,
         evidence,
     }

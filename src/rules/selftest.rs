@@ -198,6 +198,7 @@ fn synthetic_timeline(catalog: &SignalCatalog, test: &RuleTest, anchor: DateTime
             })
             .collect(),
         entries,
+        coverage: Vec::new(),
         warnings: Vec::new(),
     }
 }

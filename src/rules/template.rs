@@ -4,7 +4,8 @@
 use crate::signals::{FieldValue, Fields};
 
 /// Placeholders that need no field name.
-const PLAIN: [&str; 8] = [
+const PLAIN: [&str; 9] = [
+    "uncovered",
     "subject",
     "node",
     "observer",
@@ -27,6 +28,10 @@ pub struct TemplateValues<'a> {
     pub timeout_s: f64,
     pub interval_s: f64,
     pub anchor: String,
+    /// A sentence naming the incident's hosts whose logs do not reach into
+    /// its window (empty when they all do), so "nothing was found" is not
+    /// said of logs that were never there.
+    pub uncovered: String,
     /// How many signals the rule's required clauses matched.
     pub count: usize,
     /// Fields of the evidence signals, in time order.
@@ -87,6 +92,7 @@ fn value_of(key: &str, v: &TemplateValues<'_>) -> String {
         "timeout_s" => number(v.timeout_s),
         "interval_s" => number(v.interval_s),
         "anchor" => v.anchor.clone(),
+        "uncovered" => v.uncovered.clone(),
         "count" => v.count.to_string(),
         _ => field_value(key, v).unwrap_or_else(|| "?".into()),
     }
