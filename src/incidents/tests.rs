@@ -45,6 +45,7 @@ fn timeline(mut entries: Vec<Entry>) -> Timeline {
             })
             .collect(),
         entries,
+        coverage: Vec::new(),
         warnings: Vec::new(),
     }
 }
