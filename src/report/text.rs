@@ -127,11 +127,42 @@ fn evidence_table(evidence: &[Evidence]) -> Table {
         t.add_row(vec![
             e.time.clone(),
             e.host.clone(),
-            format!("{}:{}", e.file, e.line),
-            with_repeats(&shorten(&e.text), e.repeats),
+            place(e),
+            with_matched(&with_repeats(&shorten(&e.text), e.repeats), e),
         ]);
     }
     t
+}
+
+/// `file:line`, with the record's other copies after it: a copy in the same
+/// folder by its file name alone (`node.log:212 (+exceptions.log:7)`).
+fn place(e: &Evidence) -> String {
+    let mut out = format!("{}:{}", e.file, e.line);
+    if e.also_at.is_empty() {
+        return out;
+    }
+    let folder = e.file.rsplit_once(['/', '!']).map_or("", |(dir, _)| dir);
+    let others: Vec<String> = e
+        .also_at
+        .iter()
+        .map(|other| {
+            let name = match other.file.rsplit_once(['/', '!']) {
+                Some((dir, name)) if dir == folder => name,
+                _ => other.file.as_str(),
+            };
+            format!("+{name}:{}", other.line)
+        })
+        .collect();
+    let _ = write!(out, " ({})", others.join(", "));
+    out
+}
+
+/// A line's text with, below it, the line of the record a signal matched.
+fn with_matched(text: &str, e: &Evidence) -> String {
+    match &e.matched {
+        Some(m) => format!("{text}\n  └ line {}: {}", m.line, shorten(&m.text)),
+        None => text.to_string(),
+    }
 }
 
 fn config_notes(out: &mut String, report: &Report) {
@@ -142,7 +173,10 @@ fn config_notes(out: &mut String, report: &Report) {
     for note in &report.config_notes {
         let _ = writeln!(out, "  • {}", note.message);
         for e in &note.evidence {
-            let _ = writeln!(out, "      {}:{}  {}", e.file, e.line, shorten(&e.text));
+            let _ = writeln!(out, "      {}  {}", place(e), shorten(&e.text));
+            if let Some(m) = &e.matched {
+                let _ = writeln!(out, "        └ line {}: {}", m.line, shorten(&m.text));
+            }
         }
     }
 }
