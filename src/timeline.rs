@@ -212,8 +212,8 @@ fn merge_copies(entries: Vec<Entry>, sources: &[ScannedSource]) -> Vec<Entry> {
 fn is_copy(kept: &Entry, entry: &Entry, sources: &[ScannedSource]) -> bool {
     let source = |id: SourceId| &sources[id.0 as usize];
     let (a, b) = (source(kept.source), source(entry.source));
-    let other_file = entry.source != kept.source
-        && !kept.also_at.iter().any(|(id, _)| *id == entry.source);
+    let other_file =
+        entry.source != kept.source && !kept.also_at.iter().any(|(id, _)| *id == entry.source);
     let same_node = match (&a.candidate.node, &b.candidate.node) {
         (Some(x), Some(y)) => x == y,
         _ => true,
@@ -541,7 +541,13 @@ mod tests {
             source(0, "exceptions.log", SourceKind::ExceptionsLog),
             source(1, "node.log", SourceKind::NodeLog),
         ];
-        let node = record(1, 212, WRITER, signals(&catalog, &["db_heartbeat_failed"]), None);
+        let node = record(
+            1,
+            212,
+            WRITER,
+            signals(&catalog, &["db_heartbeat_failed"]),
+            None,
+        );
         let exceptions = record(
             0,
             7,
@@ -603,11 +609,26 @@ mod tests {
             source(1, "node.log", SourceKind::NodeLog),
         ];
         for (other, why) in [
-            (record(1, 212, ("Domain Monitor", "DOM_10162"), heartbeat(), None), "thread"),
-            (record(1, 212, ("Master Elect Data Writer", "DOM_10163"), heartbeat(), None), "code"),
+            (
+                record(1, 212, ("Domain Monitor", "DOM_10162"), heartbeat(), None),
+                "thread",
+            ),
+            (
+                record(
+                    1,
+                    212,
+                    ("Master Elect Data Writer", "DOM_10163"),
+                    heartbeat(),
+                    None,
+                ),
+                "code",
+            ),
             (record(0, 8, WRITER, heartbeat(), None), "same file"),
         ] {
-            let t = timeline(vec![record(0, 7, WRITER, heartbeat(), None), other], &sources);
+            let t = timeline(
+                vec![record(0, 7, WRITER, heartbeat(), None), other],
+                &sources,
+            );
             assert_eq!(t.entries.len(), 2, "{why}");
             assert!(t.entries.iter().all(|e| e.also_at.is_empty()), "{why}");
         }

@@ -381,7 +381,8 @@ impl SignalCatalog {
             if !def.sources.is_empty() && !def.sources.contains(&kind) {
                 continue;
             }
-            if let Some((fields, proof)) = self.try_match(matcher, event, &texts, &mut base, scratch)
+            if let Some((fields, proof)) =
+                self.try_match(matcher, event, &texts, &mut base, scratch)
             {
                 scratch.proof = scratch.proof.max(proof);
                 signals.push(Signal {
