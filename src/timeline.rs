@@ -158,7 +158,7 @@ pub fn build(
         ));
     }
     entries.sort_by(order);
-    let entries = merge_copies(entries, sources);
+    merge_copies(&mut entries, sources);
     Timeline {
         hosts,
         entries,
@@ -178,33 +178,43 @@ fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
 /// every place it was written. `entries` are in timeline order, so copies
 /// are neighbours with the same time and host: only those are compared.
 /// The result does not depend on the order files were read in.
-fn merge_copies(entries: Vec<Entry>, sources: &[ScannedSource]) -> Vec<Entry> {
-    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+fn merge_copies(entries: &mut Vec<Entry>, sources: &[ScannedSource]) {
+    // Compacted in place, as `retain` does: `kept` entries stay at the
+    // front, the copies merged into them are moved behind and cut off.
+    let mut kept = 0;
     let mut run = 0;
-    let mut merged = false;
-    for entry in Draining::new(entries) {
-        if out
-            .last()
-            .is_none_or(|last| (last.time, last.host) != (entry.time, entry.host))
-        {
-            run = out.len();
-        }
-        match out[run..]
-            .iter_mut()
-            .find(|kept| is_copy(kept, &entry, sources))
-        {
-            Some(kept) => {
-                merge_into(kept, entry);
-                merged = true;
+    let mut run_merged = false;
+    for next in 0..entries.len() {
+        let (done, rest) = entries.split_at_mut(next);
+        let entry = &mut rest[0];
+        let same_run =
+            kept > 0 && (done[kept - 1].time, done[kept - 1].host) == (entry.time, entry.host);
+        if !same_run {
+            if run_merged {
+                // A merged entry takes the place of the copy it is shown as.
+                done[run..kept].sort_by(order);
             }
-            None => out.push(entry),
+            run = kept;
+            run_merged = false;
+        }
+        match done[run..kept]
+            .iter_mut()
+            .find(|record| is_copy(record, entry, sources))
+        {
+            Some(record) => {
+                merge_into(record, entry);
+                run_merged = true;
+            }
+            None => {
+                entries.swap(kept, next);
+                kept += 1;
+            }
         }
     }
-    if merged {
-        // A merged entry takes the place of the copy it is shown as.
-        out.sort_by(order);
+    if run_merged {
+        entries[run..kept].sort_by(order);
     }
-    out
+    entries.truncate(kept);
 }
 
 /// Whether `entry` is a copy, in another file, of the record `kept` (and
@@ -252,20 +262,20 @@ fn message(kind: Option<SourceKind>, text: &str) -> &str {
 /// exceptions.log stack trace), else the first in timeline order; it keeps
 /// the union of both copies' signals (its own fields first), the larger
 /// count of folded repeats, and every other copy's place.
-fn merge_into(kept: &mut Entry, mut copy: Entry) {
+fn merge_into(kept: &mut Entry, copy: &mut Entry) {
     let proves = |e: &Entry| matches!(&e.event.kind, EventKind::Log(r) if r.proof.is_some());
-    if proves(&copy) && !proves(kept) {
-        std::mem::swap(kept, &mut copy);
+    if proves(copy) && !proves(kept) {
+        std::mem::swap(kept, copy);
         std::mem::swap(&mut kept.also_at, &mut copy.also_at);
     }
-    for signal in copy.signals {
+    for signal in std::mem::take(&mut copy.signals) {
         if !kept.signals.iter().any(|s| s.id == signal.id) {
             kept.signals.push(signal);
         }
     }
     kept.signals.sort_by_key(|s| s.id);
     if copy.repeats.count() > kept.repeats.count() {
-        kept.repeats = copy.repeats;
+        kept.repeats = std::mem::take(&mut copy.repeats);
     }
     let mut also_at = std::mem::take(&mut kept.also_at).into_vec();
     also_at.push((copy.source, copy.event.line));

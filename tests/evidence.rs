@@ -78,13 +78,21 @@ fn db_outage_counts_each_db_heartbeat_error_once_and_proves_it_with_the_ora_line
         .filter(|e| e["text"].as_str().unwrap().contains("DOM_10162"))
         .collect();
     assert_eq!(errors.len(), 5, "{cascade:#?}");
-    assert!(errors.iter().all(|e| e["also_at"].as_array().unwrap().len() == 1));
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["also_at"].as_array().unwrap().len() == 1)
+    );
     let termination = cascade
         .iter()
         .find(|e| e["text"].as_str().unwrap().contains("DOM_10094"))
         .unwrap();
     assert_eq!(termination["also_at"], serde_json::json!([]));
-    assert_eq!(termination["matched"], Value::Null, "its first line matched");
+    assert_eq!(
+        termination["matched"],
+        Value::Null,
+        "its first line matched"
+    );
 }
 
 #[test]
@@ -107,7 +115,10 @@ fn one_alarm_in_three_exports_is_one_event() {
     let report = analyze_json(&fixture("huawei-samples"), &[]);
     let incident = incident_of_kind(&report, "flink_ha_heartbeat");
     let cascade = incident["cascade"].as_array().unwrap();
-    let mut times: Vec<&str> = cascade.iter().map(|e| e["time"].as_str().unwrap()).collect();
+    let mut times: Vec<&str> = cascade
+        .iter()
+        .map(|e| e["time"].as_str().unwrap())
+        .collect();
     let listed = times.len();
     times.dedup();
     assert_eq!(times.len(), listed, "no alarm listed twice: {cascade:#?}");
