@@ -143,12 +143,15 @@ fn matching(tokens: &[Token], open: usize) -> Option<usize> {
     None
 }
 
+/// A part of a group and the separator (`,` or `;`) after it.
+type Part = (Vec<Token>, Option<Token>);
+
 /// One group, from the tidied tokens inside its parentheses: the parts
 /// that held only missing values are dropped with their separator; a group
 /// they leave empty is dropped whole.
 fn group(inner: Vec<Token>) -> Vec<Token> {
     let had_missing = inner.contains(&Token::Missing);
-    let mut parts: Vec<(Vec<Token>, Option<Token>)> = vec![(Vec::new(), None)];
+    let mut parts: Vec<Part> = vec![(Vec::new(), None)];
     let mut depth = 0i32;
     for token in inner {
         match token {
@@ -168,7 +171,7 @@ fn group(inner: Vec<Token>) -> Vec<Token> {
         part.contains(&Token::Missing) && !part.iter().any(|t| matches!(t, Token::Value(_)))
     };
     let count = parts.len();
-    let kept: Vec<(usize, (Vec<Token>, Option<Token>))> = parts
+    let kept: Vec<(usize, Part)> = parts
         .into_iter()
         .enumerate()
         .filter(|(_, (part, _))| !only_missing(part))
