@@ -228,12 +228,13 @@ fn is_copy(kept: &Entry, entry: &Entry, sources: &[ScannedSource]) -> bool {
         (Some(x), Some(y)) => x == y,
         _ => true,
     };
-    if !other_file || !same_node || kept.event.level != entry.event.level {
+    if !other_file || !same_node {
         return false;
     }
     match (&kept.event.kind, &entry.event.kind) {
         (EventKind::Log(x), EventKind::Log(y)) => {
-            x.thread == y.thread
+            kept.event.level == entry.event.level
+                && x.thread == y.thread
                 && x.code == y.code
                 && message(a.kind, &kept.event.text) == message(b.kind, &entry.event.text)
         }

@@ -227,3 +227,61 @@ fn percent(confidence: f64) -> String {
 fn shorten(text: &str) -> String {
     crate::parse::capped(text, TEXT_WIDTH)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{FileLine, LineSample};
+
+    fn evidence(file: &str, line: u64, also_at: &[(&str, u64)]) -> Evidence {
+        Evidence {
+            host: "h1".into(),
+            file: file.into(),
+            line,
+            time: "2026-03-12T10:15:14.302Z".into(),
+            text: "2026-03-12 10:15:14,302 ERROR [Master Elect Data Writer] [DOM_10162] failed"
+                .into(),
+            signals: Vec::new(),
+            repeats: 1,
+            matched: None,
+            also_at: also_at
+                .iter()
+                .map(|(file, line)| FileLine {
+                    file: file.to_string(),
+                    line: *line,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn other_copies_follow_the_place_by_file_name_when_in_the_same_folder() {
+        let alone = evidence("h1/logs/node01/exceptions.log", 7, &[]);
+        assert_eq!(place(&alone), "h1/logs/node01/exceptions.log:7");
+        let copies = evidence(
+            "h1/logs/node01/exceptions.log",
+            7,
+            &[("h1/logs/node01/node.log", 212), ("h1/old/node.log", 9)],
+        );
+        assert_eq!(
+            place(&copies),
+            "h1/logs/node01/exceptions.log:7 (+node.log:212, +h1/old/node.log:9)"
+        );
+        let archived = evidence("c.zip!exceptions.log", 7, &[("c.zip!node.log", 212)]);
+        assert_eq!(place(&archived), "c.zip!exceptions.log:7 (+node.log:212)");
+    }
+
+    #[test]
+    fn the_matched_line_goes_under_the_first_line() {
+        let mut e = evidence("h1/exceptions.log", 7, &[]);
+        assert_eq!(with_matched("first", &e), "first");
+        e.matched = Some(LineSample {
+            line: 13,
+            text: "Caused by: java.sql.SQLRecoverableException: ORA-01034".into(),
+        });
+        assert_eq!(
+            with_matched("first", &e),
+            "first\n  └ line 13: Caused by: java.sql.SQLRecoverableException: ORA-01034"
+        );
+    }
+}
