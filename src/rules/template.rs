@@ -210,15 +210,22 @@ fn group(inner: Vec<Token>) -> Vec<Token> {
 fn spaced(tokens: &[Token]) -> String {
     let mut out = String::new();
     let mut skip_spaces = false;
+    let mut skip_separator = false;
     for (i, token) in tokens.iter().enumerate() {
         match token {
             Token::Char(c) if skip_spaces && c.is_whitespace() => {}
+            Token::Char(',' | ';') if skip_separator => {
+                skip_separator = false;
+                skip_spaces = true;
+            }
             Token::Char(c) => {
+                skip_separator = false;
                 skip_spaces = false;
                 out.push(*c);
             }
             Token::Value(value) => {
                 skip_spaces = false;
+                skip_separator = false;
                 out.push_str(value);
             }
             Token::Missing => {
@@ -226,8 +233,11 @@ fn spaced(tokens: &[Token]) -> String {
                 let after_space_or_open = out.is_empty()
                     || out.ends_with(char::is_whitespace)
                     || out.ends_with(['(', '[']);
+                let at_start = out.trim_end().is_empty() || out.trim_end().ends_with(['(', '[']);
                 match next {
                     Some(c) if c.is_whitespace() => skip_spaces |= after_space_or_open,
+                    // Nothing before it to separate from.
+                    Some(',' | ';') if at_start => skip_separator = true,
                     Some(c) if !",.;:)]".contains(c) => {}
                     _ => {
                         // Before punctuation or at the end: no space, and no
@@ -419,6 +429,8 @@ mod tests {
                 "System.gc() and error(s)",
             ),
             ("{first.kind} at {anchor}", "at"),
+            ("{first.cause}, {first.duration_ms} ms", "120 ms"),
+            ("a; {first.cause}; {first.duration_ms} ms", "a; 120 ms"),
         ];
         for (template, expected) in cases {
             assert_eq!(render(template, &v), expected, "{template}");
