@@ -244,13 +244,15 @@ impl Context<'_> {
             .collect();
         cascade.push(index);
         cascade.sort_unstable();
-        let node_name = node.clone().unwrap_or_else(|| "?".into());
+        let node_name = node
+            .as_ref()
+            .map_or_else(|| "a node".to_string(), |n| format!("node {n}"));
         let where_logs = match subject {
             Some(h) => format!("host {}", self.host_name(h)),
             None => "its logs are not in the bundle".to_string(),
         };
         let summary = format!(
-            "Master gateway {} marked node {node_name} ({where_logs}) dead at {}: no heartbeat for {:.0} s",
+            "Master gateway {} marked {node_name} ({where_logs}) dead at {}: no heartbeat for {:.0} s",
             self.host_name(entry.host),
             clock(entry.time),
             timeout_ms / 1000.0
