@@ -201,7 +201,9 @@ pub struct Event {
 impl Event {
     /// Drops what only classification needed — a text record's message,
     /// continuation lines and code location — keeping the first line as
-    /// evidence, so the events kept for the timeline stay small.
+    /// evidence (and the continuation line that proved a signal, when
+    /// [`LogRecord::proof`] was set), so the events kept for the timeline
+    /// stay small.
     pub fn shed_classified_text(&mut self) {
         if let EventKind::Log(record) = &mut self.kind {
             record.message = String::new();
@@ -244,9 +246,9 @@ pub struct LogRecord {
     /// The message of the first line (emptied once the event is classified).
     pub message: String,
     /// Continuation lines that explain the record (exception lines,
-    /// `Caused by:`), capped; plain `at …` frames are only counted. Emptied
-    /// once the event is classified.
-    pub detail: Vec<String>,
+    /// `Caused by:`), capped, each with its line number; plain `at …` frames
+    /// are only counted. Emptied once the event is classified.
+    pub detail: Vec<DetailLine>,
     /// Stack frames (`at …`, `... N more`) seen below the record.
     pub frames: u32,
     /// Where in the code the record was written, when the format prints it:
@@ -254,6 +256,26 @@ pub struct LogRecord {
     /// in script logs. Kept apart from the message so messages compare
     /// across versions.
     pub location: Option<String>,
+    /// The continuation line a signal matched on, when the first line alone
+    /// did not make it fire (the `ORA-01034` of a `Caused by:`): kept after
+    /// the detail is shed, as the line that proves the record. Boxed so a
+    /// record without one costs a pointer.
+    pub proof: Option<Box<DetailLine>>,
+}
+
+/// A continuation line of a text record, with its line number in the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DetailLine {
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// The line, trimmed and capped.
+    pub text: String,
+}
+
+impl PartialEq<&str> for DetailLine {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
 }
 
 /// The shape of a GC pause.

@@ -54,6 +54,11 @@ pub struct Entry {
     pub signals: Vec<Signal>,
     /// Identical events folded into this one.
     pub repeats: Repeats,
+    /// The same record written to other files of the host (a node.log
+    /// record and its copy in exceptions.log, one alarm in two exports),
+    /// merged into this entry: each copy's source and line, in source order.
+    /// A boxed slice: empty costs no allocation.
+    pub also_at: Box<[(SourceId, u64)]>,
 }
 
 /// The stretch of UTC time one input file covers, from its first record
@@ -177,6 +182,7 @@ pub fn build(
                 event: kept.event,
                 signals: kept.signals,
                 repeats: kept.repeats,
+                also_at: Box::default(),
             }),
             None => unplaced += 1,
         }
@@ -186,9 +192,8 @@ pub fn build(
             "{unplaced} event(s) carry only JVM uptime and no wall-clock anchor; they are left off the timeline"
         ));
     }
-    entries.sort_by(|a, b| {
-        (a.time, a.host, a.source, a.event.line).cmp(&(b.time, b.host, b.source, b.event.line))
-    });
+    entries.sort_by(order);
+    merge_copies(&mut entries, sources);
     let coverage = coverage(sources, &hosts);
     Timeline {
         hosts,
@@ -218,6 +223,124 @@ fn coverage(sources: &[ScannedSource], hosts: &[HostClock]) -> Vec<Covered> {
             })
         })
         .collect()
+}
+
+/// The timeline's order: time, host, source, line.
+fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    (a.time, a.host, a.source, a.event.line).cmp(&(b.time, b.host, b.source, b.event.line))
+}
+
+/// Merges the copies of one record that several files of a host hold (an
+/// Informatica error in node.log and, with its stack trace, in
+/// exceptions.log; one alarm in the English and the Chinese export) into
+/// one entry, so rules count it once and the report shows it once with
+/// every place it was written. `entries` are in timeline order, so copies
+/// are neighbours with the same time and host: only those are compared.
+/// The result does not depend on the order files were read in.
+fn merge_copies(entries: &mut Vec<Entry>, sources: &[ScannedSource]) {
+    // Compacted in place, as `retain` does: `kept` entries stay at the
+    // front, the copies merged into them are moved behind and cut off.
+    let mut kept = 0;
+    let mut run = 0;
+    let mut run_merged = false;
+    for next in 0..entries.len() {
+        let (done, rest) = entries.split_at_mut(next);
+        let entry = &mut rest[0];
+        let same_run =
+            kept > 0 && (done[kept - 1].time, done[kept - 1].host) == (entry.time, entry.host);
+        if !same_run {
+            if run_merged {
+                // A merged entry takes the place of the copy it is shown as.
+                done[run..kept].sort_by(order);
+            }
+            run = kept;
+            run_merged = false;
+        }
+        match done[run..kept]
+            .iter_mut()
+            .find(|record| is_copy(record, entry, sources))
+        {
+            Some(record) => {
+                merge_into(record, entry);
+                run_merged = true;
+            }
+            None => {
+                entries.swap(kept, next);
+                kept += 1;
+            }
+        }
+    }
+    if run_merged {
+        entries[run..kept].sort_by(order);
+    }
+    entries.truncate(kept);
+}
+
+/// Whether `entry` is a copy, in another file, of the record `kept` (and
+/// the copies merged into it) stands for. Same host and time are given.
+fn is_copy(kept: &Entry, entry: &Entry, sources: &[ScannedSource]) -> bool {
+    let source = |id: SourceId| &sources[id.0 as usize];
+    let (a, b) = (source(kept.source), source(entry.source));
+    let other_file =
+        entry.source != kept.source && !kept.also_at.iter().any(|(id, _)| *id == entry.source);
+    let same_node = match (&a.candidate.node, &b.candidate.node) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    if !other_file || !same_node {
+        return false;
+    }
+    match (&kept.event.kind, &entry.event.kind) {
+        (EventKind::Log(x), EventKind::Log(y)) => {
+            kept.event.level == entry.event.level
+                && x.thread == y.thread
+                && x.code == y.code
+                && message(a.kind, &kept.event.text) == message(b.kind, &entry.event.text)
+        }
+        (EventKind::Alarm(x), EventKind::Alarm(y)) => {
+            x.id == y.id
+                && x.state == y.state
+                && match (&x.serial, &y.serial) {
+                    (Some(p), Some(q)) => p == q,
+                    _ => true,
+                }
+        }
+        _ => false,
+    }
+}
+
+/// The message of a record's first line (its header read again: the
+/// parsed message is shed once a record is classified), else the line.
+fn message(kind: Option<SourceKind>, text: &str) -> &str {
+    kind.and_then(crate::parse::record_start)
+        .and_then(|header| header(text))
+        .map_or(text, |h| h.message)
+}
+
+/// Merges a copy into the entry of its record. The entry shown is the copy
+/// that proves most — the one with the continuation line that matched (an
+/// exceptions.log stack trace), else the first in timeline order; it keeps
+/// the union of both copies' signals (its own fields first), the larger
+/// count of folded repeats, and every other copy's place.
+fn merge_into(kept: &mut Entry, copy: &mut Entry) {
+    let proves = |e: &Entry| matches!(&e.event.kind, EventKind::Log(r) if r.proof.is_some());
+    if proves(copy) && !proves(kept) {
+        std::mem::swap(kept, copy);
+        std::mem::swap(&mut kept.also_at, &mut copy.also_at);
+    }
+    for signal in std::mem::take(&mut copy.signals) {
+        if !kept.signals.iter().any(|s| s.id == signal.id) {
+            kept.signals.push(signal);
+        }
+    }
+    kept.signals.sort_by_key(|s| s.id);
+    if copy.repeats.count() > kept.repeats.count() {
+        kept.repeats = std::mem::take(&mut copy.repeats);
+    }
+    let mut also_at = std::mem::take(&mut kept.also_at).into_vec();
+    also_at.push((copy.source, copy.event.line));
+    also_at.sort_unstable();
+    kept.also_at = also_at.into_boxed_slice();
 }
 
 /// Yields a vector's items front to back while giving its memory back as
@@ -407,6 +530,242 @@ fn is_lifecycle_log(kind: Option<SourceKind>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::definitions::builtin;
+    use crate::discover::Candidate;
+    use crate::model::{Alarm, AlarmState, DetailLine, Level, LogRecord};
+    use crate::signals::Fields;
+
+    fn source(id: u32, name: &str, kind: SourceKind) -> ScannedSource {
+        ScannedSource {
+            id: SourceId(id),
+            candidate: Candidate {
+                display: format!("h1/logs/node01/{name}"),
+                path: name.into(),
+                host: "h1".into(),
+                node: (kind != SourceKind::AlarmExport).then(|| "node01".to_string()),
+                name_kind: Some(kind),
+                stream: format!("h1/{name}"),
+            },
+            kind: Some(kind),
+            packing: None,
+            skipped: None,
+            lines: 300,
+            records: 100,
+            unparsed_lines: 0,
+            unparsed_samples: Vec::new(),
+            warnings: Vec::new(),
+            first_time: None,
+            last_record: None,
+            utc_offset: None,
+        }
+    }
+
+    fn signals(catalog: &SignalCatalog, names: &[&str]) -> Vec<Signal> {
+        names
+            .iter()
+            .map(|name| Signal {
+                id: catalog.id(name).unwrap(),
+                fields: Fields::default(),
+            })
+            .collect()
+    }
+
+    /// A DB heartbeat error of `thread` and `code` at line `line` of
+    /// `source`, with its proving line when it comes with a stack trace.
+    fn record(
+        source: u32,
+        line: u64,
+        (thread, code): (&str, &str),
+        signals: Vec<Signal>,
+        proof: Option<u64>,
+    ) -> KeptEvent {
+        let text = format!(
+            "2026-03-12 10:15:14,302 ERROR [{thread}] [{code}] An exception occurred while updating the master election row."
+        );
+        KeptEvent {
+            source: SourceId(source),
+            event: Event {
+                line,
+                time: LogTime::Local("2026-03-12T10:15:14.302".parse().unwrap()),
+                level: Some(Level::Error),
+                text,
+                host: None,
+                kind: EventKind::Log(LogRecord {
+                    thread: Some(thread.into()),
+                    code: Some(code.into()),
+                    proof: proof.map(|line| {
+                        Box::new(DetailLine {
+                            line,
+                            text: "Caused by: java.sql.SQLRecoverableException: ORA-01034".into(),
+                        })
+                    }),
+                    ..LogRecord::default()
+                }),
+            },
+            signals,
+            repeats: Repeats::default(),
+        }
+    }
+
+    const WRITER: (&str, &str) = ("Master Elect Data Writer", "DOM_10162");
+
+    fn timeline(events: Vec<KeptEvent>, sources: &[ScannedSource]) -> Timeline {
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        build(events, sources, &ClockSettings::default(), &catalog)
+    }
+
+    fn places(entry: &Entry) -> Vec<(u32, u64)> {
+        std::iter::once((entry.source.0, entry.event.line))
+            .chain(entry.also_at.iter().map(|(s, l)| (s.0, *l)))
+            .collect()
+    }
+
+    #[test]
+    fn a_record_in_node_log_and_exceptions_log_is_one_entry_with_both_places() {
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        let sources = [
+            source(0, "exceptions.log", SourceKind::ExceptionsLog),
+            source(1, "node.log", SourceKind::NodeLog),
+        ];
+        let node = record(
+            1,
+            212,
+            WRITER,
+            signals(&catalog, &["db_heartbeat_failed"]),
+            None,
+        );
+        let exceptions = record(
+            0,
+            7,
+            WRITER,
+            signals(&catalog, &["db_heartbeat_failed", "db_unavailable_error"]),
+            Some(13),
+        );
+        let t = timeline(vec![exceptions, node], &sources);
+        assert_eq!(t.entries.len(), 1, "{:#?}", t.entries);
+        let entry = &t.entries[0];
+        assert_eq!(places(entry), [(0, 7), (1, 212)]);
+        let names: Vec<&str> = entry
+            .signals
+            .iter()
+            .map(|s| catalog.def(s.id).name.as_str())
+            .collect();
+        assert_eq!(names, ["db_heartbeat_failed", "db_unavailable_error"]);
+    }
+
+    #[test]
+    fn the_copy_with_the_proving_line_is_shown_whatever_the_source_order() {
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        let heartbeat = || signals(&catalog, &["db_heartbeat_failed"]);
+        // node.log listed first this time: the exceptions.log copy still
+        // leads, for its stack trace.
+        let sources = [
+            source(0, "node.log", SourceKind::NodeLog),
+            source(1, "exceptions.log", SourceKind::ExceptionsLog),
+        ];
+        let events = || {
+            vec![
+                record(0, 212, WRITER, heartbeat(), None),
+                record(1, 7, WRITER, heartbeat(), Some(13)),
+            ]
+        };
+        let forward = timeline(events(), &sources);
+        let mut reversed_events = events();
+        reversed_events.reverse();
+        let reversed = timeline(reversed_events, &sources);
+        assert_eq!(format!("{forward:?}"), format!("{reversed:?}"));
+        assert_eq!(places(&forward.entries[0]), [(1, 7), (0, 212)]);
+        // Without a stack trace on either side, the first in timeline order leads.
+        let plain = timeline(
+            vec![
+                record(1, 7, WRITER, heartbeat(), None),
+                record(0, 212, WRITER, heartbeat(), None),
+            ],
+            &sources,
+        );
+        assert_eq!(places(&plain.entries[0]), [(0, 212), (1, 7)]);
+    }
+
+    #[test]
+    fn other_threads_codes_or_the_same_file_are_other_records() {
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        let heartbeat = || signals(&catalog, &["db_heartbeat_failed"]);
+        let sources = [
+            source(0, "exceptions.log", SourceKind::ExceptionsLog),
+            source(1, "node.log", SourceKind::NodeLog),
+        ];
+        for (other, why) in [
+            (
+                record(1, 212, ("Domain Monitor", "DOM_10162"), heartbeat(), None),
+                "thread",
+            ),
+            (
+                record(
+                    1,
+                    212,
+                    ("Master Elect Data Writer", "DOM_10163"),
+                    heartbeat(),
+                    None,
+                ),
+                "code",
+            ),
+            (record(0, 8, WRITER, heartbeat(), None), "same file"),
+        ] {
+            let t = timeline(
+                vec![record(0, 7, WRITER, heartbeat(), None), other],
+                &sources,
+            );
+            assert_eq!(t.entries.len(), 2, "{why}");
+            assert!(t.entries.iter().all(|e| e.also_at.is_empty()), "{why}");
+        }
+    }
+
+    #[test]
+    fn one_alarm_in_two_exports_is_one_entry() {
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        let sources = [
+            source(0, "alarms-en.csv", SourceKind::AlarmExport),
+            source(1, "alarms-zh.csv", SourceKind::AlarmExport),
+        ];
+        let alarm = |source: u32, line: u64, name: &str, serial: &str, time: &str| KeptEvent {
+            source: SourceId(source),
+            event: Event {
+                line,
+                time: LogTime::Zoned(DateTime::parse_from_rfc3339(time).unwrap()),
+                level: Some(Level::Warn),
+                text: format!("ALM-45640,{name},…"),
+                host: Some("mrs-master1".into()),
+                kind: EventKind::Alarm(Box::new(Alarm {
+                    id: "45640".into(),
+                    name: name.into(),
+                    state: Some(AlarmState::Raised),
+                    serial: Some(serial.into()),
+                    ..Alarm::default()
+                })),
+            },
+            signals: signals(&catalog, &["flink_ha_heartbeat_alarm"]),
+            repeats: Repeats::default(),
+        };
+        let english = "FlinkServer Heartbeat Interruption Between the Active and Standby Nodes";
+        let chinese = "FlinkServer主备节点间心跳中断";
+        let t = timeline(
+            vec![
+                alarm(0, 3, english, "32117", "2026-03-01T10:15:22+08:00"),
+                alarm(1, 3, chinese, "32117", "2026-03-01T10:15:22+08:00"),
+            ],
+            &sources,
+        );
+        assert_eq!(t.entries.len(), 1);
+        assert_eq!(places(&t.entries[0]), [(0, 3), (1, 3)]);
+        let t = timeline(
+            vec![
+                alarm(0, 3, english, "32117", "2026-03-01T10:15:22+08:00"),
+                alarm(1, 4, chinese, "32118", "2026-03-01T10:15:22+08:00"),
+            ],
+            &sources,
+        );
+        assert_eq!(t.entries.len(), 2, "another serial number is another alarm");
+    }
 
     #[test]
     fn offsets_in_every_spelling() {

@@ -30,6 +30,7 @@ fn entry(catalog: &SignalCatalog, host: u16, second: u32, code: &str, message: &
         event,
         signals,
         repeats: Repeats::default(),
+        also_at: Box::default(),
     }
 }
 

@@ -176,6 +176,8 @@ Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available
                 "Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available"
             ]
         );
+        let numbers: Vec<u64> = rec.detail.iter().map(|d| d.line).collect();
+        assert_eq!(numbers, [2, 5], "each kept line has its own number");
         assert!(out.unparsed.is_empty());
     }
 

@@ -8,7 +8,7 @@
 //! wants it; most records of a healthy log cost a header check and a copy.
 
 use super::{Parser, RecordPeek, Sink, capped, evidence_text};
-use crate::model::{Event, EventKind, Level, LogRecord, LogTime};
+use crate::model::{DetailLine, Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 use std::ops::Range;
 
@@ -101,8 +101,8 @@ impl RecordParser {
             frames: open.overflow,
             ..LogRecord::default()
         };
-        for line in lines {
-            add_continuation(&mut record, line.trim());
+        for (line, offset) in lines.zip(1..) {
+            add_continuation(&mut record, open.line + offset, line.trim());
         }
         Some(Event {
             line: open.line,
@@ -150,15 +150,19 @@ impl Parser for RecordParser {
     }
 }
 
-/// Attaches one continuation line: frames are counted, other lines kept.
-fn add_continuation(record: &mut LogRecord, trimmed: &str) {
+/// Attaches one continuation line (line `number` of the file): frames are
+/// counted, other lines kept with their number.
+fn add_continuation(record: &mut LogRecord, number: u64, trimmed: &str) {
     if trimmed.is_empty() {
         return;
     }
     if is_frame(trimmed) {
         record.frames = record.frames.saturating_add(1);
     } else if record.detail.len() < MAX_DETAIL_LINES {
-        record.detail.push(capped(trimmed, MAX_DETAIL_CHARS));
+        record.detail.push(DetailLine {
+            line: number,
+            text: capped(trimmed, MAX_DETAIL_CHARS),
+        });
     }
 }
 

@@ -6,7 +6,7 @@ pub mod text;
 pub mod timeline_view;
 
 use crate::incidents::{Incident, IncidentKind, Route, Severity};
-use crate::model::SourceKind;
+use crate::model::{EventKind, SourceKind};
 use crate::pipeline::Analysis;
 use crate::rules::{Finding, NotEvaluated, Verdict};
 use crate::timeline::{Entry, HostId, OffsetSource, Timeline};
@@ -143,6 +143,20 @@ pub struct Evidence {
     /// How many identical lines of the same file, in the same minute, this one
     /// stands for (signals marked `collapse_repeats`); 1 for a single line.
     pub repeats: u32,
+    /// The line of the record, below its first line in the same file, that
+    /// a signal matched (the `ORA-01034` of a stack trace); `null` when the
+    /// first line itself matched.
+    pub matched: Option<LineSample>,
+    /// The same record written to other files of the host (node.log and
+    /// exceptions.log): counted once, shown here once.
+    pub also_at: Vec<FileLine>,
+}
+
+/// A line of a file.
+#[derive(Debug, Serialize)]
+pub struct FileLine {
+    pub file: String,
+    pub line: u64,
 }
 
 /// A rule that did not run for lack of input.
@@ -328,6 +342,24 @@ impl Context<'_> {
                 .map(|s| self.catalog.def(s.id).name.clone())
                 .collect(),
             repeats: entry.repeats.count(),
+            matched: match &entry.event.kind {
+                EventKind::Log(record) => record.proof.as_ref().map(|proof| LineSample {
+                    line: proof.line,
+                    text: proof.text.clone(),
+                }),
+                _ => None,
+            },
+            also_at: entry
+                .also_at
+                .iter()
+                .map(|(source, line)| FileLine {
+                    file: self.analysis.sources[source.0 as usize]
+                        .candidate
+                        .display
+                        .clone(),
+                    line: *line,
+                })
+                .collect(),
         }
     }
 

@@ -134,11 +134,42 @@ fn evidence_table(evidence: &[Evidence]) -> Table {
         t.add_row(vec![
             e.time.clone(),
             e.host.clone(),
-            format!("{}:{}", e.file, e.line),
-            with_repeats(&shorten(&e.text), e.repeats),
+            place(e),
+            with_matched(&with_repeats(&shorten(&e.text), e.repeats), e),
         ]);
     }
     t
+}
+
+/// `file:line`, with the record's other copies after it: a copy in the same
+/// folder by its file name alone (`node.log:212 (+exceptions.log:7)`).
+fn place(e: &Evidence) -> String {
+    let mut out = format!("{}:{}", e.file, e.line);
+    if e.also_at.is_empty() {
+        return out;
+    }
+    let folder = e.file.rsplit_once(['/', '!']).map_or("", |(dir, _)| dir);
+    let others: Vec<String> = e
+        .also_at
+        .iter()
+        .map(|other| {
+            let name = match other.file.rsplit_once(['/', '!']) {
+                Some((dir, name)) if dir == folder => name,
+                _ => other.file.as_str(),
+            };
+            format!("+{name}:{}", other.line)
+        })
+        .collect();
+    let _ = write!(out, " ({})", others.join(", "));
+    out
+}
+
+/// A line's text with, below it, the line of the record a signal matched.
+fn with_matched(text: &str, e: &Evidence) -> String {
+    match &e.matched {
+        Some(m) => format!("{text}\n  └ line {}: {}", m.line, shorten(&m.text)),
+        None => text.to_string(),
+    }
 }
 
 fn config_notes(out: &mut String, report: &Report) {
@@ -149,7 +180,10 @@ fn config_notes(out: &mut String, report: &Report) {
     for note in &report.config_notes {
         let _ = writeln!(out, "  • {}", note.message);
         for e in &note.evidence {
-            let _ = writeln!(out, "      {}:{}  {}", e.file, e.line, shorten(&e.text));
+            let _ = writeln!(out, "      {}  {}", place(e), shorten(&e.text));
+            if let Some(m) = &e.matched {
+                let _ = writeln!(out, "        └ line {}: {}", m.line, shorten(&m.text));
+            }
         }
     }
 }
@@ -199,4 +233,62 @@ fn percent(confidence: f64) -> String {
 
 fn shorten(text: &str) -> String {
     crate::parse::capped(text, TEXT_WIDTH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{FileLine, LineSample};
+
+    fn evidence(file: &str, line: u64, also_at: &[(&str, u64)]) -> Evidence {
+        Evidence {
+            host: "h1".into(),
+            file: file.into(),
+            line,
+            time: "2026-03-12T10:15:14.302Z".into(),
+            text: "2026-03-12 10:15:14,302 ERROR [Master Elect Data Writer] [DOM_10162] failed"
+                .into(),
+            signals: Vec::new(),
+            repeats: 1,
+            matched: None,
+            also_at: also_at
+                .iter()
+                .map(|(file, line)| FileLine {
+                    file: file.to_string(),
+                    line: *line,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn other_copies_follow_the_place_by_file_name_when_in_the_same_folder() {
+        let alone = evidence("h1/logs/node01/exceptions.log", 7, &[]);
+        assert_eq!(place(&alone), "h1/logs/node01/exceptions.log:7");
+        let copies = evidence(
+            "h1/logs/node01/exceptions.log",
+            7,
+            &[("h1/logs/node01/node.log", 212), ("h1/old/node.log", 9)],
+        );
+        assert_eq!(
+            place(&copies),
+            "h1/logs/node01/exceptions.log:7 (+node.log:212, +h1/old/node.log:9)"
+        );
+        let archived = evidence("c.zip!exceptions.log", 7, &[("c.zip!node.log", 212)]);
+        assert_eq!(place(&archived), "c.zip!exceptions.log:7 (+node.log:212)");
+    }
+
+    #[test]
+    fn the_matched_line_goes_under_the_first_line() {
+        let mut e = evidence("h1/exceptions.log", 7, &[]);
+        assert_eq!(with_matched("first", &e), "first");
+        e.matched = Some(LineSample {
+            line: 13,
+            text: "Caused by: java.sql.SQLRecoverableException: ORA-01034".into(),
+        });
+        assert_eq!(
+            with_matched("first", &e),
+            "first\n  └ line 13: Caused by: java.sql.SQLRecoverableException: ORA-01034"
+        );
+    }
 }

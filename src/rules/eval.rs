@@ -321,14 +321,10 @@ fn template_values<'a>(
     count: usize,
     evidence: Vec<&'a Fields>,
 ) -> TemplateValues<'a> {
-    let name =
-        |h: Option<HostId>| h.map_or_else(|| "?".to_string(), |h| timeline.host(h).name.clone());
+    let name = |h: Option<HostId>| h.map(|h| timeline.host(h).name.clone());
     TemplateValues {
         subject: name(incident.subject),
-        node: incident
-            .node
-            .clone()
-            .unwrap_or_else(|| name(incident.subject)),
+        node: incident.node.clone().or_else(|| name(incident.subject)),
         observer: name(incident.observer),
         peers: peer_names(incident, timeline),
         timeout_s: incident.timeout_ms / 1000.0,

@@ -185,6 +185,7 @@ fn synthetic_timeline(catalog: &SignalCatalog, test: &RuleTest, anchor: DateTime
                 fields: s.fields.clone(),
             }],
             repeats: Repeats::default(),
+            also_at: Box::default(),
         })
         .collect();
     entries.sort_by_key(|e| e.time);

@@ -302,6 +302,10 @@ mod tests {
             let candidate = write_log(dir.path(), "node.log", &messy_log(step_back_every));
             let whole = format!("{:?}", scan_whole(&candidate, &ctx));
             assert!(whole.contains(expected), "{expected}");
+            assert!(
+                whole.contains("proof: Some(DetailLine"),
+                "stack-trace lines that proved a signal are kept, and joined with the rest"
+            );
             for piece_bytes in [700, 4096, 50_000] {
                 let pieces = cut_and_scan(&candidate, 0, piece_bytes, &ctx).expect("cut in pieces");
                 assert_eq!(

@@ -334,6 +334,16 @@ impl<'a> Worker<'a> {
     }
 }
 
+/// Keeps, on a text record about to shed its detail, the continuation line
+/// that proved its signals (`proving`, an index into the detail).
+fn keep_proof(event: &mut Event, proving: Option<usize>) {
+    if let EventKind::Log(record) = &mut event.kind
+        && let Some(line) = proving.and_then(|i| record.detail.get_mut(i))
+    {
+        record.proof = Some(Box::new(std::mem::take(line)));
+    }
+}
+
 /// A hash of signals' ids and field values, to find identical repeats.
 fn signals_key(signals: &[Signal]) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -365,7 +375,7 @@ impl Sink for Worker<'_> {
         self.note(record.line, record.time, ordered, record.first_line);
     }
 
-    fn event(&mut self, event: Event) {
+    fn event(&mut self, mut event: Event) {
         self.note_event(&event, &event.text);
         let signals = match self.literal_hit.take() {
             Some(true) => self
@@ -375,6 +385,9 @@ impl Sink for Worker<'_> {
             None => self.catalog.classify(self.kind, &event, &mut self.scratch),
         };
         if self.wanted(&event, &signals) {
+            if !signals.is_empty() {
+                keep_proof(&mut event, self.scratch.proving_detail());
+            }
             self.keep_new(event, signals);
         }
     }
@@ -400,5 +413,87 @@ impl Sink for Worker<'_> {
 
     fn warning(&mut self, line: u64, message: String) {
         self.warn(Some(line), message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::builtin;
+    use crate::discover::Candidate;
+
+    /// The events a worker keeps from `text`, read as a file of `kind`.
+    fn kept(kind: SourceKind, text: &str) -> Vec<KeptEvent> {
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        let candidate = Candidate {
+            display: "h1/exceptions.log".into(),
+            path: "h1/exceptions.log".into(),
+            host: "h1".into(),
+            node: None,
+            name_kind: Some(kind),
+            stream: "h1/exceptions.log".into(),
+        };
+        let source = ScannedSource::new(candidate);
+        let mut worker = Worker::new(source, kind, &catalog, KeepPolicy::default());
+        let mut parser = parse::parser_for(kind).unwrap();
+        for (i, text) in text.lines().enumerate() {
+            let line = Line {
+                number: i as u64 + 1,
+                text,
+            };
+            parser.line(&line, &mut worker);
+        }
+        parser.finish(&mut worker);
+        worker.finish().1
+    }
+
+    fn proof(event: &Event) -> Option<(u64, &str)> {
+        match &event.kind {
+            EventKind::Log(record) => record.proof.as_ref().map(|p| (p.line, p.text.as_str())),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_stack_trace_line_that_matched_is_kept_with_its_number() {
+        let input = "\
+2026-03-12 10:15:14,000 INFO  [pool-3-thread-13] [LGS_10042] Log Service flushed 6714 log events to the log directory.
+2026-03-12 10:15:14,302 ERROR [Master Elect Data Writer] [DOM_10162] An exception occurred while updating the master election row.
+com.informatica.pcsf.common.exception.PCSFSQLException: [DOM_10162] An exception occurred while updating the master election row.
+\tat com.informatica.pcsf.domainservice.dao.MasterElectDAOImpl.updateMasterRow(MasterElectDAOImpl.java:311)
+\tat java.lang.Thread.run(Thread.java:748)
+Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available
+ORA-27101: shared memory realm does not exist
+\tat oracle.jdbc.driver.T4CTTIoer11.processError(T4CTTIoer11.java:494)
+\t... 11 more
+2026-03-12 10:15:22,302 ERROR [Master Elect Data Writer] java.sql.SQLRecoverableException: ORA-01034: ORACLE not available";
+        let kept = kept(SourceKind::ExceptionsLog, input);
+        assert_eq!(kept.len(), 2, "{kept:#?}");
+        let (first, second) = (&kept[0].event, &kept[1].event);
+        assert_eq!(first.line, 2);
+        assert!(first.text.contains("DOM_10162"), "the first line is kept");
+        assert_eq!(
+            proof(first),
+            Some((
+                6,
+                "Caused by: java.sql.SQLRecoverableException: ORA-01034: ORACLE not available"
+            ))
+        );
+        let EventKind::Log(record) = &first.kind else {
+            panic!("a log record");
+        };
+        assert!(record.detail.is_empty(), "the rest of the detail is shed");
+        assert_eq!(second.line, 10);
+        assert_eq!(proof(second), None, "its first line matched");
+    }
+
+    #[test]
+    fn a_record_matched_by_its_code_alone_has_no_proof_line() {
+        let input = "\
+2026-03-12 10:15:14,302 ERROR [Domain Monitor] [DOM_10025] The node cannot send heartbeat messages to the master gateway node.
+java.lang.IllegalStateException: shutting down";
+        let kept = kept(SourceKind::NodeLog, input);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(proof(&kept[0].event), None);
     }
 }

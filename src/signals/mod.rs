@@ -206,8 +206,26 @@ pub struct SignalCatalog {
 /// Reused per worker so classification does not allocate per event.
 #[derive(Default)]
 pub struct Scratch {
-    keyword_hits: Vec<bool>,
-    pattern_hits: Vec<bool>,
+    /// Per keyword, the first searched text it was found in ([`NOT_FOUND`] if none).
+    keyword_hits: Vec<u32>,
+    /// Per pattern, the first searched text it matched ([`NOT_FOUND`] if none).
+    pattern_hits: Vec<u32>,
+    /// Of the last classification: the deepest searched text a raised
+    /// signal needed (0 is the message).
+    proof: usize,
+}
+
+/// No searched text holds the keyword or pattern.
+const NOT_FOUND: u32 = u32::MAX;
+
+impl Scratch {
+    /// Which continuation line of the record last classified proved a
+    /// signal raised from it: an index into its `detail`, or `None` when
+    /// the first line alone made every raised signal fire. Of several, the
+    /// deepest (a stack trace's root cause comes last).
+    pub fn proving_detail(&self) -> Option<usize> {
+        self.proof.checked_sub(1)
+    }
 }
 
 struct Builder {
@@ -325,6 +343,7 @@ impl SignalCatalog {
 
     /// The signals `event` (from a source of `kind`) raises; at most one per signal id.
     pub fn classify(&self, kind: SourceKind, event: &Event, scratch: &mut Scratch) -> Vec<Signal> {
+        scratch.proof = 0;
         if !self.may_match(event) {
             return Vec::new();
         }
@@ -342,17 +361,21 @@ impl SignalCatalog {
     ) -> Vec<Signal> {
         let class = EventClass::of(&event.kind);
         let texts = searchable_texts(event);
+        scratch.proof = 0;
         scratch.keyword_hits.clear();
-        scratch.keyword_hits.resize(self.keyword_count, false);
+        scratch.keyword_hits.resize(self.keyword_count, NOT_FOUND);
         scratch.pattern_hits.clear();
-        scratch.pattern_hits.resize(self.patterns.len(), false);
-        for text in &texts {
+        scratch.pattern_hits.resize(self.patterns.len(), NOT_FOUND);
+        for (at, text) in texts.iter().enumerate() {
+            let at = at as u32;
             for hit in self.keywords.find_overlapping_iter(*text) {
-                scratch.keyword_hits[hit.pattern().as_usize()] = true;
+                let first = &mut scratch.keyword_hits[hit.pattern().as_usize()];
+                *first = (*first).min(at);
             }
             if !self.patterns.is_empty() {
                 for i in self.pattern_set.matches(text).iter() {
-                    scratch.pattern_hits[i] = true;
+                    let first = &mut scratch.pattern_hits[i];
+                    *first = (*first).min(at);
                 }
             }
         }
@@ -367,7 +390,10 @@ impl SignalCatalog {
             if !def.sources.is_empty() && !def.sources.contains(&kind) {
                 continue;
             }
-            if let Some(fields) = self.try_match(matcher, event, &texts, &mut base, scratch) {
+            if let Some((fields, proof)) =
+                self.try_match(matcher, event, &texts, &mut base, scratch)
+            {
+                scratch.proof = scratch.proof.max(proof);
                 signals.push(Signal {
                     id: matcher.signal,
                     fields,
@@ -391,7 +417,7 @@ impl SignalCatalog {
         texts: &[&str],
         base: &mut Option<Fields>,
         scratch: &Scratch,
-    ) -> Option<Fields> {
+    ) -> Option<(Fields, usize)> {
         if m.min_level
             .is_some_and(|min| event.level.is_none_or(|l| l < min))
         {
@@ -409,11 +435,25 @@ impl SignalCatalog {
         if !m.threads.is_empty() && !thread_matches(&m.threads, event) {
             return None;
         }
-        let hit = |ids: &Vec<usize>| ids.iter().any(|&k| scratch.keyword_hits[k]);
-        if !m.keyword_groups.iter().all(hit) || hit(&m.exclude) {
+        // The first text each keyword group is found in; the match needs
+        // every group, so it is proven by the deepest of them.
+        let first_in = |ids: &Vec<usize>| ids.iter().map(|&k| scratch.keyword_hits[k]).min();
+        let mut proof = 0;
+        for group in &m.keyword_groups {
+            match first_in(group) {
+                Some(at) if at != NOT_FOUND => proof = proof.max(at as usize),
+                _ => return None,
+            }
+        }
+        if first_in(&m.exclude).is_some_and(|at| at != NOT_FOUND) {
             return None;
         }
-        if !m.patterns.is_empty() && !m.patterns.iter().any(|&p| scratch.pattern_hits[p]) {
+        let pattern_hit = m
+            .patterns
+            .iter()
+            .copied()
+            .find(|&p| scratch.pattern_hits[p] != NOT_FOUND);
+        if !m.patterns.is_empty() && pattern_hit.is_none() {
             return None;
         }
         let params = ParameterValues::default();
@@ -424,20 +464,21 @@ impl SignalCatalog {
             }
         }
         let mut fields = base.get_or_insert_with(|| event_fields(event)).clone();
-        if !m.patterns.is_empty() {
-            let first = m.patterns.iter().find(|&&p| scratch.pattern_hits[p])?;
-            self.capture(*first, texts, &mut fields);
+        if let Some(first) = pattern_hit {
+            // The pattern captures from the first text it matches.
+            proof = proof.max(scratch.pattern_hits[first] as usize);
+            self.capture(first, texts, &mut fields);
             if !m.when.iter().all(|c| c.holds_for(&fields, &params)) {
                 return None;
             }
         }
         for &pattern in &m.captures {
-            if scratch.pattern_hits[pattern] {
+            if scratch.pattern_hits[pattern] != NOT_FOUND {
                 self.capture(pattern, texts, &mut fields);
             }
         }
         fields.merge(&m.fields);
-        Some(fields)
+        Some((fields, proof))
     }
 
     fn capture(&self, pattern: usize, texts: &[&str], fields: &mut Fields) {
@@ -482,7 +523,7 @@ fn captured_value(text: &str) -> FieldValue {
 fn searchable_texts(event: &Event) -> Vec<&str> {
     match &event.kind {
         EventKind::Log(record) => std::iter::once(record.message.as_str())
-            .chain(record.detail.iter().map(String::as_str))
+            .chain(record.detail.iter().map(|d| d.text.as_str()))
             .collect(),
         EventKind::Alarm(alarm) => [
             Some(alarm.name.as_str()),

@@ -12,7 +12,14 @@ fn log_event(code: Option<&str>, message: &str, detail: &[&str]) -> Event {
         kind: EventKind::Log(LogRecord {
             code: code.map(str::to_string),
             message: message.to_string(),
-            detail: detail.iter().map(|d| d.to_string()).collect(),
+            detail: detail
+                .iter()
+                .zip(2..)
+                .map(|(d, line)| crate::model::DetailLine {
+                    line,
+                    text: d.to_string(),
+                })
+                .collect(),
             ..LogRecord::default()
         }),
     }
