@@ -89,6 +89,13 @@ struct Sighting {
     seen: Vec<usize>,
 }
 
+/// What GC pauses did to a host over a stretch of time.
+#[derive(Default)]
+struct Freeze {
+    stopped_ms: f64,
+    last_start: Option<DateTime<Utc>>,
+}
+
 /// Sightings of one incident, the best route first.
 struct Group(Vec<Sighting>);
 
@@ -394,11 +401,7 @@ impl Context<'_> {
             let (group, after) = rest.split_at(len);
             rest = after;
             let failing: BTreeSet<HostId> = group.iter().map(|&i| self.entries()[i].host).collect();
-            if failing.len() < 2 {
-                continue;
-            }
-            let election = self.election_after(start);
-            let Some(election) = election else {
+            let Some(election) = self.election_after(start) else {
                 continue;
             };
             // The failures that follow within the same episode belong to it.
@@ -412,13 +415,27 @@ impl Context<'_> {
             let subject = self.lost_master(start, &failing, election);
             let mut seen = group.to_vec();
             seen.push(election);
+            // The master's end is when it went away, if its log tells;
+            // else when the peers first missed it.
+            let away = subject.and_then(|h| {
+                let before = millis(self.db_timeout_ms() + self.intervals.db_refresh_ms);
+                self.going_away(h, start - before, start + FOLLOW_UP)
+            });
+            // One node alone losing the master is its own trouble, unless
+            // it is the only other node: then a new master elected and the
+            // old one gone tell the same.
+            if failing.len() < 2 && !(self.new_master_after(start) && away.is_some()) {
+                continue;
+            }
+            seen.extend(away);
+            let anchor_entry = away.unwrap_or(first);
             sightings.push(Sighting {
                 route: Route::PeersLostMaster,
                 subject,
                 node: None,
                 observer: None,
-                anchor: start,
-                anchor_entry: first,
+                anchor: self.time_of(anchor_entry),
+                anchor_entry,
                 seen,
             });
         }
@@ -436,6 +453,17 @@ impl Context<'_> {
             let e = &self.entries()[i];
             has(e, self.known.master_elected) || has(e, self.known.master_election_started)
         })
+    }
+
+    /// Whether a new master was named within the time the other gateways
+    /// wait and elect after `t`.
+    fn new_master_after(&self, t: DateTime<Utc>) -> bool {
+        let window = Window {
+            start: t,
+            end: t + millis(self.db_timeout_ms()) + FOLLOW_UP,
+        };
+        self.range(window)
+            .any(|i| has(&self.entries()[i], self.known.master_elected))
     }
 
     fn lost_master(
@@ -615,13 +643,17 @@ impl Context<'_> {
                 let (named, node) = self.named_host(entry, self.known.node_marked_dead);
                 // A line that names no node is the node telling of itself
                 // ("the node was told it was marked unavailable").
-                let (subject, observer) = match (named, &node) {
-                    (Some(h), _) => (Some(h), (h != entry.host).then_some(entry.host)),
-                    (None, Some(_)) => (None, Some(entry.host)),
-                    (None, None) => (Some(entry.host), None),
+                let (subject, observer, route) = match (named, &node) {
+                    (Some(h), _) => (
+                        Some(h),
+                        (h != entry.host).then_some(entry.host),
+                        Route::MarkedDeadLine,
+                    ),
+                    (None, Some(_)) => (None, Some(entry.host), Route::MarkedDeadLine),
+                    (None, None) => (Some(entry.host), None, Route::ToldMarkedDead),
                 };
                 Sighting {
-                    route: Route::MarkedDeadLine,
+                    route,
                     subject,
                     node,
                     observer,
@@ -653,7 +685,8 @@ impl Context<'_> {
                 if last - first + millis(interval_ms) < timeout {
                     continue;
                 }
-                let anchor = first + timeout;
+                // Last heard within the interval before the first failure.
+                let anchor = first - millis(interval_ms / 2.0) + self.marked_dead_after(Some(host));
                 let anchor_entry = *burst
                     .iter()
                     .rev()
@@ -707,16 +740,25 @@ impl Context<'_> {
                         .iter()
                         .any(|s| has(e, *s))
                 });
-                let frozen = self.paused_within(host, entry.time, resumed, gap.duration_ms / 2.0);
+                let freeze = self.freeze(host, entry.time, resumed);
+                let frozen = freeze.stopped_ms >= gap.duration_ms / 2.0;
                 if !(told || frozen) || !self.others_go_on(host, resumed, Duration::zero()) {
                     return None;
                 }
+                // Alive when it last logged; when a pause froze it later,
+                // its last heartbeat lies within an interval before that.
+                let last_heard = match freeze.last_start {
+                    Some(start) if frozen && start > entry.time => {
+                        (start - interval / 2).max(entry.time)
+                    }
+                    _ => entry.time,
+                };
                 Some(Sighting {
                     route: Route::NodeSilence,
                     subject: Some(host),
                     node: None,
                     observer: self.master_at(entry.time).filter(|m| *m != host),
-                    anchor: entry.time + millis(timeout_ms),
+                    anchor: last_heard + self.marked_dead_after(Some(host)),
                     anchor_entry: index,
                     seen: vec![index],
                 })
@@ -724,28 +766,26 @@ impl Context<'_> {
             .collect()
     }
 
-    /// Whether GC pauses on `host` that overlap `from..to` stopped it for at
-    /// least `at_least_ms` of that time.
-    fn paused_within(
-        &self,
-        host: HostId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        at_least_ms: f64,
-    ) -> bool {
-        let stopped: f64 = self
-            .host_entries_with(host, self.known.gc_pause)
-            .filter_map(|(_, e)| match &e.event.kind {
-                crate::model::EventKind::GcPause(p) => {
-                    let start = e.time;
-                    let end = start + millis(p.duration_ms);
-                    let overlap = end.min(to) - start.max(from);
-                    (overlap > Duration::zero()).then(|| overlap.num_milliseconds() as f64)
-                }
-                _ => None,
-            })
-            .sum();
-        stopped >= at_least_ms
+    /// How long after a node was last heard the master marks it dead.
+    fn marked_dead_after(&self, host: Option<HostId>) -> Duration {
+        millis(self.node_timeout_ms(host))
+    }
+
+    /// How long GC pauses on `host` stopped it within `from..to`, and when
+    /// the last of them began.
+    fn freeze(&self, host: HostId, from: DateTime<Utc>, to: DateTime<Utc>) -> Freeze {
+        let mut freeze = Freeze::default();
+        for (_, e) in self.host_entries_with(host, self.known.gc_pause) {
+            let crate::model::EventKind::GcPause(pause) = &e.event.kind else {
+                continue;
+            };
+            let overlap = (e.time + millis(pause.duration_ms)).min(to) - e.time.max(from);
+            if overlap > Duration::zero() {
+                freeze.stopped_ms += overlap.num_milliseconds() as f64;
+                freeze.last_start = Some(e.time);
+            }
+        }
+        freeze
     }
 
     /// Route (b3): a node's log ends while the other hosts' logs go on for
@@ -781,7 +821,7 @@ impl Context<'_> {
                     subject: Some(host),
                     node: None,
                     observer: self.master_at(entry.time).filter(|m| *m != host),
-                    anchor: entry.time + millis(timeout_ms),
+                    anchor: entry.time + self.marked_dead_after(Some(host)),
                     anchor_entry: index,
                     seen: vec![index],
                 })

@@ -85,6 +85,9 @@ pub enum Route {
     NodeSilence,
     /// The node's log ended while its peers' logs went on.
     LogEnded,
+    /// The node's own line saying the master had marked it dead, written
+    /// when it learnt of it (later than the master's line).
+    ToldMarkedDead,
     /// Heartbeat send failures of a non-master node.
     SendFailures,
 }
