@@ -28,6 +28,10 @@ const FOLLOW_UP: Duration = Duration::seconds(120);
 /// little earlier than the others.
 const UNUSUAL_SILENCE_FACTOR: f64 = 30.0;
 
+/// Bundles are collected host by host, minutes apart: logs that end less
+/// than this before the others' may just have been copied earlier.
+const COLLECTION_SKEW: Duration = Duration::minutes(5);
+
 pub(super) fn detect(
     timeline: &Timeline,
     known: &KnownSignals,
@@ -812,7 +816,8 @@ impl Context<'_> {
                 };
                 let needed = (timeout_ms + interval_ms)
                     .max(3.0 * longest_gap)
-                    .max(UNUSUAL_SILENCE_FACTOR * spacing);
+                    .max(UNUSUAL_SILENCE_FACTOR * spacing)
+                    .max(COLLECTION_SKEW.num_milliseconds() as f64);
                 if others_end - entry.time < millis(needed) {
                     return None;
                 }

@@ -196,3 +196,166 @@ fn differing_node_intervals_are_noted() {
     assert_eq!(found.intervals.node_interval(Some(HostId(2))), 30_000.0);
     assert_eq!(found.intervals.node_interval(Some(HostId(1))), 15_000.0);
 }
+
+fn fatal(catalog: &SignalCatalog, host: u16, second: u32, message: &str) -> Entry {
+    let mut e = entry(catalog, host, second, "", message);
+    e.event.level = Some(Level::Fatal);
+    e.signals = catalog.classify(SourceKind::NodeLog, &e.event, &mut Scratch::default());
+    e
+}
+
+/// The end of a host's node.log, logging every few seconds until then.
+fn log_end(catalog: &SignalCatalog, host: u16, second: u32) -> Entry {
+    let mut e = entry(catalog, host, second, "", "last line");
+    e.event.level = None;
+    e.event.kind = EventKind::StreamEnd(crate::model::StreamSummary {
+        records: 1000,
+        span_ms: 3_000_000.0,
+    });
+    e.signals = catalog.classify(SourceKind::NodeLog, &e.event, &mut Scratch::default());
+    e
+}
+
+const ELECTED: &str = "Node [node02] is the new master gateway node of the domain.";
+
+#[test]
+fn db_heartbeat_failures_for_the_timeout_then_a_fatal_line_are_a_master_db_timeout() {
+    let found = run(|c| {
+        let mut entries: Vec<Entry> = (0..5)
+            .map(|i| {
+                entry(
+                    c,
+                    0,
+                    i * 8,
+                    "",
+                    "Database heartbeat failed: cannot update the domain configuration database.",
+                )
+            })
+            .collect();
+        entries.push(fatal(c, 0, 40, "The Service Manager is exiting."));
+        entries
+    });
+    assert_eq!(found.incidents.len(), 1, "{:#?}", found.incidents);
+    let incident = &found.incidents[0];
+    assert_eq!(incident.kind, IncidentKind::MasterDbTimeout);
+    assert_eq!(incident.subject, Some(HostId(0)));
+    assert_eq!(incident.found_by, [Route::DbHeartbeatEpisode]);
+    assert_eq!(incident.anchor, incident_time(40));
+}
+
+#[test]
+fn db_heartbeat_failures_shorter_than_the_timeout_are_no_master_incident() {
+    let found = run(|c| {
+        let mut entries: Vec<Entry> = (0..2)
+            .map(|i| {
+                entry(
+                    c,
+                    0,
+                    i * 8,
+                    "",
+                    "Database heartbeat failed: cannot update the domain configuration database.",
+                )
+            })
+            .collect();
+        entries.push(fatal(c, 0, 20, "The Service Manager is exiting."));
+        entries
+    });
+    assert!(found.incidents.is_empty(), "{:#?}", found.incidents);
+}
+
+#[test]
+fn peers_that_lose_the_master_together_and_elect_another_find_the_master_incident() {
+    let found = run(|c| {
+        vec![
+            entry(c, 1, 10, "", SEND_FAILED),
+            entry(c, 2, 14, "", SEND_FAILED),
+            entry(c, 1, 60, "", ELECTED),
+            log_end(c, 0, 600),
+            log_end(c, 1, 600),
+            log_end(c, 2, 600),
+        ]
+    });
+    assert_eq!(found.incidents.len(), 1, "{:#?}", found.incidents);
+    let incident = &found.incidents[0];
+    assert_eq!(incident.kind, IncidentKind::MasterDbTimeout);
+    assert_eq!(
+        incident.subject,
+        Some(HostId(0)),
+        "the one gateway that did not fail was the master"
+    );
+    assert_eq!(incident.found_by, [Route::PeersLostMaster]);
+    assert_eq!(incident.affected, [HostId(1), HostId(2)]);
+}
+
+#[test]
+fn one_incident_seen_by_three_routes_is_one_incident_with_the_best_anchor() {
+    let found = run(|c| {
+        let mut entries: Vec<Entry> = (0..5)
+            .map(|i| entry(c, 0, i * 8, "DOM_10162", DB_ERROR))
+            .collect();
+        entries.push(entry(c, 0, 36, "DOM_10094", TERMINATED));
+        entries.push(entry(c, 1, 40, "", SEND_FAILED));
+        entries.push(entry(c, 2, 44, "", SEND_FAILED));
+        entries.push(entry(c, 1, 80, "", ELECTED));
+        entries
+    });
+    assert_eq!(found.incidents.len(), 1, "{:#?}", found.incidents);
+    let incident = &found.incidents[0];
+    assert_eq!(
+        incident.found_by,
+        [
+            Route::TerminationLine,
+            Route::DbHeartbeatEpisode,
+            Route::PeersLostMaster
+        ]
+    );
+    assert_eq!(incident.anchor, incident_time(36));
+}
+
+#[test]
+fn a_worker_failing_its_heartbeats_for_the_node_timeout_was_marked_dead() {
+    let found = run(|c| {
+        (0..8)
+            .map(|i| entry(c, 2, 100 + i * 15, "", SEND_FAILED))
+            .collect()
+    });
+    assert_eq!(found.incidents.len(), 1, "{:#?}", found.incidents);
+    let incident = &found.incidents[0];
+    assert_eq!(incident.kind, IncidentKind::NodeMarkedDead);
+    assert_eq!(incident.subject, Some(HostId(2)));
+    assert_eq!(incident.found_by, [Route::NodeHeartbeatFailures]);
+    // Last heard about half an interval before the first failure.
+    assert_eq!(
+        incident.anchor,
+        incident_time(100) - Duration::milliseconds(7_500) + Duration::seconds(90)
+    );
+}
+
+#[test]
+fn the_masters_line_and_the_workers_failures_are_one_node_incident() {
+    let found = run(|c| {
+        let mut entries: Vec<Entry> = (0..8)
+            .map(|i| entry(c, 2, 100 + i * 15, "", SEND_FAILED))
+            .collect();
+        entries.push(entry(
+            c,
+            0,
+            185,
+            "",
+            "Marking node node03 and its services as inactive: no heartbeat in 90 s.",
+        ));
+        entries
+    });
+    assert_eq!(found.incidents.len(), 1, "{:#?}", found.incidents);
+    let incident = &found.incidents[0];
+    assert_eq!(
+        incident.found_by,
+        [Route::MarkedDeadLine, Route::NodeHeartbeatFailures]
+    );
+    assert_eq!(incident.observer, Some(HostId(0)));
+    assert_eq!(incident.anchor, incident_time(185));
+}
+
+fn incident_time(second: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 12, 10, 15, 0).unwrap() + Duration::seconds(second.into())
+}
