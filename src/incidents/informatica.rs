@@ -28,6 +28,10 @@ const FOLLOW_UP: Duration = Duration::seconds(120);
 /// little earlier than the others.
 const UNUSUAL_SILENCE_FACTOR: f64 = 30.0;
 
+/// No GC pause lasts longer: looking this far back finds every pause that
+/// reaches into a silence.
+const LONGEST_PAUSE: Duration = Duration::minutes(30);
+
 /// Bundles are collected host by host, minutes apart: logs that end less
 /// than this before the others' may just have been copied earlier.
 const COLLECTION_SKEW: Duration = Duration::minutes(5);
@@ -38,12 +42,7 @@ pub(super) fn detect(
     intervals: &Intervals,
     node_hosts: &BTreeMap<String, HostId>,
 ) -> Vec<Incident> {
-    let ctx = Context {
-        timeline,
-        known,
-        intervals,
-        node_hosts,
-    };
+    let ctx = Context::new(timeline, known, intervals, node_hosts);
     let mut sightings = ctx.termination_lines();
     sightings.extend(ctx.db_heartbeat_episodes());
     sightings.extend(ctx.peers_lost_master());
@@ -164,6 +163,37 @@ struct Context<'a> {
     known: &'a KnownSignals,
     intervals: &'a Intervals,
     node_hosts: &'a BTreeMap<String, HostId>,
+    /// Where each host's node.log ends (several streams: several ends).
+    log_ends: Vec<(HostId, DateTime<Utc>)>,
+    /// Each election line that names a known host, in time order.
+    elections: Vec<(DateTime<Utc>, HostId)>,
+}
+
+impl<'a> Context<'a> {
+    fn new(
+        timeline: &'a Timeline,
+        known: &'a KnownSignals,
+        intervals: &'a Intervals,
+        node_hosts: &'a BTreeMap<String, HostId>,
+    ) -> Context<'a> {
+        let mut ctx = Context {
+            timeline,
+            known,
+            intervals,
+            node_hosts,
+            log_ends: Vec::new(),
+            elections: Vec::new(),
+        };
+        ctx.log_ends = ctx
+            .with_signal(known.node_log_end)
+            .map(|(_, e)| (e.host, e.time))
+            .collect();
+        ctx.elections = ctx
+            .with_signal(known.master_elected)
+            .filter_map(|(_, e)| Some((e.time, ctx.named_host(e, known.master_elected).0?)))
+            .collect();
+        ctx
+    }
 }
 
 impl Context<'_> {
@@ -260,17 +290,16 @@ impl Context<'_> {
 
     /// The host that was master at `t`: the last one elected before it.
     fn master_at(&self, t: DateTime<Utc>) -> Option<HostId> {
-        self.with_signal(self.known.master_elected)
-            .take_while(|(_, e)| e.time < t)
-            .filter_map(|(_, e)| self.named_host(e, self.known.master_elected).0)
-            .last()
+        let before = self.elections.partition_point(|(at, _)| *at < t);
+        before.checked_sub(1).map(|i| self.elections[i].1)
     }
 
-    /// The latest end of a log stream on any host other than `host`.
+    /// The latest end of a node.log on any host other than `host`.
     fn latest_end_elsewhere(&self, host: HostId) -> Option<DateTime<Utc>> {
-        self.with_signal(self.known.node_log_end)
-            .filter(|(_, e)| e.host != host)
-            .map(|(_, e)| e.time)
+        self.log_ends
+            .iter()
+            .filter(|(h, _)| *h != host)
+            .map(|(_, t)| *t)
             .max()
     }
 
@@ -519,9 +548,7 @@ impl Context<'_> {
 
     /// Whether `host` runs a domain node: the bundle has its node.log.
     fn logs_node(&self, host: HostId) -> bool {
-        self.host_entries_with(host, self.known.node_log_end)
-            .next()
-            .is_some()
+        self.log_ends.iter().any(|(h, _)| *h == host)
     }
 
     fn master_db_timeout(&self, group: Group) -> Incident {
@@ -779,7 +806,15 @@ impl Context<'_> {
     /// the last of them began.
     fn freeze(&self, host: HostId, from: DateTime<Utc>, to: DateTime<Utc>) -> Freeze {
         let mut freeze = Freeze::default();
-        for (_, e) in self.host_entries_with(host, self.known.gc_pause) {
+        let reach = Window {
+            start: from - LONGEST_PAUSE,
+            end: to,
+        };
+        for i in self.range(reach) {
+            let e = &self.entries()[i];
+            if e.host != host || !has(e, self.known.gc_pause) {
+                continue;
+            }
             let crate::model::EventKind::GcPause(pause) = &e.event.kind else {
                 continue;
             };
