@@ -6,7 +6,7 @@ pub mod text;
 pub mod timeline_view;
 
 use crate::incidents::{Incident, IncidentKind, Severity};
-use crate::model::SourceKind;
+use crate::model::{LoggedAt, SourceKind};
 use crate::pipeline::Analysis;
 use crate::rules::{Finding, NotEvaluated, Verdict};
 use crate::timeline::{Entry, OffsetSource, Timeline};
@@ -125,6 +125,21 @@ pub struct Evidence {
     /// How many identical lines of the same file, in the same minute, this one
     /// stands for (signals marked `collapse_repeats`); 1 for a single line.
     pub repeats: u32,
+    /// For a stop or a silence (GC pause, safepoint, allocation stall, log
+    /// gap): when it began and ended, and which of the two the line's own
+    /// time marks. `time` is the start. Absent for other lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<SpanReport>,
+}
+
+/// The stretch of time a stop or a silence took.
+#[derive(Debug, Serialize)]
+pub struct SpanReport {
+    pub start: String,
+    pub end: String,
+    /// `start` or `end`: the end of the span the log line's time was
+    /// printed at (unified GC logging prints a pause when it ends).
+    pub logged_at: LoggedAt,
 }
 
 /// A rule that did not run for lack of input.
@@ -308,6 +323,16 @@ impl Context<'_> {
                 .map(|s| self.catalog.def(s.id).name.clone())
                 .collect(),
             repeats: entry.repeats.count(),
+            span: entry
+                .event
+                .span()
+                .map(|(duration_ms, logged_at)| SpanReport {
+                    start: format_time(entry.time),
+                    end: format_time(
+                        entry.time + chrono::Duration::microseconds((duration_ms * 1000.0) as i64),
+                    ),
+                    logged_at,
+                }),
         }
     }
 

@@ -128,7 +128,7 @@ fn evidence_table(evidence: &[Evidence]) -> Table {
             e.time.clone(),
             e.host.clone(),
             format!("{}:{}", e.file, e.line),
-            with_repeats(&shorten(&e.text), e.repeats),
+            with_span(with_repeats(&shorten(&e.text), e.repeats), e),
         ]);
     }
     t
@@ -184,6 +184,24 @@ fn with_repeats(text: &str, repeats: u32) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// A stop's or silence's line, with when it began and ended and which of
+/// the two the line's own time marks.
+fn with_span(text: String, e: &Evidence) -> String {
+    let Some(span) = &e.span else {
+        return text;
+    };
+    let clock = |t: &str| t.split_once('T').map_or(t, |(_, c)| c).to_string();
+    let marks = match span.logged_at {
+        crate::model::LoggedAt::Start => "start",
+        crate::model::LoggedAt::End => "end",
+    };
+    format!(
+        "{text}\n[{} → {}; the line's time is the {marks}]",
+        clock(&span.start),
+        clock(&span.end)
+    )
 }
 
 fn percent(confidence: f64) -> String {

@@ -143,10 +143,7 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
         .into_iter()
         .collect();
     let inputs = BTreeMap::from([(SUBJECT, present.clone())]);
-    let ctx = EvalContext {
-        timeline: &timeline,
-        inputs: &inputs,
-    };
+    let ctx = EvalContext::new(&timeline, &inputs);
     let got = if rule.requires.iter().any(|k| !present.contains(k)) {
         Expectation::NotEvaluated
     } else if apply(rule, &incident, &ctx).is_some() {
@@ -203,7 +200,7 @@ fn synthetic_timeline(catalog: &SignalCatalog, test: &RuleTest, anchor: DateTime
 }
 
 /// An incident of `kind` anchored at `anchor`, with the design's timing.
-fn synthetic_incident(kind: IncidentKind, anchor: DateTime<Utc>) -> Incident {
+pub(super) fn synthetic_incident(kind: IncidentKind, anchor: DateTime<Utc>) -> Incident {
     let (interval_ms, timeout_ms) = test_timing(kind);
     Incident {
         kind,

@@ -4,7 +4,7 @@
 use crate::signals::{FieldValue, Fields};
 
 /// Placeholders that need no field name.
-const PLAIN: [&str; 8] = [
+const PLAIN: [&str; 11] = [
     "subject",
     "node",
     "observer",
@@ -13,6 +13,9 @@ const PLAIN: [&str; 8] = [
     "interval_s",
     "anchor",
     "count",
+    "window_s",
+    "overlap_s",
+    "overlap_pct",
 ];
 /// Placeholders of the form `{first.FIELD}`, `{sum.FIELD}`, `{max.FIELD}`.
 const WITH_FIELD: [&str; 3] = ["first", "sum", "max"];
@@ -31,6 +34,12 @@ pub struct TemplateValues<'a> {
     pub count: usize,
     /// Fields of the evidence signals, in time order.
     pub evidence: Vec<&'a Fields>,
+    /// The length of the window the rule's first clause looked at, in s.
+    pub window_s: f64,
+    /// How long the stops and silences the required clauses selected (their
+    /// `duration_ms` events) lay inside their windows, together, in ms:
+    /// overlapping ones count once. `None` when they selected none.
+    pub overlap_ms: Option<f64>,
 }
 
 /// Checks that every placeholder in `text` is known.
@@ -88,6 +97,14 @@ fn value_of(key: &str, v: &TemplateValues<'_>) -> String {
         "interval_s" => number(v.interval_s),
         "anchor" => v.anchor.clone(),
         "count" => v.count.to_string(),
+        "window_s" => number(v.window_s),
+        "overlap_s" => v
+            .overlap_ms
+            .map_or_else(|| "?".into(), |ms| number(round1(ms / 1000.0))),
+        "overlap_pct" => v.overlap_ms.filter(|_| v.timeout_s > 0.0).map_or_else(
+            || "?".into(),
+            |ms| number((ms / 10.0 / v.timeout_s).round()),
+        ),
         _ => field_value(key, v).unwrap_or_else(|| "?".into()),
     }
 }
@@ -112,6 +129,10 @@ fn field_value(key: &str, v: &TemplateValues<'_>) -> Option<String> {
         "max" => numbers().reduce(f64::max).map(number),
         _ => None,
     }
+}
+
+fn round1(n: f64) -> f64 {
+    (n * 10.0).round() / 10.0
 }
 
 /// A figure without noise: whole numbers bare, others to one decimal.
@@ -152,6 +173,22 @@ mod tests {
             ),
             "gw01: 2 pauses, 42500.5 ms of 32 s; ip 10.0.0.9, ?"
         );
+    }
+
+    #[test]
+    fn overlap_as_seconds_and_share_of_the_timeout() {
+        let values = TemplateValues {
+            timeout_s: 32.0,
+            window_s: 45.0,
+            overlap_ms: Some(40_000.0),
+            ..TemplateValues::default()
+        };
+        assert_eq!(
+            render("{overlap_s} s of {window_s} s ({overlap_pct} %)", &values),
+            "40 s of 45 s (125 %)"
+        );
+        let none = TemplateValues::default();
+        assert_eq!(render("{overlap_s} {overlap_pct}", &none), "? ?");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use super::decor::{self, Stamp};
 use super::units::{self, Transition};
 use super::{Clock, Words, contains, failures_in, find, paren_group, pause_event, safepoint_event};
-use crate::model::{Event, EventKind, GcPause, LogTime, PauseKind, Safepoint};
+use crate::model::{Event, EventKind, GcPause, LogTime, LoggedAt, PauseKind, Safepoint};
 use crate::parse::Sink;
 use crate::read::Line;
 
@@ -163,6 +163,7 @@ impl Jdk8 {
             duration_ms: total * 1000.0,
             time_to_safepoint_ms: units::value_after(record, STOPPING_THREADS).map(|s| s * 1000.0),
             operation: None,
+            logged_at: LoggedAt::End,
         };
         sink.event(safepoint_event(
             line,
@@ -276,6 +277,11 @@ impl Jdk8 {
             open.start.add_millis(-duration)
         } else {
             open.start
+        };
+        open.pause.logged_at = if open.logged_at_end {
+            LoggedAt::End
+        } else {
+            LoggedAt::Start
         };
         clock.last = Some(start.add_millis(duration));
         let event = self
