@@ -56,6 +56,19 @@ pub struct Entry {
     pub repeats: Repeats,
 }
 
+/// When a stop or silence that began at `start` and lasted `duration_ms`
+/// ended (to the microsecond, as parsers move logged ends back by it); a
+/// garbled length beyond the calendar ends at its last representable time.
+pub fn span_end(start: DateTime<Utc>, duration_ms: f64) -> DateTime<Utc> {
+    let micros = (duration_ms * 1000.0).round();
+    if !micros.is_finite() || micros.abs() > 1e18 {
+        return DateTime::<Utc>::MAX_UTC;
+    }
+    start
+        .checked_add_signed(chrono::Duration::microseconds(micros as i64))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Every placed event of the bundle, in time order, with the hosts' clocks.
 #[derive(Debug)]
 pub struct Timeline {

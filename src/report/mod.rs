@@ -328,9 +328,7 @@ impl Context<'_> {
                 .span()
                 .map(|(duration_ms, logged_at)| SpanReport {
                     start: format_time(entry.time),
-                    end: format_time(
-                        entry.time + chrono::Duration::microseconds((duration_ms * 1000.0) as i64),
-                    ),
+                    end: format_time(crate::timeline::span_end(entry.time, duration_ms)),
                     logged_at,
                 }),
         }

@@ -357,7 +357,7 @@ fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Ve
             let signal = entry.signals.iter().find(|s| s.id == clause.signal)?;
             let (repeats, inside) = match duration_of(&signal.fields) {
                 Some(duration) => {
-                    let stop_end = entry.time + Duration::microseconds((duration * 1000.0) as i64);
+                    let stop_end = crate::timeline::span_end(entry.time, duration);
                     let inside = (entry.time.max(window.start), stop_end.min(window.end));
                     if entry.time < window.start && stop_end <= window.start {
                         return None;

@@ -798,6 +798,11 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         assert_eq!(all[1].1.kind, Some(PauseKind::Full));
         assert!(close(all[1].1.duration_ms, 4077.274));
         assert_eq!(all[1].1.collector, Some("Shenandoah"));
+        assert_eq!(
+            all[1].1.logged_at,
+            crate::model::LoggedAt::End,
+            "moved back to its start"
+        );
     }
 
     #[test]
@@ -808,6 +813,12 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         let (e, s) = safepoints(&out)[0];
         assert!(close(s.duration_ms, 11.0));
         assert_eq!(e.time, crate::model::LogTime::Uptime(5.0));
+        assert_eq!(s.logged_at, crate::model::LoggedAt::End);
+        assert_eq!(
+            pauses(&out)[0].1.logged_at,
+            crate::model::LoggedAt::Start,
+            "datestamps mark the start"
+        );
     }
 
     #[test]

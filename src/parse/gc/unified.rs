@@ -439,6 +439,11 @@ mod tests {
         let (time, stall) = stall.unwrap();
         assert_eq!(stall.thread.as_deref(), Some("main"));
         assert_eq!(time, LogTime::Uptime(1.5 - 0.0125));
+        assert_eq!(stall.logged_at, crate::model::LoggedAt::End);
+        assert!(
+            all.iter()
+                .all(|p| p.logged_at == crate::model::LoggedAt::End)
+        );
     }
 
     #[test]
