@@ -198,14 +198,28 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
         .chain(&rule.support)
         .map(|c| c.signal)
         .collect();
-    let evidence_fields: Vec<&Fields> = evidence
+    // Per evidence line, the fields of every clause signal it raised (the
+    // earlier clause's value first): a failed heartbeat update that also
+    // raised the SQL error gives the SQL error's code.
+    let evidence_fields: Vec<Cow<'_, Fields>> = evidence
         .iter()
         .filter_map(|&i| {
             let signals = &ctx.timeline.entries[i].signals;
-            clause_signals
+            let mut found = clause_signals
                 .iter()
-                .find_map(|id| signals.iter().find(|s| s.id == *id))
-                .map(|s| &s.fields)
+                .filter_map(|id| signals.iter().find(|s| s.id == *id))
+                .map(|s| &s.fields);
+            let first = found.next()?;
+            let mut merged: Option<Fields> = None;
+            for more in found.filter(|f| !std::ptr::eq(*f, first)) {
+                let fields = merged.get_or_insert_with(|| first.clone());
+                for (name, value) in more.iter() {
+                    if fields.get(name).is_none() {
+                        fields.insert(name.to_string(), value.clone());
+                    }
+                }
+            }
+            Some(merged.map_or(Cow::Borrowed(first), Cow::Owned))
         })
         .collect();
     let window = rule
@@ -409,7 +423,7 @@ fn template_values<'a>(
     incident: &Incident,
     timeline: &Timeline,
     count: usize,
-    evidence: Vec<&'a Fields>,
+    evidence: Vec<Cow<'a, Fields>>,
 ) -> TemplateValues<'a> {
     let name =
         |h: Option<HostId>| h.map_or_else(|| "?".to_string(), |h| timeline.host(h).name.clone());

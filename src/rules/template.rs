@@ -2,6 +2,7 @@
 //! with the incident's hosts and figures and with the evidence's fields.
 
 use crate::signals::{FieldValue, Fields};
+use std::borrow::Cow;
 
 /// Placeholders that need no field name.
 const PLAIN: [&str; 11] = [
@@ -17,7 +18,8 @@ const PLAIN: [&str; 11] = [
     "overlap_s",
     "overlap_pct",
 ];
-/// Placeholders of the form `{first.FIELD}`, `{sum.FIELD}`, `{max.FIELD}`.
+/// Placeholders of the form `{first.FIELD}`, `{sum.FIELD}`, `{max.FIELD}`;
+/// `{first.FIELD|TEXT}` renders TEXT when no evidence carries the field.
 const WITH_FIELD: [&str; 3] = ["first", "sum", "max"];
 
 /// The values a rule's texts are filled with.
@@ -32,8 +34,9 @@ pub struct TemplateValues<'a> {
     pub anchor: String,
     /// How many signals the rule's required clauses matched.
     pub count: usize,
-    /// Fields of the evidence signals, in time order.
-    pub evidence: Vec<&'a Fields>,
+    /// Fields of the evidence signals, in time order (one set per evidence
+    /// line: the fields of every clause signal it raised).
+    pub evidence: Vec<Cow<'a, Fields>>,
     /// The length of the window the rule's first clause looked at, in s.
     pub window_s: f64,
     /// How long the stops and silences the required clauses selected (their
@@ -45,6 +48,7 @@ pub struct TemplateValues<'a> {
 /// Checks that every placeholder in `text` is known.
 pub fn check(text: &str) -> Result<(), String> {
     for key in placeholders(text) {
+        let key = key.split_once('|').map_or(key, |(key, _)| key);
         let known = PLAIN.contains(&key)
             || key
                 .split_once('.')
@@ -88,6 +92,14 @@ pub fn render(text: &str, values: &TemplateValues<'_>) -> String {
 }
 
 fn value_of(key: &str, v: &TemplateValues<'_>) -> String {
+    if let Some((key, fallback)) = key.split_once('|') {
+        let value = value_of(key, v);
+        return if value == "?" {
+            fallback.to_string()
+        } else {
+            value
+        };
+    }
     match key {
         "subject" => v.subject.clone(),
         "node" => v.node.clone(),
@@ -163,7 +175,7 @@ mod tests {
             subject: "gw01".into(),
             timeout_s: 32.0,
             count: 2,
-            evidence: vec![&a, &b],
+            evidence: vec![Cow::Borrowed(&a), Cow::Borrowed(&b)],
             ..TemplateValues::default()
         };
         assert_eq!(
@@ -189,6 +201,11 @@ mod tests {
         );
         let none = TemplateValues::default();
         assert_eq!(render("{overlap_s} {overlap_pct}", &none), "? ?");
+        assert_eq!(
+            render("({first.vendor_code|no code printed})", &none),
+            "(no code printed)"
+        );
+        assert!(check("{first.vendor_code|no code} {overlap_s|?}").is_ok());
     }
 
     #[test]

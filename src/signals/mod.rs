@@ -125,6 +125,8 @@ struct MatcherSpec {
     #[serde(default)]
     min_level: Option<Level>,
     #[serde(default)]
+    threads: Vec<String>,
+    #[serde(default)]
     when: Vec<Spanned<String>>,
     #[serde(default)]
     fields: Fields,
@@ -173,6 +175,8 @@ struct Matcher {
     patterns: Vec<usize>,
     exclude: Vec<usize>,
     min_level: Option<Level>,
+    /// Lowercased; the record's thread must contain one of them.
+    threads: Vec<String>,
     when: Vec<Condition>,
     fields: Fields,
 }
@@ -388,6 +392,16 @@ impl SignalCatalog {
         {
             return None;
         }
+        if !m.threads.is_empty() {
+            let thread = match &event.kind {
+                EventKind::Log(record) => record.thread.as_deref(),
+                _ => None,
+            }?
+            .to_lowercase();
+            if !m.threads.iter().any(|t| thread.contains(t.as_str())) {
+                return None;
+            }
+        }
         if !m.codes.is_empty() {
             let code = match &event.kind {
                 EventKind::Log(record) => record.code.as_deref(),
@@ -535,6 +549,12 @@ impl Builder {
                 format!("a match of `{name}` needs codes, keywords or patterns, or it would match every line"),
             ));
         }
+        if class != EventClass::Log && !spec.threads.is_empty() {
+            self.errors.push(file.error_at(
+                at,
+                format!("a match of `{name}` for `{class:?}` events cannot test `threads`: only text records have a thread"),
+            ));
+        }
         let keyword_groups = spec
             .keywords
             .iter()
@@ -583,6 +603,7 @@ impl Builder {
             patterns,
             exclude,
             min_level: spec.min_level,
+            threads: spec.threads.iter().map(|t| t.to_lowercase()).collect(),
             when,
             fields: spec.fields,
         });
