@@ -214,3 +214,56 @@ fn a_sql_error_of_the_master_election_thread_is_a_failed_heartbeat() {
         "{text}"
     );
 }
+
+#[test]
+fn a_site_adds_a_code_to_the_table_without_copying_it() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let rules = dir.path().join("site-rules/signals");
+    fs::create_dir_all(&rules).expect("folders");
+    fs::write(
+        rules.join("databases.toml"),
+        r#"
+[[signal]]
+id = "db_unavailable_error"
+extend = true
+  [[signal.match]]
+  patterns = ['ORA-01157']
+  fields = { vendor = "oracle", vendor_code = "01157", db_kind = "down", db_message = "cannot identify/lock data file" }
+  [[signal.sample]]
+  line = "2026-03-12 10:15:22,345 ERROR [Master Elect Data Writer] java.sql.SQLException: ORA-01157: cannot identify/lock data file 7 - see DBWR trace file"
+  fields = { vendor_code = "01157", db_kind = "down" }
+"#,
+    )
+    .expect("the site's table");
+    let site = dir.path().join("site-rules");
+    let site = site.to_str().expect("utf-8 path");
+    let test = common::hbdiag(&["rules", "test", site]);
+    assert!(
+        test.status.success(),
+        "{}",
+        String::from_utf8_lossy(&test.stdout)
+    );
+
+    let bundle = master_failing_with(
+        "java.sql.SQLException: ORA-01157: cannot identify/lock data file 7 - see DBWR trace file",
+    );
+    let before = master_incident(&bundle);
+    assert_ne!(
+        before["root_causes"][0]["rule"],
+        "db_unavailable.vendor_error"
+    );
+    let report = analyze_json(bundle.path(), &["--tz", "+00:00", "--rules", site]);
+    let incident = incident_of_kind(&report, "master_db_timeout");
+    assert_verdict(incident, "db_unavailable", "db_unavailable.vendor_error");
+    assert!(explanation(incident).contains("oracle 01157"));
+    // The built-in codes still hold.
+    let report = analyze_json(
+        master_failing_with("java.sql.SQLException: ORA-01034: ORACLE not available").path(),
+        &["--tz", "+00:00", "--rules", site],
+    );
+    assert_verdict(
+        incident_of_kind(&report, "master_db_timeout"),
+        "db_unavailable",
+        "db_unavailable.vendor_error",
+    );
+}

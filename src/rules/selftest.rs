@@ -66,10 +66,14 @@ fn check_sample(
         .kind
         .or_else(|| def.sources.first().copied())
         .unwrap_or(SourceKind::NodeLog);
+    let (file, line) = sample
+        .origin
+        .as_ref()
+        .map_or((def.file.as_str(), def.line), |(f, l)| (f.as_str(), *l));
     let fail = |why: String| {
         Err(format!(
-            "{}:{}: signal `{}` sample {:?}: {why}",
-            def.file, def.line, def.name, sample.line
+            "{file}:{line}: signal `{}` sample {:?}: {why}",
+            def.name, sample.line
         ))
     };
     let Some(mut parser) = parse::parser_for(kind) else {
