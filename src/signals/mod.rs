@@ -567,6 +567,10 @@ impl Builder {
                 format!("signal `{name}` has no [[signal.match]]"),
             ));
         }
+        if spec.description.trim().is_empty() {
+            self.errors
+                .push(file.error_at(line_offset, format!("signal `{name}` needs a description")));
+        }
         for (extension, extra) in extensions {
             let at = extra.id.span().start;
             for matcher in extra.matchers {
