@@ -177,6 +177,32 @@ extend = true
 }
 
 #[test]
+fn threads_are_for_text_records_only() {
+    let file = DefinitionFile {
+        name: "site/signals/bad.toml".into(),
+        text: "[[signal]]\nid = \"long_gc\"\ndescription = \"d\"\n  [[signal.match]]\n  event = \"gc_pause\"\n  threads = [\"main\"]\n".into(),
+    };
+    let errors = SignalCatalog::build(&[file]).err().expect("an error");
+    assert!(
+        errors[0].message.contains("cannot test `threads`"),
+        "{errors:?}"
+    );
+    let catalog = builtin_catalog();
+    let on = |thread: &str| {
+        let mut event = log_event(None, "java.sql.SQLException: ORA-09999: unknown", &[]);
+        if let EventKind::Log(record) = &mut event.kind {
+            record.thread = Some(thread.to_string());
+        }
+        names(&catalog, &event)
+    };
+    assert_eq!(
+        on("Master Elect Data Writer"),
+        ["db_heartbeat_failed", "sql_error"]
+    );
+    assert_eq!(on("Domain Monitor"), ["sql_error"]);
+}
+
+#[test]
 fn every_builtin_pattern_has_a_literal_prefilter() {
     let catalog = builtin_catalog();
     assert!(
