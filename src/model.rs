@@ -185,7 +185,8 @@ fn millis_between(from: NaiveDateTime, to: NaiveDateTime) -> f64 {
 pub struct Event {
     /// 1-based number of the record's first line in its file.
     pub line: u64,
-    /// When it happened; for pauses, when the pause began.
+    /// When it happened; for pauses and silences, when they began (see
+    /// [`Event::span`]).
     pub time: LogTime,
     /// Severity, when the format has one.
     pub level: Option<Level>,
@@ -199,6 +200,19 @@ pub struct Event {
 }
 
 impl Event {
+    /// For a stop or a silence (GC pause, safepoint, allocation stall, log
+    /// gap): how long it lasted from [`time`](Self::time), its start, and
+    /// which end the record's own line marks.
+    pub fn span(&self) -> Option<(f64, LoggedAt)> {
+        match &self.kind {
+            EventKind::GcPause(p) => Some((p.duration_ms, p.logged_at)),
+            EventKind::Safepoint(s) => Some((s.duration_ms, s.logged_at)),
+            EventKind::AllocationStall(s) => Some((s.duration_ms, s.logged_at)),
+            EventKind::LogGap(g) => Some((g.duration_ms, LoggedAt::Start)),
+            _ => None,
+        }
+    }
+
     /// Drops what only classification needed — a text record's message,
     /// continuation lines and code location — keeping the first line as
     /// evidence (and the continuation line that proved a signal, when
@@ -294,10 +308,28 @@ pub enum PauseKind {
     Other,
 }
 
+/// Which end of a stop its log line's own time marks. An event's `time`
+/// is always the start of the stop; parsers of formats that print a stop
+/// when it ends (unified logging, `Total time for which application threads
+/// were stopped`, Shenandoah on JDK 8) move it back by the duration and say
+/// so here, so evidence can show the line's time for what it is.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoggedAt {
+    /// The line is written when the stop begins (JDK 8 datestamps, OpenJ9
+    /// `<exclusive-start>`, the record before a silence).
+    #[default]
+    Start,
+    /// The line is written when the stop ends.
+    End,
+}
+
 /// A stop-the-world GC pause with the figures the log gives.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GcPause {
     pub duration_ms: f64,
+    /// Which end of the pause the log line's time marks.
+    pub logged_at: LoggedAt,
     pub kind: Option<PauseKind>,
     /// Trigger as logged: `Allocation Failure`, `System.gc()`, …
     pub cause: Option<String>,
@@ -319,6 +351,8 @@ pub struct GcPause {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Safepoint {
     pub duration_ms: f64,
+    /// Which end of the stop the log line's time marks.
+    pub logged_at: LoggedAt,
     /// Time to reach the safepoint ("Stopping threads took", "Reaching safepoint").
     pub time_to_safepoint_ms: Option<f64>,
     /// VM operation, when logged (`G1CollectForAllocation`, `RevokeBias`, …).
@@ -329,6 +363,8 @@ pub struct Safepoint {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllocationStall {
     pub duration_ms: f64,
+    /// Which end of the stall the log line's time marks.
+    pub logged_at: LoggedAt,
     pub thread: Option<String>,
 }
 
@@ -391,7 +427,9 @@ impl StreamSummary {
     }
 }
 
-/// A silence in a stream between two records.
+/// A silence in a stream between two records. Its event is placed at the
+/// last record before the silence (its start) and points at that record's
+/// line: the silence ends `duration_ms` later, at `resumed_line`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogGap {
     pub duration_ms: f64,

@@ -100,10 +100,7 @@ pub fn analyze(options: &AnalyzeOptions, defs: &Definitions) -> Analysis {
         &node_hosts(&sources, &timeline),
     );
     let inputs = inputs_by_host(&sources, &timeline);
-    let ctx = EvalContext {
-        timeline: &timeline,
-        inputs: &inputs,
-    };
+    let ctx = EvalContext::new(&timeline, &inputs);
     let verdicts = detection
         .incidents
         .iter()

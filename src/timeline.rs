@@ -71,6 +71,19 @@ pub struct Covered {
     pub to: DateTime<Utc>,
 }
 
+/// When a stop or silence that began at `start` and lasted `duration_ms`
+/// ended (to the microsecond, as parsers move logged ends back by it); a
+/// garbled length beyond the calendar ends at its last representable time.
+pub fn span_end(start: DateTime<Utc>, duration_ms: f64) -> DateTime<Utc> {
+    let micros = (duration_ms * 1000.0).round();
+    if !micros.is_finite() || micros.abs() > 1e18 {
+        return DateTime::<Utc>::MAX_UTC;
+    }
+    start
+        .checked_add_signed(chrono::Duration::microseconds(micros as i64))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Every placed event of the bundle, in time order, with the hosts' clocks.
 #[derive(Debug)]
 pub struct Timeline {
@@ -645,11 +658,12 @@ mod tests {
         assert_eq!(t.entries.len(), 1, "{:#?}", t.entries);
         let entry = &t.entries[0];
         assert_eq!(places(entry), [(0, 7), (1, 212)]);
-        let names: Vec<&str> = entry
+        let mut names: Vec<&str> = entry
             .signals
             .iter()
             .map(|s| catalog.def(s.id).name.as_str())
             .collect();
+        names.sort_unstable();
         assert_eq!(names, ["db_heartbeat_failed", "db_unavailable_error"]);
     }
 

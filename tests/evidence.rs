@@ -36,7 +36,7 @@ fn db_outage_counts_each_db_heartbeat_error_once_and_proves_it_with_the_ora_line
     let explanation = incident["root_causes"][0]["explanation"].as_str().unwrap();
     assert!(
         explanation.contains("logged 5 database error(s)")
-            && explanation.contains("(oracle 01034)"),
+            && explanation.contains("(oracle 01034: ORACLE not available)"),
         "{explanation}"
     );
 

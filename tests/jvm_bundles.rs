@@ -98,6 +98,12 @@ fn gc_worker_is_marked_dead_during_a_100_s_full_gc_with_heap_advice() {
     assert_eq!(incident["host"], "infawk01");
     assert_verdict(incident, "gc_pause", "gc_pause.long_pause");
     assert_evidence_at(incident, "infawk01/logs/node03/gc.log", 2892);
+    let pause = evidence_line(incident, "infawk01/logs/node03/gc.log", 2892);
+    assert_eq!(
+        pause["span"]["logged_at"], "end",
+        "unified logging prints a pause when it ends"
+    );
+    assert_eq!(pause["span"]["start"], pause["time"]);
     let rules: Vec<String> = causes(incident).into_iter().map(|c| c.1).collect();
     assert!(
         rules.contains(&"gc_pause.heap_too_small".to_string()),
@@ -115,6 +121,66 @@ fn gc_worker_is_marked_dead_during_a_100_s_full_gc_with_heap_advice() {
         not_evaluated(incident),
         ["starvation.host_overloaded"],
         "the bundle has no system metrics"
+    );
+}
+
+/// The evidence line `line` of `file` in the verdict.
+fn evidence_line<'a>(incident: &'a Value, file: &str, line: u64) -> &'a Value {
+    verdict_evidence(incident)
+        .iter()
+        .find(|e| e["file"] == file && e["line"] == line)
+        .unwrap_or_else(|| panic!("{file}:{line} not in the verdict's evidence"))
+}
+
+#[test]
+fn a_full_gc_that_began_before_the_window_and_covers_it_explains_the_dead_node() {
+    // The worker's clock is 25 s behind the master's: its 120 s full GC
+    // (JDK 8 datestamps) begins at 10:12:30, 8 s before the 105 s window of
+    // the 10:14:23 incident, and ends after it.
+    let report = analyze_json(&fixture("gc-worker-long-full-gc"), &[]);
+    let incident = incident_of_kind(&report, "node_marked_dead");
+    assert_eq!(incident["host"], "infawk01");
+    assert_eq!(incident["window"]["start"], "2026-03-12T10:12:38.402Z");
+    assert_verdict(incident, "gc_pause", "gc_pause.long_pause");
+    let pause = evidence_line(incident, "infawk01/logs/node03/gc.log", 74);
+    assert_eq!(pause["time"], "2026-03-12T10:12:30.118Z");
+    assert_eq!(pause["span"]["start"], "2026-03-12T10:12:30.118Z");
+    assert_eq!(pause["span"]["end"], "2026-03-12T10:14:30.530Z");
+    assert_eq!(
+        pause["span"]["logged_at"], "start",
+        "a JDK 8 datestamp marks the start"
+    );
+    let explanation = incident["root_causes"][0]["explanation"]
+        .as_str()
+        .expect("an explanation");
+    assert!(
+        explanation.contains("stood still for 110 s of the 110 s window")
+            && explanation.contains("122 % of the 90 s heartbeat timeout"),
+        "{explanation}"
+    );
+    // The safepoint line is printed when the stop ends.
+    let stopped = incident["root_causes"]
+        .as_array()
+        .expect("root causes")
+        .iter()
+        .find(|c| c["rule"] == "gc_pause.stopped_time")
+        .expect("the stopped time agrees");
+    let safepoint = &stopped["evidence"][0];
+    assert_eq!(safepoint["line"], 75);
+    assert_eq!(safepoint["span"]["logged_at"], "end");
+    assert_eq!(safepoint["span"]["end"], "2026-03-12T10:14:30.531Z");
+    // The silence of the worker's node.log is the GC's, not starvation.
+    assert_no_cause(incident, "starvation");
+    let text = hbdiag(&[
+        "analyze",
+        fixture("gc-worker-long-full-gc")
+            .to_str()
+            .expect("utf-8 path"),
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("[10:12:30.118Z → 10:14:30.530Z; the line's time is the start]"),
+        "{text}"
     );
 }
 

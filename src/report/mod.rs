@@ -6,7 +6,7 @@ pub mod text;
 pub mod timeline_view;
 
 use crate::incidents::{Incident, IncidentKind, Route, Severity};
-use crate::model::{EventKind, SourceKind};
+use crate::model::{EventKind, LoggedAt, SourceKind};
 use crate::pipeline::Analysis;
 use crate::rules::{Finding, NotEvaluated, Verdict};
 use crate::timeline::{Entry, HostId, OffsetSource, Timeline};
@@ -150,6 +150,11 @@ pub struct Evidence {
     /// The same record written to other files of the host (node.log and
     /// exceptions.log): counted once, shown here once.
     pub also_at: Vec<FileLine>,
+    /// For a stop or a silence (GC pause, safepoint, allocation stall, log
+    /// gap): when it began and ended, and which of the two the line's own
+    /// time marks. `time` is the start. Absent for other lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<SpanReport>,
 }
 
 /// A line of a file.
@@ -157,6 +162,16 @@ pub struct Evidence {
 pub struct FileLine {
     pub file: String,
     pub line: u64,
+}
+
+/// The stretch of time a stop or a silence took.
+#[derive(Debug, Serialize)]
+pub struct SpanReport {
+    pub start: String,
+    pub end: String,
+    /// `start` or `end`: the end of the span the log line's time was
+    /// printed at (unified GC logging prints a pause when it ends).
+    pub logged_at: LoggedAt,
 }
 
 /// A rule that did not run for lack of input.
@@ -360,6 +375,14 @@ impl Context<'_> {
                     line: *line,
                 })
                 .collect(),
+            span: entry
+                .event
+                .span()
+                .map(|(duration_ms, logged_at)| SpanReport {
+                    start: format_time(entry.time),
+                    end: format_time(crate::timeline::span_end(entry.time, duration_ms)),
+                    logged_at,
+                }),
         }
     }
 

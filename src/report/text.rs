@@ -135,7 +135,10 @@ fn evidence_table(evidence: &[Evidence]) -> Table {
             e.time.clone(),
             e.host.clone(),
             place(e),
-            with_matched(&with_repeats(&shorten(&e.text), e.repeats), e),
+            with_span(
+                with_matched(&with_repeats(&shorten(&e.text), e.repeats), e),
+                e,
+            ),
         ]);
     }
     t
@@ -227,6 +230,24 @@ fn with_repeats(text: &str, repeats: u32) -> String {
     }
 }
 
+/// A stop's or silence's line, with when it began and ended and which of
+/// the two the line's own time marks.
+fn with_span(text: String, e: &Evidence) -> String {
+    let Some(span) = &e.span else {
+        return text;
+    };
+    let clock = |t: &str| t.split_once('T').map_or(t, |(_, c)| c).to_string();
+    let marks = match span.logged_at {
+        crate::model::LoggedAt::Start => "start",
+        crate::model::LoggedAt::End => "end",
+    };
+    format!(
+        "{text}\n[{} → {}; the line's time is the {marks}]",
+        clock(&span.start),
+        clock(&span.end)
+    )
+}
+
 fn percent(confidence: f64) -> String {
     format!("{:.0}%", confidence * 100.0)
 }
@@ -258,6 +279,7 @@ mod tests {
                     line: *line,
                 })
                 .collect(),
+            span: None,
         }
     }
 

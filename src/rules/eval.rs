@@ -10,19 +10,77 @@ use crate::scan::Repeats;
 use crate::signals::Fields;
 use crate::signals::condition::ParameterValues;
 use crate::timeline::{HostId, Timeline};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Evidence lines kept per clause.
 const EVIDENCE_PER_CLAUSE: usize = 6;
 /// Confidence never reaches certainty.
 const MAX_CONFIDENCE: f64 = 0.99;
+/// The field that makes a signal a stop or a silence with a length: its
+/// event's time is the start, and it lasts this many milliseconds.
+const DURATION: &str = "duration_ms";
+/// How long before a window a stop may have begun and still be found
+/// reaching into it. Each signal is looked back for by the longest stop it
+/// has on the timeline, up to this cap: a GC pause or safepoint of more than
+/// 10 minutes is beyond any heartbeat timeout the rules judge, while the log
+/// gaps of a quiet node can last hours and would make every clause walk back
+/// over hours of entries for nothing.
+const MAX_LOOKBACK_MS: f64 = 600_000.0;
 
 /// What rules may look at besides the incident.
 pub struct EvalContext<'a> {
     pub timeline: &'a Timeline,
     /// The kinds of input each host has in the bundle.
     pub inputs: &'a BTreeMap<HostId, BTreeSet<SourceKind>>,
+    /// Per signal id, how far before a window its stops must be looked for:
+    /// its longest `duration_ms` on the timeline, capped.
+    lookback_ms: Vec<f64>,
+}
+
+impl<'a> EvalContext<'a> {
+    /// The context of `timeline`; one pass over it finds each signal's
+    /// longest stop.
+    pub fn new(
+        timeline: &'a Timeline,
+        inputs: &'a BTreeMap<HostId, BTreeSet<SourceKind>>,
+    ) -> EvalContext<'a> {
+        let mut lookback_ms: Vec<f64> = Vec::new();
+        for signal in timeline.entries.iter().flat_map(|e| &e.signals) {
+            let Some(duration) = duration_of(&signal.fields) else {
+                continue;
+            };
+            let i = usize::from(signal.id.0);
+            if lookback_ms.len() <= i {
+                lookback_ms.resize(i + 1, 0.0);
+            }
+            lookback_ms[i] = lookback_ms[i].max(duration.min(MAX_LOOKBACK_MS));
+        }
+        EvalContext {
+            timeline,
+            inputs,
+            lookback_ms,
+        }
+    }
+
+    /// How far before a window stops of `signal` may have begun.
+    fn lookback(&self, signal: crate::signals::SignalId) -> Duration {
+        let ms = self
+            .lookback_ms
+            .get(usize::from(signal.0))
+            .copied()
+            .unwrap_or(0.0);
+        Duration::milliseconds(ms.ceil() as i64)
+    }
+}
+
+/// The length of a stop or silence a signal stands for.
+fn duration_of(fields: &Fields) -> Option<f64> {
+    fields
+        .get(DURATION)
+        .and_then(crate::signals::FieldValue::as_number)
+        .filter(|d| d.is_finite() && *d >= 0.0)
 }
 
 /// A rule that held: a candidate root cause with its proof.
@@ -122,12 +180,14 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
     let params = parameters(incident);
     let mut evidence = Vec::new();
     let mut matched = 0;
+    let mut inside = Vec::new();
     for clause in &rule.require {
         let selected = select(clause, incident, ctx);
         if !holds(clause, &selected, &params) {
             return None;
         }
         matched += selected.iter().map(|s| s.repeats).sum::<u32>() as usize;
+        inside.extend(selected.iter().filter_map(|s| s.inside));
         evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|s| s.entry));
     }
     if rule
@@ -153,17 +213,37 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
         .chain(&rule.support)
         .map(|c| c.signal)
         .collect();
-    let evidence_fields: Vec<&Fields> = evidence
+    // Per evidence line, the fields of every clause signal it raised (the
+    // earlier clause's value first): a failed heartbeat update that also
+    // raised the SQL error gives the SQL error's code.
+    let evidence_fields: Vec<Cow<'_, Fields>> = evidence
         .iter()
         .filter_map(|&i| {
             let signals = &ctx.timeline.entries[i].signals;
-            clause_signals
+            let mut found = clause_signals
                 .iter()
-                .find_map(|id| signals.iter().find(|s| s.id == *id))
-                .map(|s| &s.fields)
+                .filter_map(|id| signals.iter().find(|s| s.id == *id))
+                .map(|s| &s.fields);
+            let first = found.next()?;
+            let mut merged: Option<Fields> = None;
+            for more in found.filter(|f| !std::ptr::eq(*f, first)) {
+                let fields = merged.get_or_insert_with(|| first.clone());
+                for (name, value) in more.iter() {
+                    if fields.get(name).is_none() {
+                        fields.insert(name.to_string(), value.clone());
+                    }
+                }
+            }
+            Some(merged.map_or(Cow::Borrowed(first), Cow::Owned))
         })
         .collect();
-    let values = template_values(incident, ctx.timeline, matched, evidence_fields);
+    let window = rule
+        .require
+        .first()
+        .map_or(incident.window, |c| resolve_window(c.window, incident));
+    let mut values = template_values(incident, ctx.timeline, matched, evidence_fields);
+    values.overlap_ms = (!inside.is_empty()).then(|| union_ms(inside));
+    values.window_s = (window.end - window.start).num_milliseconds() as f64 / 1000.0;
     Some(Finding {
         rule: rule.id.clone(),
         cause: rule.cause.clone(),
@@ -173,11 +253,30 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
         explanation: render(&rule.explanation, &values).trim_end().to_string(),
         evidence,
         procedure: rule.procedure.iter().map(|p| render(p, &values)).collect(),
-        window: rule
-            .require
-            .first()
-            .map_or(incident.window, |c| resolve_window(c.window, incident)),
+        window,
     })
+}
+
+/// How long the spans cover together, in ms: overlapping stops (a GC pause
+/// and its safepoint, the silences of two streams) count once.
+fn union_ms(mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> f64 {
+    spans.sort_unstable();
+    let mut total = Duration::zero();
+    let mut current: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    for (start, end) in spans {
+        current = match current {
+            Some((s, e)) if start <= e => Some((s, e.max(end))),
+            Some((s, e)) => {
+                total += e - s;
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    if let Some((s, e)) = current {
+        total += e - s;
+    }
+    total.num_milliseconds() as f64
 }
 
 fn parameters(incident: &Incident) -> ParameterValues {
@@ -192,15 +291,20 @@ fn parameters(incident: &Incident) -> ParameterValues {
 /// signal and how many identical events the entry stands for.
 struct Selected<'t> {
     entry: usize,
-    fields: &'t Fields,
+    /// The fields aggregates see: the signal's own, except that a stop
+    /// reaching outside the window has for `duration_ms` only the part of it
+    /// inside.
+    counted: Cow<'t, Fields>,
     repeats: u32,
+    /// For a stop, the part of `[start, end]` inside the window.
+    inside: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 fn holds(clause: &Clause, selected: &[Selected<'_>], params: &ParameterValues) -> bool {
     if clause.having.is_empty() {
         return !selected.is_empty();
     }
-    let fields = selected.iter().map(|s| (s.fields, s.repeats));
+    let fields = selected.iter().map(|s| (s.counted.as_ref(), s.repeats));
     clause
         .having
         .iter()
@@ -258,38 +362,75 @@ fn peer_names(incident: &Incident, timeline: &Timeline) -> String {
 }
 
 /// The entries (with the clause's signal's fields) a clause selects.
+///
+/// An event with a `duration_ms` is a stop (GC pause, safepoint, allocation
+/// stall) or a silence (log gap) from its time to its time plus that
+/// length: it is selected when any part of it lies in the window, also when
+/// it began before the window — stops up to the signal's longest on the
+/// timeline (at most [`MAX_LOOKBACK_MS`]) before it are looked for. Its
+/// per-signal filters (`where`) see its full length ("a pause of 0.5 s or
+/// more"); the aggregates (`having`: sum, max, min) see the part inside the
+/// window, so a 120 s pause over a 40 s window counts 40 s.
 fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Vec<Selected<'t>> {
     let window = resolve_window(clause.window, incident);
     let hosts = hosts(clause.on, incident, ctx.timeline);
     let params = parameters(incident);
     let entries = &ctx.timeline.entries;
     let folded_before = Duration::milliseconds(i64::from(Repeats::WINDOW_MS));
-    let start = entries.partition_point(|e| e.time < window.start - folded_before);
+    let before = folded_before.max(ctx.lookback(clause.signal));
+    let start = entries.partition_point(|e| e.time < window.start - before);
     let end = entries.partition_point(|e| e.time <= window.end);
     (start..end)
         .filter(|&i| hosts.contains(&entries[i].host))
         .filter_map(|i| {
-            let repeats = entries[i]
-                .repeats
-                .within(entries[i].time, window.start, window.end);
-            (repeats > 0).then_some((i, repeats))
-        })
-        .filter_map(|(i, repeats)| {
-            entries[i]
-                .signals
-                .iter()
-                .find(|s| s.id == clause.signal)
-                .filter(|s| {
-                    clause
-                        .filters
-                        .iter()
-                        .all(|c| c.holds_for(&s.fields, &params))
-                })
-                .map(|s| Selected {
-                    entry: i,
-                    fields: &s.fields,
-                    repeats,
-                })
+            let entry = &entries[i];
+            let signal = entry.signals.iter().find(|s| s.id == clause.signal)?;
+            let (repeats, inside) = match duration_of(&signal.fields) {
+                Some(duration) => {
+                    let stop_end = crate::timeline::span_end(entry.time, duration);
+                    let inside = (entry.time.max(window.start), stop_end.min(window.end));
+                    if entry.time < window.start && stop_end <= window.start {
+                        return None;
+                    }
+                    let repeats = if entry.time < window.start {
+                        1 + entry.repeats.within(entry.time, window.start, window.end)
+                    } else {
+                        entry.repeats.within(entry.time, window.start, window.end)
+                    };
+                    (repeats, Some(inside))
+                }
+                None => (
+                    entry.repeats.within(entry.time, window.start, window.end),
+                    None,
+                ),
+            };
+            if repeats == 0
+                || !clause
+                    .filters
+                    .iter()
+                    .all(|c| c.holds_for(&signal.fields, &params))
+            {
+                return None;
+            }
+            let counted = match (inside, duration_of(&signal.fields)) {
+                (Some((from, to)), Some(duration)) => {
+                    let overlap = (to - from).num_microseconds().unwrap_or(0) as f64 / 1000.0;
+                    if overlap < duration {
+                        let mut fields = signal.fields.clone();
+                        fields.insert(DURATION, crate::signals::FieldValue::Number(overlap));
+                        Cow::Owned(fields)
+                    } else {
+                        Cow::Borrowed(&signal.fields)
+                    }
+                }
+                _ => Cow::Borrowed(&signal.fields),
+            };
+            Some(Selected {
+                entry: i,
+                counted,
+                repeats,
+                inside,
+            })
         })
         .collect()
 }
@@ -319,7 +460,7 @@ fn template_values<'a>(
     incident: &Incident,
     timeline: &Timeline,
     count: usize,
-    evidence: Vec<&'a Fields>,
+    evidence: Vec<Cow<'a, Fields>>,
 ) -> TemplateValues<'a> {
     let name = |h: Option<HostId>| h.map(|h| timeline.host(h).name.clone());
     TemplateValues {
@@ -333,5 +474,130 @@ fn template_values<'a>(
         uncovered: uncovered_sentence(incident, timeline),
         count,
         evidence,
+        ..TemplateValues::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::builtin;
+    use crate::incidents::IncidentKind;
+    use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId};
+    use crate::signals::{FieldValue, Signal, SignalCatalog};
+    use crate::timeline::{Entry, HostClock, OffsetSource};
+    use chrono::FixedOffset;
+
+    fn anchor() -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("fixed time")
+    }
+
+    /// A two-host timeline with, on the subject,  `gc_pause` signals: (seconds from the anchor, duration in ms).
+    fn pauses(catalog: &SignalCatalog, pauses: &[(i64, f64)]) -> Timeline {
+        let id = catalog.id("gc_pause").expect("built in");
+        Timeline {
+            hosts: ["subject", "peer"]
+                .map(|name| HostClock {
+                    name: name.into(),
+                    offset: FixedOffset::east_opt(0).expect("zero offset"),
+                    offset_source: OffsetSource::Default,
+                })
+                .into(),
+            entries: pauses
+                .iter()
+                .map(|&(at_s, duration_ms)| Entry {
+                    time: anchor() + Duration::seconds(at_s),
+                    host: HostId(0),
+                    source: SourceId(0),
+                    event: Event {
+                        line: 1,
+                        time: LogTime::Uptime(0.0),
+                        level: None,
+                        text: String::new(),
+                        host: None,
+                        kind: EventKind::Log(LogRecord::default()),
+                    },
+                    signals: vec![Signal {
+                        id,
+                        fields: [("duration_ms", FieldValue::Number(duration_ms))]
+                            .into_iter()
+                            .collect(),
+                    }],
+                    repeats: Repeats::default(),
+                    also_at: Box::default(),
+                })
+                .collect(),
+            coverage: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The `duration_ms` each selected pause counts for in the rule's aggregates.
+    fn counted(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Vec<f64> {
+        select(&rule.require[0], incident, ctx)
+            .iter()
+            .map(|s| duration_of(&s.counted).expect("a duration"))
+            .collect()
+    }
+
+    #[test]
+    fn pauses_count_by_their_part_inside_the_window() {
+        let files = builtin();
+        let catalog = SignalCatalog::build(&files).expect("signals compile");
+        let book = RuleBook::build(&files, &catalog).expect("rules compile");
+        let rule = book
+            .rules()
+            .iter()
+            .find(|r| r.id == "gc_pause.long_pause")
+            .expect("built in");
+        // The master's window: 40 s before the anchor to 5 s after it.
+        let incident =
+            super::super::selftest::synthetic_incident(IncidentKind::MasterDbTimeout, anchor());
+        let inputs = BTreeMap::from([(HostId(0), BTreeSet::from([SourceKind::GcLog]))]);
+
+        // A 120 s full GC from -100 s covers the whole 45 s window.
+        let covering = pauses(&catalog, &[(-100, 120_000.0)]);
+        let ctx = EvalContext::new(&covering, &inputs);
+        assert_eq!(counted(rule, &incident, &ctx), [45_000.0]);
+        let finding = apply(rule, &incident, &ctx).expect("the pause explains the timeout");
+        assert_eq!(finding.evidence, [0]);
+        assert!(
+            finding
+                .explanation
+                .contains("for 45 s of the 45 s window before 2026-01-01 00:00:00Z, 141 % of the 32 s heartbeat timeout"),
+            "{}",
+            finding.explanation
+        );
+
+        // Two pauses reaching in from before (10 s inside), one inside (6 s)
+        // and one that ended before the window: 16 s, below ¾ of 32 s.
+        let partial = pauses(
+            &catalog,
+            &[(-200, 100_000.0), (-50, 20_000.0), (-20, 6_000.0)],
+        );
+        let ctx = EvalContext::new(&partial, &inputs);
+        assert_eq!(counted(rule, &incident, &ctx), [10_000.0, 6_000.0]);
+        assert!(apply(rule, &incident, &ctx).is_none());
+
+        // The filter sees the full length: a 1.3 s pause of which 0.3 s is
+        // inside still is "a pause of 0.5 s or more", counted for 0.3 s.
+        let short = pauses(&catalog, &[(-41, 1_300.0)]);
+        let ctx = EvalContext::new(&short, &inputs);
+        let got = counted(rule, &incident, &ctx);
+        assert_eq!(got.len(), 1);
+        assert!((got[0] - 300.0).abs() < 1e-6, "{got:?}");
+    }
+
+    #[test]
+    fn the_look_back_is_the_longest_stop_capped() {
+        let files = builtin();
+        let catalog = SignalCatalog::build(&files).expect("signals compile");
+        let timeline = pauses(&catalog, &[(-100, 120_000.0), (-10, 3_600_000.0)]);
+        let inputs = BTreeMap::new();
+        let ctx = EvalContext::new(&timeline, &inputs);
+        let gc = catalog.id("gc_pause").expect("built in");
+        let other = catalog.id("network_error").expect("built in");
+        assert_eq!(ctx.lookback(gc), Duration::milliseconds(600_000));
+        assert_eq!(ctx.lookback(other), Duration::zero());
     }
 }

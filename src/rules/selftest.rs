@@ -66,10 +66,14 @@ fn check_sample(
         .kind
         .or_else(|| def.sources.first().copied())
         .unwrap_or(SourceKind::NodeLog);
+    let (file, line) = sample
+        .origin
+        .as_ref()
+        .map_or((def.file.as_str(), def.line), |(f, l)| (f.as_str(), *l));
     let fail = |why: String| {
         Err(format!(
-            "{}:{}: signal `{}` sample {:?}: {why}",
-            def.file, def.line, def.name, sample.line
+            "{file}:{line}: signal `{}` sample {:?}: {why}",
+            def.name, sample.line
         ))
     };
     let Some(mut parser) = parse::parser_for(kind) else {
@@ -143,10 +147,7 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
         .into_iter()
         .collect();
     let inputs = BTreeMap::from([(SUBJECT, present.clone())]);
-    let ctx = EvalContext {
-        timeline: &timeline,
-        inputs: &inputs,
-    };
+    let ctx = EvalContext::new(&timeline, &inputs);
     let got = if rule.requires.iter().any(|k| !present.contains(k)) {
         Expectation::NotEvaluated
     } else if apply(rule, &incident, &ctx).is_some() {
@@ -205,7 +206,7 @@ fn synthetic_timeline(catalog: &SignalCatalog, test: &RuleTest, anchor: DateTime
 }
 
 /// An incident of `kind` anchored at `anchor`, with the design's timing.
-fn synthetic_incident(kind: IncidentKind, anchor: DateTime<Utc>) -> Incident {
+pub(super) fn synthetic_incident(kind: IncidentKind, anchor: DateTime<Utc>) -> Incident {
     let (interval_ms, timeout_ms) = test_timing(kind);
     Incident {
         kind,

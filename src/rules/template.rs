@@ -2,10 +2,14 @@
 //! with the incident's hosts and figures and with the evidence's fields.
 
 use crate::signals::{FieldValue, Fields};
+use std::borrow::Cow;
 
 /// Placeholders that need no field name.
-const PLAIN: [&str; 9] = [
+const PLAIN: [&str; 12] = [
     "uncovered",
+    "window_s",
+    "overlap_s",
+    "overlap_pct",
     "subject",
     "node",
     "observer",
@@ -15,7 +19,8 @@ const PLAIN: [&str; 9] = [
     "anchor",
     "count",
 ];
-/// Placeholders of the form `{first.FIELD}`, `{sum.FIELD}`, `{max.FIELD}`.
+/// Placeholders of the form `{first.FIELD}`, `{sum.FIELD}`, `{max.FIELD}`;
+/// `{first.FIELD|TEXT}` renders TEXT when no evidence carries the field.
 const WITH_FIELD: [&str; 3] = ["first", "sum", "max"];
 
 /// The values a rule's texts are filled with.
@@ -38,13 +43,21 @@ pub struct TemplateValues<'a> {
     pub uncovered: String,
     /// How many signals the rule's required clauses matched.
     pub count: usize,
-    /// Fields of the evidence signals, in time order.
-    pub evidence: Vec<&'a Fields>,
+    /// Fields of the evidence signals, in time order (one set per evidence
+    /// line: the fields of every clause signal it raised).
+    pub evidence: Vec<Cow<'a, Fields>>,
+    /// The length of the window the rule's first clause looked at, in s.
+    pub window_s: f64,
+    /// How long the stops and silences the required clauses selected (their
+    /// `duration_ms` events) lay inside their windows, together, in ms:
+    /// overlapping ones count once. `None` when they selected none.
+    pub overlap_ms: Option<f64>,
 }
 
 /// Checks that every placeholder in `text` is known.
 pub fn check(text: &str) -> Result<(), String> {
     for key in placeholders(text) {
+        let key = key.split_once('|').map_or(key, |(key, _)| key);
         let known = PLAIN.contains(&key)
             || key
                 .split_once('.')
@@ -277,6 +290,11 @@ fn capitalise(text: &mut String) {
 }
 
 fn value_of(key: &str, v: &TemplateValues<'_>) -> Option<String> {
+    if let Some((key, fallback)) = key.split_once('|') {
+        return value_of(key, v)
+            .filter(|value| !value.is_empty())
+            .or_else(|| Some(fallback.to_string()));
+    }
     match key {
         "subject" => Some(v.subject.clone().unwrap_or_else(|| match &v.node {
             Some(node) => format!("the host of node {node}"),
@@ -290,6 +308,12 @@ fn value_of(key: &str, v: &TemplateValues<'_>) -> Option<String> {
         "anchor" => Some(v.anchor.clone()),
         "uncovered" => (!v.uncovered.is_empty()).then(|| v.uncovered.clone()),
         "count" => Some(v.count.to_string()),
+        "window_s" => Some(number(v.window_s)),
+        "overlap_s" => v.overlap_ms.map(|ms| number(round1(ms / 1000.0))),
+        "overlap_pct" => v
+            .overlap_ms
+            .filter(|_| v.timeout_s > 0.0)
+            .map(|ms| number((ms / 10.0 / v.timeout_s).round())),
         _ => field_value(key, v),
     }
 }
@@ -314,6 +338,10 @@ fn field_value(key: &str, v: &TemplateValues<'_>) -> Option<String> {
         "max" => numbers().reduce(f64::max).map(number),
         _ => None,
     }
+}
+
+fn round1(n: f64) -> f64 {
+    (n * 10.0).round() / 10.0
 }
 
 /// A figure without noise: whole numbers bare, others to one decimal.
@@ -344,7 +372,7 @@ mod tests {
             subject: Some("gw01".into()),
             timeout_s: 32.0,
             count: 2,
-            evidence: vec![&a, &b],
+            evidence: vec![Cow::Borrowed(&a), Cow::Borrowed(&b)],
             ..TemplateValues::default()
         };
         assert_eq!(
@@ -369,7 +397,7 @@ mod tests {
             node: Some("node01".into()),
             timeout_s: 32.0,
             count: 5,
-            evidence: vec![evidence],
+            evidence: vec![Cow::Borrowed(evidence)],
             ..TemplateValues::default()
         }
     }
@@ -499,6 +527,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn overlap_as_seconds_and_share_of_the_timeout() {
+        let values = TemplateValues {
+            timeout_s: 32.0,
+            window_s: 45.0,
+            overlap_ms: Some(40_000.0),
+            ..TemplateValues::default()
+        };
+        assert_eq!(
+            render("{overlap_s} s of {window_s} s ({overlap_pct} %)", &values),
+            "40 s of 45 s (125 %)"
+        );
+        let none = TemplateValues::default();
+        assert_eq!(render("stopped ({overlap_s} s)", &none), "stopped");
+        assert_eq!(
+            render("({first.vendor_code|no code printed})", &none),
+            "(no code printed)"
+        );
+        assert!(check("{first.vendor_code|no code} {overlap_s|?}").is_ok());
     }
 
     #[test]

@@ -261,6 +261,7 @@ mod tests {
             sys_s: Some(0.01),
             real_s: Some(1.23),
             failures: vec!["promotion failed".into()],
+            ..GcPause::default()
         };
         let events = [
             event(EventKind::GcPause(Box::new(pause))),
@@ -269,6 +270,7 @@ mod tests {
                 duration_ms: 60.0,
                 time_to_safepoint_ms: Some(12.0),
                 operation: None,
+                ..Safepoint::default()
             })),
         ];
         for event in &events {

@@ -98,6 +98,12 @@ struct SignalFile {
 #[serde(deny_unknown_fields)]
 struct SignalSpec {
     id: Spanned<String>,
+    /// Adds this spec's blocks and samples to the signal of the same id
+    /// defined by an earlier file, tried before its own blocks, instead of
+    /// replacing it.
+    #[serde(default)]
+    extend: bool,
+    #[serde(default)]
     description: String,
     #[serde(default)]
     sources: Vec<Spanned<String>>,
@@ -149,6 +155,11 @@ pub struct SampleSpec {
     /// Fields the signal must carry (a subset check).
     #[serde(default)]
     pub fields: Fields,
+    /// The file and line of the `[[signal]]` that added the sample to a
+    /// signal defined elsewhere (`extend = true`); `None` for the signal's
+    /// own samples.
+    #[serde(skip)]
+    pub origin: Option<(String, usize)>,
 }
 
 fn yes() -> bool {
@@ -228,6 +239,14 @@ impl Scratch {
     }
 }
 
+/// A signal's spec with the files that extend it (`extend = true`), in
+/// load order.
+struct Spec<'f> {
+    file: &'f DefinitionFile,
+    spec: SignalSpec,
+    extensions: Vec<(&'f DefinitionFile, SignalSpec)>,
+}
+
 struct Builder {
     defs: Vec<SignalDef>,
     by_name: HashMap<String, SignalId>,
@@ -246,14 +265,40 @@ impl SignalCatalog {
     /// with the same id (user files come after the built-in set). Collects
     /// every error rather than stopping at the first.
     pub fn build(files: &[DefinitionFile]) -> Result<SignalCatalog, Vec<DefinitionError>> {
-        let mut specs: Vec<(&DefinitionFile, SignalSpec)> = Vec::new();
+        let mut specs: Vec<Spec<'_>> = Vec::new();
         let mut errors = Vec::new();
         for file in files.iter().filter(|f| f.defines_signals()) {
             match file.parse::<SignalFile>() {
                 Ok(parsed) => {
-                    for spec in parsed.signal {
-                        specs.retain(|(_, s)| s.id.get_ref() != spec.id.get_ref());
-                        specs.push((file, spec));
+                    for mut spec in parsed.signal {
+                        let base = specs
+                            .iter_mut()
+                            .find(|s| s.spec.id.get_ref() == spec.id.get_ref());
+                        match (spec.extend, base) {
+                            (true, Some(base)) => {
+                                let line = file.error_at(spec.id.span().start, "").line;
+                                for sample in &mut spec.sample {
+                                    sample.origin = Some((file.name.clone(), line));
+                                }
+                                base.spec.sample.append(&mut spec.sample);
+                                base.extensions.push((file, spec));
+                            }
+                            (true, None) => errors.push(file.error_at(
+                                spec.id.span().start,
+                                format!(
+                                    "`extend = true`, but no earlier file defines signal `{}`",
+                                    spec.id.get_ref()
+                                ),
+                            )),
+                            (false, _) => {
+                                specs.retain(|s| s.spec.id.get_ref() != spec.id.get_ref());
+                                specs.push(Spec {
+                                    file,
+                                    spec,
+                                    extensions: Vec::new(),
+                                });
+                            }
+                        }
                     }
                 }
                 Err(err) => errors.push(err),
@@ -269,8 +314,8 @@ impl SignalCatalog {
             compiled: compile_patterns(&specs),
             errors,
         };
-        for (file, spec) in specs {
-            builder.add(file, spec);
+        for spec in specs {
+            builder.add(spec);
         }
         builder.finish()
     }
@@ -538,7 +583,14 @@ fn searchable_texts(event: &Event) -> Vec<&str> {
 }
 
 impl Builder {
-    fn add(&mut self, file: &DefinitionFile, spec: SignalSpec) {
+    fn add(
+        &mut self,
+        Spec {
+            file,
+            spec,
+            extensions,
+        }: Spec<'_>,
+    ) {
         let id = SignalId(self.defs.len() as u16);
         let name = spec.id.get_ref().clone();
         let line_offset = spec.id.span().start;
@@ -572,6 +624,16 @@ impl Builder {
                 format!("signal `{name}` has no [[signal.match]]"),
             ));
         }
+        if spec.description.trim().is_empty() {
+            self.errors
+                .push(file.error_at(line_offset, format!("signal `{name}` needs a description")));
+        }
+        for (extension, extra) in extensions {
+            let at = extra.id.span().start;
+            for matcher in extra.matchers {
+                self.add_matcher(extension, id, &name, at, matcher);
+            }
+        }
         for matcher in spec.matchers {
             self.add_matcher(file, id, &name, line_offset, matcher);
         }
@@ -603,6 +665,12 @@ impl Builder {
             self.errors.push(file.error_at(
                 at,
                 format!("a match of `{name}` needs codes, keywords or patterns, or a `min_level` of warn or above, or it would read every line in full"),
+            ));
+        }
+        if class != EventClass::Log && !spec.threads.is_empty() {
+            self.errors.push(file.error_at(
+                at,
+                format!("a match of `{name}` for `{class:?}` events cannot test `threads`: only text records have a thread"),
             ));
         }
         let keyword_groups = spec
@@ -737,11 +805,17 @@ struct Compiled {
     set: Result<RegexSet, regex::Error>,
 }
 
-fn compile_patterns(specs: &[(&DefinitionFile, SignalSpec)]) -> Compiled {
+fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
     use rayon::prelude::*;
+    // In the order `Builder::add` numbers the patterns: extensions first.
     let texts: Vec<&String> = specs
         .iter()
-        .flat_map(|(_, spec)| &spec.matchers)
+        .flat_map(|s| {
+            s.extensions
+                .iter()
+                .flat_map(|(_, extra)| &extra.matchers)
+                .chain(&s.spec.matchers)
+        })
         .flat_map(|m| m.patterns.iter().chain(&m.captures))
         .map(Spanned::get_ref)
         .collect();

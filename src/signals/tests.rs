@@ -128,6 +128,88 @@ sources = ["nodelog"]
 }
 
 #[test]
+fn a_later_file_extends_a_signal_with_blocks_tried_first() {
+    let mut files = builtin();
+    files.push(DefinitionFile {
+        name: "site/signals/databases.toml".into(),
+        text: r#"
+[[signal]]
+id = "db_unavailable_error"
+extend = true
+  [[signal.match]]
+  patterns = ['ORA-01034']
+  fields = { vendor = "oracle", vendor_code = "01034", db_kind = "site_kind" }
+"#
+        .into(),
+    });
+    let catalog = SignalCatalog::build(&files).expect("extension compiles");
+    let event = log_event(
+        None,
+        "java.sql.SQLException: ORA-01034: ORACLE not available",
+        &[],
+    );
+    let signals = catalog.classify(SourceKind::NodeLog, &event, &mut Scratch::default());
+    let db = catalog.id("db_unavailable_error").unwrap();
+    let fired = signals.iter().find(|s| s.id == db).expect("fires");
+    assert_eq!(
+        fired.fields.get("db_kind").unwrap().to_string(),
+        "site_kind"
+    );
+    let other = log_event(
+        None,
+        "java.sql.SQLException: ORA-28000: the account is locked",
+        &[],
+    );
+    let signals = catalog.classify(SourceKind::NodeLog, &other, &mut Scratch::default());
+    let fired = signals
+        .iter()
+        .find(|s| s.id == db)
+        .expect("the built-in blocks stay");
+    assert_eq!(
+        fired.fields.get("db_kind").unwrap().to_string(),
+        "login_refused"
+    );
+
+    let orphan = DefinitionFile {
+        name: "site/signals/x.toml".into(),
+        text: "[[signal]]\nid = \"no_such_signal\"\nextend = true\n  [[signal.match]]\n  patterns = ['x']\n".into(),
+    };
+    let errors = SignalCatalog::build(&[orphan]).err().expect("an error");
+    assert!(
+        errors[0]
+            .message
+            .contains("no earlier file defines signal `no_such_signal`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn threads_are_for_text_records_only() {
+    let file = DefinitionFile {
+        name: "site/signals/bad.toml".into(),
+        text: "[[signal]]\nid = \"long_gc\"\ndescription = \"d\"\n  [[signal.match]]\n  event = \"gc_pause\"\n  threads = [\"main\"]\n".into(),
+    };
+    let errors = SignalCatalog::build(&[file]).err().expect("an error");
+    assert!(
+        errors[0].message.contains("cannot test `threads`"),
+        "{errors:?}"
+    );
+    let catalog = builtin_catalog();
+    let on = |thread: &str| {
+        let mut event = log_event(None, "java.sql.SQLException: ORA-09999: unknown", &[]);
+        if let EventKind::Log(record) = &mut event.kind {
+            record.thread = Some(thread.to_string());
+        }
+        names(&catalog, &event)
+    };
+    assert_eq!(
+        on("Master Elect Data Writer"),
+        ["db_heartbeat_failed", "sql_error"]
+    );
+    assert_eq!(on("Domain Monitor"), ["sql_error"]);
+}
+
+#[test]
 fn every_builtin_pattern_has_a_literal_prefilter() {
     let catalog = builtin_catalog();
     assert!(

@@ -7,7 +7,7 @@
 use super::decor::{self, Stamp};
 use super::units::{self, Transition};
 use super::{Clock, Words, contains, failures_in, find, paren_group, pause_event, safepoint_event};
-use crate::model::{Event, EventKind, GcPause, LogTime, PauseKind, Safepoint};
+use crate::model::{Event, EventKind, GcPause, LogTime, LoggedAt, PauseKind, Safepoint};
 use crate::parse::Sink;
 use crate::read::Line;
 
@@ -163,6 +163,7 @@ impl Jdk8 {
             duration_ms: total * 1000.0,
             time_to_safepoint_ms: units::value_after(record, STOPPING_THREADS).map(|s| s * 1000.0),
             operation: None,
+            logged_at: LoggedAt::End,
         };
         sink.event(safepoint_event(
             line,
@@ -276,6 +277,11 @@ impl Jdk8 {
             open.start.add_millis(-duration)
         } else {
             open.start
+        };
+        open.pause.logged_at = if open.logged_at_end {
+            LoggedAt::End
+        } else {
+            LoggedAt::Start
         };
         clock.last = Some(start.add_millis(duration));
         let event = self
@@ -792,6 +798,11 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         assert_eq!(all[1].1.kind, Some(PauseKind::Full));
         assert!(close(all[1].1.duration_ms, 4077.274));
         assert_eq!(all[1].1.collector, Some("Shenandoah"));
+        assert_eq!(
+            all[1].1.logged_at,
+            crate::model::LoggedAt::End,
+            "moved back to its start"
+        );
     }
 
     #[test]
@@ -802,6 +813,12 @@ Desired survivor size 8388608 bytes, new threshold 15 (max 15)
         let (e, s) = safepoints(&out)[0];
         assert!(close(s.duration_ms, 11.0));
         assert_eq!(e.time, crate::model::LogTime::Uptime(5.0));
+        assert_eq!(s.logged_at, crate::model::LoggedAt::End);
+        assert_eq!(
+            pauses(&out)[0].1.logged_at,
+            crate::model::LoggedAt::Start,
+            "datestamps mark the start"
+        );
     }
 
     #[test]

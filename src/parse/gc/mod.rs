@@ -12,7 +12,7 @@ mod unified;
 mod units;
 
 use super::{Parser, Sink, evidence_text};
-use crate::model::{Event, EventKind, GcPause, LogTime, Safepoint};
+use crate::model::{Event, EventKind, GcPause, LogTime, LoggedAt, Safepoint};
 use crate::read::Line;
 use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{Duration, NaiveDateTime};
@@ -117,7 +117,8 @@ fn pause_event(line: u64, text: String, start: LogTime, pause: GcPause) -> Event
 
 /// A safepoint that ended at `end` (start = end − duration) unless its start
 /// is known.
-fn safepoint_event(line: &Line<'_>, start: LogTime, safepoint: Safepoint) -> Event {
+fn safepoint_event(line: &Line<'_>, start: LogTime, mut safepoint: Safepoint) -> Event {
+    safepoint.logged_at = LoggedAt::End;
     Event {
         line: line.number,
         time: start,

@@ -7,7 +7,9 @@
 use super::decor::Decorated;
 use super::units::{self, trailing_number};
 use super::{Clock, failures_in, paren_group, pause_event, safepoint_event};
-use crate::model::{AllocationStall, Event, EventKind, GcPause, LogTime, PauseKind, Safepoint};
+use crate::model::{
+    AllocationStall, Event, EventKind, GcPause, LogTime, LoggedAt, PauseKind, Safepoint,
+};
 use crate::parse::{Sink, evidence_text};
 use crate::read::Line;
 
@@ -121,6 +123,7 @@ impl Unified {
         clock.collector = named;
         pause.collector = named;
         let start = end.add_millis(-pause.duration_ms);
+        pause.logged_at = LoggedAt::End;
         let event = pause_event(line.number, evidence_text(line.text), start, pause);
         self.pending = Some((gc_id, event));
     }
@@ -142,6 +145,7 @@ impl Unified {
                 time_to_safepoint_ms: units::value_after(message, "Stopping threads took:")
                     .map(|s| s * 1000.0),
                 operation: None,
+                logged_at: LoggedAt::End,
             };
             sink.event(self.jdk9_safepoint(line, end, safepoint));
         } else if let Some(rest) = message.strip_prefix("Safepoint \"")
@@ -157,6 +161,7 @@ impl Unified {
         match self.entering.take() {
             Some(entering) => {
                 safepoint.operation = Some(entering.operation);
+                safepoint.logged_at = LoggedAt::Start;
                 Event {
                     line: entering.line,
                     time: entering.start,
@@ -299,6 +304,7 @@ fn jdk17_safepoint(rest: &str) -> Option<Safepoint> {
         duration_ms: ns("Total:")?,
         time_to_safepoint_ms: ns("Reaching safepoint:"),
         operation: Some(rest[..quote].to_string()),
+        logged_at: LoggedAt::End,
     })
 }
 
@@ -318,6 +324,7 @@ fn stall(line: &Line<'_>, end: LogTime, message: &str, sink: &mut dyn Sink) {
         text: evidence_text(line.text),
         host: None,
         kind: EventKind::AllocationStall(AllocationStall {
+            logged_at: LoggedAt::End,
             duration_ms,
             thread,
         }),
@@ -432,6 +439,11 @@ mod tests {
         let (time, stall) = stall.unwrap();
         assert_eq!(stall.thread.as_deref(), Some("main"));
         assert_eq!(time, LogTime::Uptime(1.5 - 0.0125));
+        assert_eq!(stall.logged_at, crate::model::LoggedAt::End);
+        assert!(
+            all.iter()
+                .all(|p| p.logged_at == crate::model::LoggedAt::End)
+        );
     }
 
     #[test]
