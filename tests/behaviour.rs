@@ -118,6 +118,10 @@ fn a_master_whose_db_heartbeat_fails_until_its_log_ends_lost_the_database() {
     assert_eq!(verdict["cause"], "db_unavailable", "{verdict:#}");
     let explanation = verdict["explanation"].as_str().unwrap();
     assert!(explanation.contains("01034"), "{explanation}");
+    assert!(
+        explanation.contains("database was down"),
+        "the kind of DB error is named: {explanation}"
+    );
 }
 
 #[test]
@@ -146,6 +150,8 @@ fn a_master_whose_db_heartbeat_fails_until_fatal_lines_of_another_thread_lost_th
     );
     let verdict = &incident["root_causes"][0];
     assert_eq!(verdict["cause"], "db_unavailable", "{verdict:#}");
+    let explanation = verdict["explanation"].as_str().unwrap();
+    assert!(explanation.contains("database was down"), "{explanation}");
 }
 
 #[test]
