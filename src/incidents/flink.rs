@@ -296,9 +296,9 @@ impl<'a> Context<'a> {
                 if told.is_none() && last - first + millis(INTERVAL_MS) < millis(TIMEOUT_MS) {
                     continue;
                 }
-                let peer_ip = run
-                    .iter()
-                    .find_map(|&i| text_field(self.entry(i), self.known.ha_heartbeat_error, "peer_ip"));
+                let peer_ip = run.iter().find_map(|&i| {
+                    text_field(self.entry(i), self.known.ha_heartbeat_error, "peer_ip")
+                });
                 let peer = self.peer_of(host, peer_ip.clone());
                 let heard = match told {
                     Some(t) => LastHeard {
@@ -369,10 +369,16 @@ impl<'a> Context<'a> {
         if let Some(&asked) = stops.first() {
             heard.after = heard.after.max(self.time_of(asked));
         }
-        if let Some(&done) = stops.iter().find(|&&i| self.stop_phase(i) == Some("stopped")) {
+        if let Some(&done) = stops
+            .iter()
+            .find(|&&i| self.stop_phase(i) == Some("stopped"))
+        {
             heard.before = heard.before.min(self.time_of(done));
         }
-        if let Some(end) = self.role_log_end(peer).filter(|t| (from..=first).contains(t)) {
+        if let Some(end) = self
+            .role_log_end(peer)
+            .filter(|t| (from..=first).contains(t))
+        {
             heard.after = heard.after.max(end);
         }
         heard
@@ -380,7 +386,11 @@ impl<'a> Context<'a> {
 
     fn stop_phase(&self, index: usize) -> Option<&'static str> {
         let phase = text_field(self.entry(index), self.known.flinkserver_stopped, "phase")?;
-        Some(if phase == "stopped" { "stopped" } else { "requested" })
+        Some(if phase == "stopped" {
+            "stopped"
+        } else {
+            "requested"
+        })
     }
 
     /// The last record of `host`'s FlinkServer role log.
@@ -421,7 +431,9 @@ impl<'a> Context<'a> {
             let mut stops: Vec<Vec<usize>> = Vec::new();
             for index in records {
                 match stops.last_mut() {
-                    Some(stop) if self.time_of(index) - self.time_of(stop[0]) <= Duration::minutes(1) => {
+                    Some(stop)
+                        if self.time_of(index) - self.time_of(stop[0]) <= Duration::minutes(1) =>
+                    {
                         stop.push(index)
                     }
                     _ => stops.push(vec![index]),
@@ -436,7 +448,10 @@ impl<'a> Context<'a> {
                     .iter()
                     .find(|&&i| self.stop_phase(i) == Some("stopped"))
                     .map(|&i| self.time_of(i));
-                let before = done.unwrap_or(asked).max(asked).min(self.time_of(sign).max(asked));
+                let before = done
+                    .unwrap_or(asked)
+                    .max(asked)
+                    .min(self.time_of(sign).max(asked));
                 let heard = LastHeard {
                     after: asked,
                     before,
@@ -481,7 +496,12 @@ impl<'a> Context<'a> {
                 let peer = self.peer_of(e.host, None);
                 let stopped_cleanly = peer.is_some_and(|p| {
                     !self
-                        .host_signals(p, self.known.flinkserver_stopped, e.time - STOP_LOOKBACK, e.time + GRACE)
+                        .host_signals(
+                            p,
+                            self.known.flinkserver_stopped,
+                            e.time - STOP_LOOKBACK,
+                            e.time + GRACE,
+                        )
                         .is_empty()
                 });
                 (!stopped_cleanly).then(|| Sighting {
@@ -711,7 +731,9 @@ impl<'a> Context<'a> {
                     .sightings
                     .iter()
                     .flat_map(|s| s.seen.iter().copied())
-                    .filter(|&i| self.time_of(i) >= window.start - STOP_LOOKBACK && self.time_of(i) <= end),
+                    .filter(|&i| {
+                        self.time_of(i) >= window.start - STOP_LOOKBACK && self.time_of(i) <= end
+                    }),
             );
             cascade.extend(clear);
         }
