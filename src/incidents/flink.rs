@@ -448,10 +448,8 @@ impl<'a> Context<'a> {
                     .iter()
                     .find(|&&i| self.stop_phase(i) == Some("stopped"))
                     .map(|&i| self.time_of(i));
-                let before = done
-                    .unwrap_or(asked)
-                    .max(asked)
-                    .min(self.time_of(sign).max(asked));
+                let sign_time = self.time_of(sign);
+                let before = done.map_or(sign_time, |d| d.min(sign_time)).max(asked);
                 let heard = LastHeard {
                     after: asked,
                     before,
@@ -604,7 +602,11 @@ impl<'a> Context<'a> {
                 }
                 continue;
             }
-            match groups.iter_mut().find(|g| g.accepts(&sighting)) {
+            match groups
+                .iter_mut()
+                .filter(|g| g.accepts(&sighting))
+                .min_by_key(|g| (sighting.anchor - g.best().anchor).abs())
+            {
                 Some(group) => group.sightings.push(sighting),
                 None => {
                     let peer = sighting
