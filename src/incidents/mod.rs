@@ -73,6 +73,15 @@ pub enum Route {
     MarkedDeadLine,
     /// An alarm raised by the management system (ALM-45640).
     Alarm,
+    /// A FlinkServer's HA heartbeat errors towards its peer lasted the
+    /// keepalive (or it said nothing had arrived for that long).
+    PeerHeartbeatErrors,
+    /// The peer FlinkServer was stopped (stop.log, a shutdown in its role
+    /// log) while this node went on and lost it.
+    PeerStopped,
+    /// A standby FlinkServer switched to active while its peer had not
+    /// stopped cleanly: it had lost the peer's heartbeat.
+    TookOverActive,
     /// DB heartbeat failures on a gateway for the whole timeout, then the
     /// gateway went away (FATAL, shutdown, restart, or its log ended).
     DbHeartbeatEpisode,
@@ -83,7 +92,9 @@ pub enum Route {
     /// The node logged nothing for the node timeout, and then showed it
     /// had lost the master (or a GC pause covered the silence).
     NodeSilence,
-    /// The node's log ended while its peers' logs went on.
+    /// The node's log ended while its peers' logs went on (for
+    /// FlinkServer: the peer's role log ended while this node went on and
+    /// showed it had lost it).
     LogEnded,
     /// The node's own line saying the master had marked it dead, written
     /// when it learnt of it (later than the master's line).
@@ -291,6 +302,12 @@ mod known {
         pub ha_heartbeat_error: Option<SignalId>,
         /// A FlinkServer switching to active, part of an incident's story.
         pub flink_became_active: Option<SignalId>,
+        /// A FlinkServer's role log saying the peer's heartbeat is back.
+        pub flink_ha_recovered: Option<SignalId>,
+        /// A FlinkServer stop requested or done (stop.log, role log).
+        pub flinkserver_stopped: Option<SignalId>,
+        /// The last record of any log stream.
+        pub log_stream_end: Option<SignalId>,
         /// Signals only FlinkServer logs raise: a host with one of them
         /// runs a FlinkServer instance.
         pub flinkserver_markers: Vec<SignalId>,
@@ -320,6 +337,9 @@ mod known {
                 flink_ha_addresses: catalog.id("flink_ha_addresses"),
                 ha_heartbeat_error: catalog.id("ha_heartbeat_error"),
                 flink_became_active: catalog.id("flink_became_active"),
+                flink_ha_recovered: catalog.id("flink_ha_heartbeat_recovered"),
+                flinkserver_stopped: catalog.id("flinkserver_stopped"),
+                log_stream_end: catalog.id("log_stream_end"),
                 flinkserver_markers: [
                     "flink_ha_addresses",
                     "ha_heartbeat_error",
