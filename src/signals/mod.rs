@@ -805,6 +805,11 @@ struct Compiled {
     set: Result<RegexSet, regex::Error>,
 }
 
+/// Cache of the pattern set's lazy DFA. With a few hundred patterns the
+/// default cache fills on every record and the set falls back to its NFA,
+/// ten times slower; this much keeps the DFA.
+const PATTERN_SET_DFA_BYTES: usize = 32 << 20;
+
 fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
     use rayon::prelude::*;
     // In the order `Builder::add` numbers the patterns: extensions first.
@@ -827,7 +832,11 @@ fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
                 .map(|text| (text.clone(), Regex::new(text)))
                 .collect()
         },
-        || RegexSet::new(&texts),
+        || {
+            regex::RegexSetBuilder::new(&texts)
+                .dfa_size_limit(PATTERN_SET_DFA_BYTES)
+                .build()
+        },
     );
     Compiled { each, set }
 }
