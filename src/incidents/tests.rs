@@ -216,22 +216,28 @@ fn log_end(catalog: &SignalCatalog, host: u16, second: u32) -> Entry {
     e
 }
 
+/// `count` failed DB heartbeats of the master, one every 8 s, in words of
+/// no code.
+fn db_heartbeat_failures(catalog: &SignalCatalog, count: u32) -> Vec<Entry> {
+    (0..count)
+        .map(|i| {
+            entry(
+                catalog,
+                0,
+                i * 8,
+                "",
+                "Database heartbeat failed: cannot update the domain configuration database.",
+            )
+        })
+        .collect()
+}
+
 const ELECTED: &str = "Node [node02] is the new master gateway node of the domain.";
 
 #[test]
 fn db_heartbeat_failures_for_the_timeout_then_a_fatal_line_are_a_master_db_timeout() {
     let found = run(|c| {
-        let mut entries: Vec<Entry> = (0..5)
-            .map(|i| {
-                entry(
-                    c,
-                    0,
-                    i * 8,
-                    "",
-                    "Database heartbeat failed: cannot update the domain configuration database.",
-                )
-            })
-            .collect();
+        let mut entries = db_heartbeat_failures(c, 5);
         entries.push(fatal(c, 0, 40, "The Service Manager is exiting."));
         entries
     });
@@ -246,17 +252,7 @@ fn db_heartbeat_failures_for_the_timeout_then_a_fatal_line_are_a_master_db_timeo
 #[test]
 fn db_heartbeat_failures_shorter_than_the_timeout_are_no_master_incident() {
     let found = run(|c| {
-        let mut entries: Vec<Entry> = (0..2)
-            .map(|i| {
-                entry(
-                    c,
-                    0,
-                    i * 8,
-                    "",
-                    "Database heartbeat failed: cannot update the domain configuration database.",
-                )
-            })
-            .collect();
+        let mut entries = db_heartbeat_failures(c, 2);
         entries.push(fatal(c, 0, 20, "The Service Manager is exiting."));
         entries
     });

@@ -540,7 +540,7 @@ impl SignalCatalog {
 }
 
 /// Whether the thread of a text record contains one of `words` (lowercase),
-/// without regard to case.
+/// without regard to ASCII case, as keywords are matched.
 fn thread_matches(words: &[String], event: &Event) -> bool {
     let EventKind::Log(record) = &event.kind else {
         return false;
@@ -548,8 +548,13 @@ fn thread_matches(words: &[String], event: &Event) -> bool {
     let Some(thread) = record.thread.as_deref() else {
         return false;
     };
-    let thread = thread.to_lowercase();
-    words.iter().any(|w| thread.contains(w.as_str()))
+    words.iter().any(|w| {
+        w.is_empty()
+            || thread
+                .as_bytes()
+                .windows(w.len())
+                .any(|part| part.eq_ignore_ascii_case(w.as_bytes()))
+    })
 }
 
 /// A captured value: a number when it reads as one, except codes with
