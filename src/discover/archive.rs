@@ -549,4 +549,38 @@ mod tests {
             Err(BudgetExceeded::Total { limit: 1000 })
         ));
     }
+
+    #[test]
+    fn a_capped_entry_stops_counting_toward_the_ratio() {
+        let budget = Budget::new(Limits {
+            max_total_bytes: 10_000,
+            max_ratio: 10,
+            ratio_floor: 100,
+        });
+        budget.add_in(10);
+        budget.add_out(50);
+        let mark = budget.begin_entry();
+        budget.add_out(500);
+        assert!(budget.exceeded());
+        assert!(budget.end_entry(mark), "the entry was capped");
+        assert!(!budget.exceeded(), "the next entry may be read");
+        let mark = budget.begin_entry();
+        budget.add_out(20);
+        assert!(!budget.end_entry(mark));
+        for _ in 0..MAX_CAPPED_ENTRIES {
+            let mark = budget.begin_entry();
+            budget.add_out(500);
+            budget.end_entry(mark);
+        }
+        assert!(budget.exceeded(), "too many bombs stop the file");
+        let budget = Budget::new(Limits {
+            max_total_bytes: 100,
+            max_ratio: 1000,
+            ratio_floor: 1000,
+        });
+        let mark = budget.begin_entry();
+        budget.add_out(101);
+        assert!(budget.end_entry(mark));
+        assert!(budget.exceeded(), "the total cap is never lifted");
+    }
 }
