@@ -140,6 +140,7 @@ fn a_fifo_in_the_bundle_is_skipped_not_opened() {
     let fifo = dir.path().join("h1/exceptions.log");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("h1/gc.log")).unwrap();
     let out = run_with_timeout(
         &["analyze", dir.path().to_str().unwrap(), "--format", "json"],
         Duration::from_secs(60),
@@ -155,6 +156,10 @@ fn a_fifo_in_the_bundle_is_skipped_not_opened() {
         .unwrap_or_default()
         .to_string();
     assert!(skipped.contains("not a regular file (a FIFO)"), "{skipped}");
+    let socket = source(&report, "h1/gc.log")["skipped"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(socket.contains("not a regular file (a socket)"), "{socket}");
     assert_eq!(source(&report, "h1/node.log")["records"], 2);
     // A FIFO given as a root is skipped the same way.
     let out = run_with_timeout(
