@@ -528,7 +528,7 @@ fn a_capped_zip_entry_skips_only_itself() {
     let bomb = find(&result, "bomb.zip!h1/node.log");
     assert!(
         warnings(bomb).contains("decompression bomb")
-            && warnings(bomb).contains("the entries after it are read"),
+            && warnings(bomb).contains("other entries are still read"),
         "{}",
         warnings(bomb)
     );
@@ -565,4 +565,47 @@ fn every_nested_plain_tar_level_counts_against_the_cap() {
         find(&unlimited, &format!("deep.tar{inner}!h1/node.log")).records,
         400
     );
+}
+
+#[test]
+fn a_bomb_inside_a_tar_gz_is_capped_and_the_run_goes_on() {
+    let line = "2026-03-12 10:15:22,345 INFO  [Domain Monitor] [DOM_10000] same again\n";
+    let big = line.repeat(8 * 1024 * 1024 / line.len());
+    let archive = gz(&tar(&[
+        ("h1/node.log", Entry::File(big.as_bytes())),
+        ("h2/node.log", Entry::File(NODE_LOG.as_bytes())),
+    ]));
+    let dir = bundle(&[("bomb.tar.gz", archive), ("h3/node.log", NODE_LOG.into())]);
+    let options = ScanOptions {
+        limits: Limits {
+            max_total_bytes: u64::MAX,
+            max_ratio: 20,
+            ratio_floor: 1024 * 1024,
+        },
+        ..ScanOptions::default()
+    };
+    let result = scan_bundle(&dir, options);
+    let all: String = result
+        .sources
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {:?} {} | {}\n",
+                s.candidate.display,
+                s.skipped,
+                s.records,
+                warnings(s)
+            )
+        })
+        .collect();
+    let bomb = find(&result, "bomb.tar.gz!h1/node.log");
+    assert!(warnings(bomb).contains("decompression bomb"), "{all}");
+    assert!(bomb.records > 1000, "{all}");
+    // The entries of a .tar.gz share one compressed stream: those after the
+    // bomb lie behind it, so the archive says it was not read further.
+    assert!(
+        warnings(find(&result, "bomb.tar.gz")).contains("not read further"),
+        "{all}"
+    );
+    assert_eq!(find(&result, "h3/node.log").records, 2);
 }

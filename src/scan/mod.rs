@@ -420,10 +420,16 @@ impl EntryVisitor for ArchiveScan<'_> {
         self.read_entry(name, reader);
         if self.budget.end_entry(mark) && !self.budget.exceeded() {
             let display = self.place.candidate(&name.name).display;
-            self.note(
-                &display,
-                "this entry hit the expansion cap and was not read further; the entries after it are read".into(),
-            );
+            // Zip entries are compressed one by one, so the next ones can
+            // be read; a tar's entries may share one compressed stream, and
+            // the archive says when it could not be read further.
+            let message = match self.format {
+                ArchiveFormat::Zip => {
+                    "this entry hit the expansion cap and was not read further; the archive's other entries are still read"
+                }
+                ArchiveFormat::Tar => "this entry hit the expansion cap and was not read further",
+            };
+            self.note(&display, message.into());
         }
     }
 
