@@ -184,6 +184,13 @@ pub struct TimelineArgs {
 impl InputArgs {
     /// Validated options for the pipeline.
     pub fn options(&self, keep: KeepPolicy) -> Result<AnalyzeOptions> {
+        for path in &self.paths {
+            if let Err(err) = std::fs::metadata(path)
+                && err.kind() == std::io::ErrorKind::NotFound
+            {
+                bail!("{}: no such file or folder", path.display());
+            }
+        }
         let default_offset = self
             .tz
             .as_deref()
@@ -280,6 +287,15 @@ impl TimelineArgs {
             .map(parse_time)
             .transpose()
             .context("--until")?;
+        if let (Some(since), Some(until)) = (since, until)
+            && since > until
+        {
+            bail!(
+                "--since {} is later than --until {}: nothing could match",
+                since.to_rfc3339(),
+                until.to_rfc3339()
+            );
+        }
         Ok((since, until))
     }
 }

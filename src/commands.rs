@@ -66,6 +66,19 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     set_jobs(args.input.jobs)?;
     let defs = load(args.input.rules.as_deref())?;
     let analysis = pipeline::analyze(&options, &defs);
+    if analysis.read_nothing() {
+        nothing_read(
+            &args.input.paths,
+            &analysis.sources,
+            &analysis.walk_problems,
+        )?;
+    }
+    check_hosts(
+        &analysis.timeline,
+        options.clocks.host_offsets.keys(),
+        "--host-tz",
+    )
+    .unwrap_or_else(|e| usage_error(e));
     let report = report::build(&analysis, &defs.catalog);
     let mut out = output(args.output.as_deref())?;
     match args.format {
@@ -76,22 +89,66 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         ReportFormat::Text => out.write_all(report::text::render(&report).as_bytes())?,
     }
     out.flush()?;
-    if analysis.read_nothing() {
-        bail!(
-            "no log could be read from {} (see the warnings above); point hbdiag at a folder of collected logs",
-            args.input
-                .paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fails, before any report is written, when no file could be read: the
+/// reasons go to standard error.
+fn nothing_read(
+    paths: &[std::path::PathBuf],
+    sources: &[hbdiag::scan::ScannedSource],
+    problems: &[hbdiag::discover::WalkProblem],
+) -> Result<()> {
+    let mut why: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.display, p.message))
+        .chain(sources.iter().filter_map(|s| {
+            let reason = s.skipped.as_deref()?;
+            Some(format!("{}: skipped: {reason}", s.candidate.display))
+        }))
+        .collect();
+    let more = why.len().saturating_sub(20);
+    why.truncate(20);
+    if more > 0 {
+        why.push(format!("… and {more} more"));
+    }
+    let listed = if why.is_empty() {
+        " (no file found)".to_string()
+    } else {
+        format!(":\n  {}", why.join("\n  "))
+    };
+    bail!(
+        "no log could be read from {}{listed}\npoint hbdiag at a folder of collected logs",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// A usage error when a flag names a host the bundle does not have; the
+/// message lists the known ones.
+fn check_hosts<'a>(
+    timeline: &hbdiag::timeline::Timeline,
+    named: impl IntoIterator<Item = &'a String>,
+    flag: &str,
+) -> Result<()> {
+    let known: Vec<&str> = timeline.hosts.iter().map(|h| h.name.as_str()).collect();
+    for host in named {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(host)) {
+            bail!(
+                "{flag} {host}: no such host in the bundle; its hosts are: {}",
+                known.join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match path {
+        Some(path) if path.as_os_str() == "-" => Box::new(BufWriter::new(io::stdout().lock())),
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
         )),
@@ -110,7 +167,13 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
         .unwrap_or_else(|e| usage_error(e));
     set_jobs(args.input.jobs)?;
     let defs = load(args.input.rules.as_deref())?;
-    let (sources, _, timeline) = pipeline::build_timeline(&options, &defs);
+    let (sources, problems, timeline) = pipeline::build_timeline(&options, &defs);
+    if sources.iter().all(|s| s.skipped.is_some()) {
+        nothing_read(&args.input.paths, &sources, &problems)?;
+    }
+    check_hosts(&timeline, options.clocks.host_offsets.keys(), "--host-tz")
+        .unwrap_or_else(|e| usage_error(e));
+    check_hosts(&timeline, &args.host, "--host").unwrap_or_else(|e| usage_error(e));
     let view = timeline_view::View {
         timeline: &timeline,
         sources: &sources,
@@ -128,9 +191,6 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
         TimelineFormat::Ndjson => view.write_ndjson(&filter, &mut out)?,
     }
     out.flush()?;
-    if sources.iter().all(|s| s.skipped.is_some()) {
-        bail!("no log could be read from the given paths");
-    }
     Ok(ExitCode::SUCCESS)
 }
 

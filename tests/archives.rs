@@ -505,3 +505,107 @@ fn bad_content_inside_archives_is_handled_like_files() {
         warnings(cut)
     );
 }
+
+#[test]
+fn a_capped_zip_entry_skips_only_itself() {
+    let line = "2026-03-12 10:15:22,345 INFO  [Domain Monitor] [DOM_10000] same again\n";
+    let big = line.repeat(8 * 1024 * 1024 / line.len());
+    let archive = zip(&[
+        ("h1/node.log", big.as_bytes()),
+        ("h1/exceptions.log", NODE_LOG.as_bytes()),
+        ("h2/node.log", NODE_LOG.as_bytes()),
+    ]);
+    let dir = bundle(&[("bomb.zip", archive)]);
+    let options = ScanOptions {
+        limits: Limits {
+            max_total_bytes: u64::MAX,
+            max_ratio: 20,
+            ratio_floor: 1024 * 1024,
+        },
+        ..ScanOptions::default()
+    };
+    let result = scan_bundle(&dir, options);
+    let bomb = find(&result, "bomb.zip!h1/node.log");
+    assert!(
+        warnings(bomb).contains("decompression bomb")
+            && warnings(bomb).contains("other entries are still read"),
+        "{}",
+        warnings(bomb)
+    );
+    assert!(bomb.records > 1000 && bomb.lines < (big.len() / line.len()) as u64);
+    assert_eq!(find(&result, "bomb.zip!h1/exceptions.log").records, 2);
+    assert_eq!(find(&result, "bomb.zip!h2/node.log").records, 2);
+}
+
+#[test]
+fn every_nested_plain_tar_level_counts_against_the_cap() {
+    let mut archive = tar(&[("h1/node.log", Entry::File(ordered_log(400).as_bytes()))]);
+    for level in (1..12).rev() {
+        archive = tar(&[(&format!("l{level}.tar"), Entry::File(&archive))]);
+    }
+    let size = archive.len() as u64;
+    let dir = bundle(&[("deep.tar", archive)]);
+    let options = ScanOptions {
+        limits: Limits {
+            max_total_bytes: 4 * size,
+            ..Limits::default()
+        },
+        ..ScanOptions::default()
+    };
+    let result = scan_bundle(&dir, options);
+    let all: String = result
+        .sources
+        .iter()
+        .map(|s| format!("{} {:?} {}\n", s.candidate.display, s.skipped, warnings(s)))
+        .collect();
+    assert!(all.contains("expansion cap was reached"), "{all}");
+    let unlimited = scan_bundle(&dir, ScanOptions::default());
+    let inner: String = (1..12).map(|l| format!("!l{l}.tar")).collect();
+    assert_eq!(
+        find(&unlimited, &format!("deep.tar{inner}!h1/node.log")).records,
+        400
+    );
+}
+
+#[test]
+fn a_bomb_inside_a_tar_gz_is_capped_and_the_run_goes_on() {
+    let line = "2026-03-12 10:15:22,345 INFO  [Domain Monitor] [DOM_10000] same again\n";
+    let big = line.repeat(8 * 1024 * 1024 / line.len());
+    let archive = gz(&tar(&[
+        ("h1/node.log", Entry::File(big.as_bytes())),
+        ("h2/node.log", Entry::File(NODE_LOG.as_bytes())),
+    ]));
+    let dir = bundle(&[("bomb.tar.gz", archive), ("h3/node.log", NODE_LOG.into())]);
+    let options = ScanOptions {
+        limits: Limits {
+            max_total_bytes: u64::MAX,
+            max_ratio: 20,
+            ratio_floor: 1024 * 1024,
+        },
+        ..ScanOptions::default()
+    };
+    let result = scan_bundle(&dir, options);
+    let all: String = result
+        .sources
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {:?} {} | {}\n",
+                s.candidate.display,
+                s.skipped,
+                s.records,
+                warnings(s)
+            )
+        })
+        .collect();
+    let bomb = find(&result, "bomb.tar.gz!h1/node.log");
+    assert!(warnings(bomb).contains("decompression bomb"), "{all}");
+    assert!(bomb.records > 1000, "{all}");
+    // The entries of a .tar.gz share one compressed stream: those after the
+    // bomb lie behind it, so the archive says it was not read further.
+    assert!(
+        warnings(find(&result, "bomb.tar.gz")).contains("not read further"),
+        "{all}"
+    );
+    assert_eq!(find(&result, "h3/node.log").records, 2);
+}

@@ -166,14 +166,16 @@ fn empty_folder_or_missing_path_fails_with_a_clear_message() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no log could be read"), "{stderr}");
 
+    assert!(out.stdout.is_empty(), "no report before the error");
+
+    // A path that does not exist is a usage error, before any report.
     let out = hbdiag(&["analyze", "/nonexistent/bundle", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        report["warnings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("cannot read")
+        stderr.contains("/nonexistent/bundle: no such file or folder"),
+        "{stderr}"
     );
 }
 

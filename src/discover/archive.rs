@@ -5,15 +5,24 @@
 //! an [`EntryVisitor`], so nesting (a `.tar.gz` inside a `.zip`) is just the
 //! visitor opening an entry as another archive.
 
-use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
 /// Nested zips (inside another archive) up to this size are read into
-/// memory to use their central directory; larger ones are streamed by their
-/// local headers.
-const NESTED_ZIP_IN_MEMORY: u64 = 64 * 1024 * 1024;
+/// memory to use their central directory; larger ones are spooled to an
+/// anonymous temporary file (never in the input folder), so that however
+/// deep the nesting, no level holds more than this much memory.
+const NESTED_ZIP_IN_MEMORY: u64 = 1024 * 1024;
+
+/// Archives nested deeper than this (the archive on disk is level 1) are
+/// not opened: their entry is listed as skipped, with a warning.
+pub const MAX_DEPTH: usize = 16;
+
+/// After this many entries of one file on disk were capped as
+/// decompression bombs, the rest of the file is not read.
+const MAX_CAPPED_ENTRIES: u64 = 8;
 
 /// Caps on how far one archive (or compressed file) may expand.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -44,8 +53,19 @@ impl Default for Limits {
 pub struct Budget {
     limits: Limits,
     read_in: AtomicU64,
+    /// Decompressed bytes that count toward the ratio: those of capped
+    /// entries are taken out again.
     expanded: AtomicU64,
+    /// Every decompressed byte, for the total cap.
+    total: AtomicU64,
     exceeded: AtomicBool,
+    capped_entries: AtomicU64,
+}
+
+/// Where the budget stood when an entry started; see [`Budget::end_entry`].
+#[derive(Copy, Clone, Debug)]
+pub struct EntryMark {
+    expanded: u64,
 }
 
 /// Why a [`Budget`] stopped reading.
@@ -74,8 +94,37 @@ impl Budget {
             limits,
             read_in: AtomicU64::new(0),
             expanded: AtomicU64::new(0),
+            total: AtomicU64::new(0),
             exceeded: AtomicBool::new(false),
+            capped_entries: AtomicU64::new(0),
         }
+    }
+
+    /// Marks the start of an archive entry.
+    pub fn begin_entry(&self) -> EntryMark {
+        EntryMark {
+            expanded: self.expanded.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Ends an entry begun at `mark`. When the ratio cap was passed while
+    /// it was read, the entry was a bomb: its bytes stop counting toward
+    /// the ratio and the next entries may be read (up to a few capped
+    /// entries per file; the total cap is never lifted). Returns whether
+    /// the entry was capped.
+    pub fn end_entry(&self, mark: EntryMark) -> bool {
+        if !self.exceeded.load(Ordering::Relaxed) && self.verdict().is_ok() {
+            return false;
+        }
+        if self.total.load(Ordering::Relaxed) > self.limits.max_total_bytes {
+            return true;
+        }
+        let capped = self.capped_entries.fetch_add(1, Ordering::Relaxed) + 1;
+        if capped < MAX_CAPPED_ENTRIES {
+            self.expanded.store(mark.expanded, Ordering::Relaxed);
+            self.exceeded.store(false, Ordering::Relaxed);
+        }
+        true
     }
 
     /// Whether a cap was hit: nothing more should be read from this file.
@@ -88,7 +137,7 @@ impl Budget {
     pub fn verdict(&self) -> Result<(), BudgetExceeded> {
         let out = self.expanded.load(Ordering::Relaxed);
         let read_in = self.read_in.load(Ordering::Relaxed).max(1);
-        let verdict = if out > self.limits.max_total_bytes {
+        let verdict = if self.total.load(Ordering::Relaxed) > self.limits.max_total_bytes {
             Err(BudgetExceeded::Total {
                 limit: self.limits.max_total_bytes,
             })
@@ -113,6 +162,7 @@ impl Budget {
 
     fn add_out(&self, n: usize) {
         self.expanded.fetch_add(n as u64, Ordering::Relaxed);
+        self.total.fetch_add(n as u64, Ordering::Relaxed);
     }
 }
 
@@ -226,6 +276,9 @@ pub trait EntryVisitor {
     fn skipped(&mut self, name: &EntryName, reason: String);
     /// A problem with the archive itself (damage, truncation, caps).
     fn problem(&mut self, message: String);
+    /// A problem with an entry already given to [`EntryVisitor::file`]
+    /// (it was cut short).
+    fn entry_problem(&mut self, name: &EntryName, message: String);
     /// Whether to stop before the next entry (a cap was reached).
     fn stop(&self) -> bool;
 }
@@ -255,7 +308,25 @@ pub fn walk_tar(reader: impl Read, visitor: &mut dyn EntryVisitor) {
             continue;
         };
         match entry.header().entry_type() {
-            tar::EntryType::Regular | tar::EntryType::Continuous => visitor.file(&name, &mut entry),
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
+                let size = entry.size();
+                let mut counted = Counted {
+                    inner: &mut entry,
+                    read: 0,
+                };
+                visitor.file(&name, &mut counted);
+                // What the visitor left is read too (tar would skip it the
+                // same way), to tell an entry the archive ends inside.
+                if io::copy(&mut counted, &mut io::sink()).is_ok() && counted.read < size {
+                    visitor.entry_problem(
+                        &name,
+                        format!(
+                            "entry cut short: the archive ends after {} of its {size} bytes; the lines before were read",
+                            counted.read
+                        ),
+                    );
+                }
+            }
             tar::EntryType::Directory => {}
             tar::EntryType::Symlink => {
                 visitor.skipped(&name, "symbolic link entry not followed".into())
@@ -269,6 +340,20 @@ pub fn walk_tar(reader: impl Read, visitor: &mut dyn EntryVisitor) {
                 ),
             ),
         }
+    }
+}
+
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
@@ -289,8 +374,10 @@ pub fn walk_zip_seekable<R: Read + Seek>(mut reader: R, visitor: &mut dyn EntryV
     }
 }
 
-/// Walks a zip found inside another archive: in memory when small, else by
-/// its local headers.
+/// Walks a zip found inside another archive: in memory when small, else
+/// spooled to an anonymous temporary file (removed when done, never in the
+/// input folder) to use its central directory; by its local headers when
+/// no temporary file can be made.
 pub fn walk_zip_nested(mut reader: impl Read, visitor: &mut dyn EntryVisitor) {
     let mut head = Vec::new();
     if let Err(err) = (&mut reader)
@@ -302,9 +389,24 @@ pub fn walk_zip_nested(mut reader: impl Read, visitor: &mut dyn EntryVisitor) {
         ));
     }
     if head.len() as u64 <= NESTED_ZIP_IN_MEMORY {
-        walk_zip_seekable(Cursor::new(head), visitor);
-    } else {
-        walk_zip_stream(Cursor::new(head).chain(reader), visitor);
+        return walk_zip_seekable(Cursor::new(head), visitor);
+    }
+    let mut spool = match tempfile::tempfile() {
+        Ok(file) => file,
+        Err(_) => return walk_zip_stream(Cursor::new(head).chain(reader), visitor),
+    };
+    let copied = spool
+        .write_all(&head)
+        .and_then(|()| io::copy(&mut reader, &mut spool).map(|_| ()));
+    drop(head);
+    if let Err(err) = copied {
+        visitor.problem(format!(
+            "zip entry unreadable ({err}); what was read is used"
+        ));
+    }
+    match spool.seek(SeekFrom::Start(0)) {
+        Ok(_) => walk_zip_seekable(io::BufReader::new(spool), visitor),
+        Err(err) => visitor.problem(format!("cannot rewind the spooled zip: {err}")),
     }
 }
 
@@ -446,5 +548,39 @@ mod tests {
             budget.verdict(),
             Err(BudgetExceeded::Total { limit: 1000 })
         ));
+    }
+
+    #[test]
+    fn a_capped_entry_stops_counting_toward_the_ratio() {
+        let budget = Budget::new(Limits {
+            max_total_bytes: 10_000,
+            max_ratio: 10,
+            ratio_floor: 100,
+        });
+        budget.add_in(10);
+        budget.add_out(50);
+        let mark = budget.begin_entry();
+        budget.add_out(500);
+        assert!(budget.exceeded());
+        assert!(budget.end_entry(mark), "the entry was capped");
+        assert!(!budget.exceeded(), "the next entry may be read");
+        let mark = budget.begin_entry();
+        budget.add_out(20);
+        assert!(!budget.end_entry(mark));
+        for _ in 0..MAX_CAPPED_ENTRIES {
+            let mark = budget.begin_entry();
+            budget.add_out(500);
+            budget.end_entry(mark);
+        }
+        assert!(budget.exceeded(), "too many bombs stop the file");
+        let budget = Budget::new(Limits {
+            max_total_bytes: 100,
+            max_ratio: 1000,
+            ratio_floor: 1000,
+        });
+        let mark = budget.begin_entry();
+        budget.add_out(101);
+        assert!(budget.end_entry(mark));
+        assert!(budget.exceeded(), "the total cap is never lifted");
     }
 }

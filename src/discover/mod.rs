@@ -7,6 +7,7 @@ pub mod archive;
 pub mod detect;
 pub mod open;
 mod place;
+mod same_file;
 
 pub use place::EntryPlace;
 
@@ -53,7 +54,8 @@ pub fn discover(roots: &[PathBuf]) -> Inventory {
     let mut inventory = Inventory::default();
     for root in roots {
         let default_host = default_host(root);
-        match fs::symlink_metadata(root) {
+        // A root given through a symbolic link is followed.
+        match fs::metadata(root) {
             Ok(meta) if meta.is_dir() => {
                 let layout = if root_is_one_host(root) {
                     Layout::OneHost
@@ -78,6 +80,7 @@ pub fn discover(roots: &[PathBuf]) -> Inventory {
             }),
         }
     }
+    same_file::read_once(&mut inventory);
     inventory.candidates.sort();
     inventory.problems.sort();
     inventory

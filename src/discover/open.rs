@@ -28,6 +28,9 @@ pub enum OpenError {
     /// NUL bytes near the start: a core dump, a jar, an image.
     #[error("binary content (NUL bytes at the start): not a text log")]
     Binary,
+    /// A FIFO, device or socket: opening or reading it could block forever.
+    #[error("not a regular file ({0}): not opened")]
+    NotRegular(&'static str),
 }
 
 /// How the bytes of a source are compressed (one layer, found by magic).
@@ -79,7 +82,41 @@ pub enum Unpacked<'a> {
 
 /// Opens `path` and unpacks its compression; see [`unpack`].
 pub fn open(path: &Path) -> Result<Unpacked<'static>, OpenError> {
-    unpack(BufReader::with_capacity(BUFFER_SIZE, File::open(path)?))
+    unpack(BufReader::with_capacity(BUFFER_SIZE, open_file(path)?))
+}
+
+/// Opens `path` when it is a regular file (after symbolic links): a FIFO,
+/// device or socket is refused before it is opened, since opening or
+/// reading one may never return.
+pub fn open_file(path: &Path) -> Result<File, OpenError> {
+    let check = |file_type: std::fs::FileType| match special_kind(&file_type) {
+        Some(kind) => Err(OpenError::NotRegular(kind)),
+        None if file_type.is_dir() => Err(OpenError::NotRegular("a folder")),
+        None => Ok(()),
+    };
+    check(std::fs::metadata(path)?.file_type())?;
+    let file = File::open(path)?;
+    check(file.metadata()?.file_type())?;
+    Ok(file)
+}
+
+/// What a file that is neither a regular file nor a folder is, if it is one.
+pub fn special_kind(file_type: &std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return Some("a device");
+        }
+    }
+    (!file_type.is_file() && !file_type.is_dir() && !file_type.is_symlink())
+        .then_some("a special file")
 }
 
 /// Removes one layer of compression from `reader` (found by magic bytes),

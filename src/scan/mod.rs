@@ -7,9 +7,7 @@
 
 use crate::discover::archive::{self, Budget, CountIn, CountOut, EntryName, EntryVisitor, Limits};
 use crate::discover::detect::{self, Detection, SNIFF_LINES};
-use crate::discover::open::{
-    self, ArchiveFormat, BUFFER_SIZE, OpenError, Opened, Packing, Unpacked,
-};
+use crate::discover::open::{self, ArchiveFormat, BUFFER_SIZE, Opened, Packing, Unpacked};
 use crate::discover::{Candidate, EntryPlace};
 use crate::model::{Event, Level, LogTime, SourceId, SourceKind};
 use crate::parse;
@@ -18,7 +16,6 @@ use crate::read::{DEFAULT_MAX_LINE, LineReader};
 use crate::signals::{Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use worker::Worker;
 
@@ -255,7 +252,7 @@ fn scan_whole(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
             progress.add_bytes(bytes);
         }
     };
-    match File::open(&candidate.path) {
+    match open::open_file(&candidate.path) {
         Ok(file) => {
             let counted = CountIn::new(file, &budget, &tick);
             scan_file(
@@ -266,7 +263,7 @@ fn scan_whole(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
             )
         }
         Err(err) => vec![(
-            ScannedSource::skipped(candidate.clone(), OpenError::Io(err).to_string()),
+            ScannedSource::skipped(candidate.clone(), err.to_string()),
             Vec::new(),
         )],
     }
@@ -316,6 +313,11 @@ struct ArchiveScan<'a> {
     format: ArchiveFormat,
     budget: &'a Budget,
     ctx: &'a Context<'a>,
+    /// 1 for the archive on disk, 2 for an archive inside it, …
+    depth: usize,
+    /// Whether the stream of this (nested) archive is already counted
+    /// against the budget as an entry of its parent (zip entries are).
+    counted_as_entry: bool,
     outcomes: Vec<Outcome>,
     problems: Vec<String>,
 }
@@ -333,16 +335,21 @@ impl<'a> ArchiveScan<'a> {
             format: ArchiveFormat::Tar,
             budget,
             ctx,
+            depth: 1,
+            counted_as_entry: false,
             outcomes: Vec::new(),
             problems: Vec::new(),
         }
     }
 
-    /// Walks an archive stream; compressed streams count against the budget.
+    /// Walks an archive stream; compressed streams count against the
+    /// budget, and so does every nested level (a plain tar too).
     fn walk(&mut self, reader: Box<dyn BufRead + '_>, packing: Packing) {
-        let reader: Box<dyn BufRead + '_> = match packing {
-            Packing::Plain => reader,
-            _ => Box::new(CountOut::new(reader, self.budget)),
+        let count = packing != Packing::Plain || (self.depth > 1 && !self.counted_as_entry);
+        let reader: Box<dyn BufRead + '_> = if count {
+            Box::new(CountOut::new(reader, self.budget))
+        } else {
+            reader
         };
         match self.format {
             ArchiveFormat::Tar => archive::walk_tar(reader, self),
@@ -383,6 +390,16 @@ impl<'a> ArchiveScan<'a> {
         reader: Box<dyn BufRead + '_>,
     ) {
         let archive = self.place.candidate(&name.name);
+        if self.depth >= archive::MAX_DEPTH {
+            let reason = format!(
+                "archive nested {} levels deep in {}: hbdiag opens archives up to {} levels deep",
+                self.depth + 1,
+                self.place.archive_display(),
+                archive::MAX_DEPTH
+            );
+            let source = ScannedSource::skipped(archive, reason);
+            return self.outcomes.push((source, Vec::new()));
+        }
         let mut inner = ArchiveScan::new(
             archive,
             self.place.nested(&name.name),
@@ -390,6 +407,8 @@ impl<'a> ArchiveScan<'a> {
             self.ctx,
         );
         inner.format = format;
+        inner.depth = self.depth + 1;
+        inner.counted_as_entry = self.format == ArchiveFormat::Zip;
         inner.walk(reader, packing);
         self.outcomes.extend(inner.finish(packing));
     }
@@ -397,6 +416,68 @@ impl<'a> ArchiveScan<'a> {
 
 impl EntryVisitor for ArchiveScan<'_> {
     fn file(&mut self, name: &EntryName, reader: &mut dyn Read) {
+        let mark = self.budget.begin_entry();
+        self.read_entry(name, reader);
+        if self.budget.end_entry(mark) && !self.budget.exceeded() {
+            let display = self.place.candidate(&name.name).display;
+            // Zip entries are compressed one by one, so the next ones can
+            // be read; a tar's entries may share one compressed stream, and
+            // the archive says when it could not be read further.
+            let message = match self.format {
+                ArchiveFormat::Zip => {
+                    "this entry hit the expansion cap and was not read further; the archive's other entries are still read"
+                }
+                ArchiveFormat::Tar => "this entry hit the expansion cap and was not read further",
+            };
+            self.note(&display, message.into());
+        }
+    }
+
+    fn skipped(&mut self, name: &EntryName, reason: String) {
+        let mut source = ScannedSource::skipped(self.place.candidate(&name.name), reason);
+        note_unsafe_name(&mut source, name);
+        self.outcomes.push((source, Vec::new()));
+    }
+
+    fn problem(&mut self, message: String) {
+        self.problems.push(message);
+    }
+
+    fn entry_problem(&mut self, name: &EntryName, message: String) {
+        let display = self.place.candidate(&name.name).display;
+        self.note(&display, message);
+    }
+
+    fn stop(&self) -> bool {
+        self.budget.exceeded()
+    }
+}
+
+impl ArchiveScan<'_> {
+    /// Adds a warning to the source `display` (an entry, or a nested
+    /// archive), listing it when it has no source yet.
+    fn note(&mut self, display: &str, message: String) {
+        let warning = FileWarning {
+            line: None,
+            message,
+        };
+        match self
+            .outcomes
+            .iter_mut()
+            .rev()
+            .find(|(s, _)| s.candidate.display == display)
+        {
+            Some((source, _)) => source.warnings.push(warning),
+            None => {
+                let entry = display.rsplit_once('!').map_or(display, |(_, e)| e);
+                let mut source = ScannedSource::new(self.place.candidate(entry));
+                source.warnings.push(warning);
+                self.outcomes.push((source, Vec::new()));
+            }
+        }
+    }
+
+    fn read_entry(&mut self, name: &EntryName, reader: &mut dyn Read) {
         let candidate = self.place.candidate(&name.name);
         let buffered = BufReader::with_capacity(BUFFER_SIZE, reader);
         let stream: Box<dyn BufRead + '_> = match self.format {
@@ -417,20 +498,6 @@ impl EntryVisitor for ArchiveScan<'_> {
         };
         note_unsafe_name(&mut outcome.0, name);
         self.outcomes.push(outcome);
-    }
-
-    fn skipped(&mut self, name: &EntryName, reason: String) {
-        let mut source = ScannedSource::skipped(self.place.candidate(&name.name), reason);
-        note_unsafe_name(&mut source, name);
-        self.outcomes.push((source, Vec::new()));
-    }
-
-    fn problem(&mut self, message: String) {
-        self.problems.push(message);
-    }
-
-    fn stop(&self) -> bool {
-        self.budget.exceeded()
     }
 }
 
