@@ -432,3 +432,211 @@ pub fn assign<'a>(candidates: impl IntoIterator<Item = &'a mut Candidate>) -> Ve
     finder.warnings.dedup();
     finder.warnings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn candidates(bundle: &str, displays: &[&str]) -> Vec<Candidate> {
+        displays
+            .iter()
+            .map(|d| {
+                let file = d.rsplit(['/', '!']).next().unwrap();
+                Candidate {
+                    display: d.to_string(),
+                    path: PathBuf::from(d),
+                    host: String::new(),
+                    host_from: HostFrom::Single,
+                    bundle: Bundle {
+                        index: 0,
+                        name: bundle.into(),
+                    },
+                    node: None,
+                    name_kind: detect::kind_from_name(file),
+                    stream: String::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// `(display, host, host_from)` of every file, and the warnings.
+    fn hosts_of(bundle: &str, displays: &[&str]) -> (Vec<(String, String, HostFrom)>, usize) {
+        let mut found = candidates(bundle, displays);
+        let warnings = assign(found.iter_mut());
+        let rows = found
+            .into_iter()
+            .map(|c| (c.display, c.host, c.host_from))
+            .collect();
+        (rows, warnings.len())
+    }
+
+    fn host_names(bundle: &str, displays: &[&str]) -> Vec<String> {
+        hosts_of(bundle, displays)
+            .0
+            .into_iter()
+            .map(|(_, h, _)| h)
+            .collect()
+    }
+
+    #[test]
+    fn the_first_level_of_hosts_is_found_as_before() {
+        let (rows, warnings) = hosts_of(
+            "bundle",
+            &[
+                "alarms.csv",
+                "infagw01/logs/node01/node.log",
+                "infagw02/node.log",
+            ],
+        );
+        assert_eq!(
+            rows,
+            [
+                ("alarms.csv".into(), "bundle".into(), HostFrom::Single),
+                (
+                    "infagw01/logs/node01/node.log".into(),
+                    "infagw01".into(),
+                    HostFrom::Folder
+                ),
+                (
+                    "infagw02/node.log".into(),
+                    "infagw02".into(),
+                    HostFrom::Folder
+                ),
+            ]
+        );
+        assert_eq!(warnings, 0);
+    }
+
+    #[test]
+    fn wrapper_folders_and_archives_are_peeled_to_any_depth() {
+        let inner = ["h1/logs/n1/node.log", "h2/node.log", "h2/gc.log"];
+        for wrap in [
+            "collected-logs/",
+            "a/b/collected/",
+            "bundle.tar.gz!collected-logs/",
+            "x.zip!y/z.tar!",
+            "support/case-1234.zip!",
+        ] {
+            let displays: Vec<String> = inner.iter().map(|i| format!("{wrap}{i}")).collect();
+            let displays: Vec<&str> = displays.iter().map(String::as_str).collect();
+            assert_eq!(
+                host_names("root", &displays),
+                ["h1", "h2", "h2"],
+                "wrapped in {wrap}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_host_stays_one_host() {
+        // The root is a host's folder: its logs directly, or `logs/<node>/`.
+        assert_eq!(
+            host_names("infagw01", &["node.log", "gc.log"]),
+            ["infagw01"; 2]
+        );
+        assert_eq!(
+            hosts_of("infagw01", &["logs/node01/node.log"]).0[0].2,
+            HostFrom::Single
+        );
+        // One host under wrappers.
+        assert_eq!(
+            host_names("root", &["w/infagw01/logs/node01/node.log"]),
+            ["infagw01"]
+        );
+        assert_eq!(
+            host_names(
+                "root",
+                &["mrs-master1/var/log/Bigdata/flink/flinkserver/prestart.log"]
+            ),
+            ["mrs-master1"]
+        );
+        // An archive with no host name inside a host's folder is its tree.
+        assert_eq!(
+            host_names("root", &["infagw03/logs.tar!logs/node03/node.log"]),
+            ["infagw03"]
+        );
+    }
+
+    #[test]
+    fn a_host_folder_named_like_no_host_gives_way_to_one_above_with_a_warning() {
+        let (rows, warnings) = hosts_of("root", &["collected/infagw01/stuff/node.log"]);
+        assert_eq!(rows[0].1, "infagw01");
+        assert_eq!(warnings, 1);
+    }
+
+    #[test]
+    fn per_host_archives_name_their_hosts() {
+        let (rows, warnings) = hosts_of(
+            "root",
+            &[
+                "infagw01_20260312.tar.gz!logs/node01/node.log",
+                "infagw02-logs.zip!node.log",
+                "infawk01.tgz!infawk01/node.log",
+                "bundle.zip!h3/node.log",
+                "bundle.zip!h4/node.log",
+            ],
+        );
+        let hosts: Vec<_> = rows.iter().map(|r| (r.1.as_str(), r.2)).collect();
+        assert_eq!(
+            hosts,
+            [
+                ("infagw01", HostFrom::Archive),
+                ("infagw02", HostFrom::Archive),
+                ("infawk01", HostFrom::Folder),
+                ("h3", HostFrom::Folder),
+                ("h4", HostFrom::Folder),
+            ]
+        );
+        assert_eq!(warnings, 0);
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_listing_order() {
+        let displays = [
+            "w/alarms.csv",
+            "w/b.zip!h1/node.log",
+            "w/b.zip!h2/node.log",
+            "w/h3/logs/n3/node.log",
+            "w/README.txt",
+        ];
+        let forward = hosts_of("r", &displays);
+        let mut reversed = displays;
+        reversed.reverse();
+        let mut backward = hosts_of("r", &reversed);
+        backward.0.sort();
+        let mut sorted = forward.clone();
+        sorted.0.sort();
+        assert_eq!(sorted, backward);
+    }
+
+    #[test]
+    fn archive_names_give_host_stems() {
+        let cases = [
+            ("infagw01.tar.gz", Some("infagw01")),
+            ("infagw01_20260312.tar.gz", Some("infagw01")),
+            ("infagw01-logs.zip", Some("infagw01")),
+            ("infagw01_logs_2026-03-12_10-15-00.tgz", Some("infagw01")),
+            ("mrs-master1-20260312101500.zip", Some("mrs-master1")),
+            ("logs-node7.example.com.tar", Some("node7.example.com")),
+            ("10.0.0.5_collected.zip", Some("10.0.0.5")),
+            ("collected-logs.tar.gz", None),
+            ("logs.tar", None),
+            ("20260312.zip", None),
+        ];
+        for (name, host) in cases {
+            assert_eq!(archive_host(name).as_deref(), host, "{name}");
+        }
+    }
+
+    #[test]
+    fn names_that_look_like_hosts() {
+        assert_eq!(host_likeness("10.0.0.5"), 3);
+        assert_eq!(host_likeness("infagw01"), 2);
+        assert_eq!(host_likeness("db.example.com"), 2);
+        assert_eq!(host_likeness("stuff"), 1);
+        assert_eq!(host_likeness("collected-logs"), 0);
+        assert_eq!(host_likeness("2026-03-12"), 0);
+        assert_eq!(host_likeness(".tmpAb12"), 0);
+    }
+}
