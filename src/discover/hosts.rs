@@ -183,7 +183,7 @@ struct Node {
     /// Files directly in it (candidate positions).
     files: Vec<usize>,
     /// Logs of a known kind directly in it (alarm exports, which are
-    /// cluster-wide, do not count), archives named like a log included.
+    /// cluster-wide, do not count), rotated logs packed alone included.
     logs_here: usize,
     /// Logs anywhere below, these included.
     logs_below: usize,
@@ -205,7 +205,13 @@ impl Node {
         let mut named_logs = 0;
         for ((name, archive), child) in &mut self.children {
             below += child.count();
-            if *archive && is_log_name(name) {
+            // A rotated log packed alone: `flinkserver-….[1].log.zip`.
+            if *archive
+                && is_log_name(archive_stem(name))
+                && child.children.is_empty()
+                && child.files.len() == 1
+                && child.logs_here == 1
+            {
                 named_logs += 1;
             }
         }
@@ -551,7 +557,28 @@ mod tests {
             ),
             ["mrs-master1"]
         );
-        // An archive with no host name inside a host's folder is its tree.
+        // An archive with no host name inside a host's folder is its tree,
+        // and so is a rotated log packed alone.
+        assert_eq!(
+            host_names(
+                "root",
+                &[
+                    "mrs-master1/flinkserver-2026-03-01_10-15-22.[1].log.zip!flinkserver-2026-03-01_10-15-22.[1].log",
+                    "mrs-master2/flinkserver.log",
+                ]
+            ),
+            ["mrs-master1", "mrs-master2"]
+        );
+        assert_eq!(
+            host_names(
+                "root",
+                &[
+                    "flink-stopped.tar.gz!flink-stopped/a1/flinkserver.log",
+                    "flink-stopped.tar.gz!flink-stopped/a2/flinkserver.log"
+                ]
+            ),
+            ["a1", "a2"]
+        );
         assert_eq!(
             host_names("root", &["infagw03/logs.tar!logs/node03/node.log"]),
             ["infagw03"]
