@@ -290,8 +290,15 @@ impl Finder {
             self.hosts[f] = Some(here.clone());
         }
         let with_logs: Vec<&Node> = node.with_logs().collect();
+        // Beside the hosts, a folder without logs of a known kind is a host
+        // too (its files are listed, skipped); beside a wrapper it is not.
+        let host_level = with_logs.len() != 1;
         for child in node.children.values().filter(|c| c.logs_below == 0) {
-            self.name_all(child, &here);
+            if host_level && !child.archive && node.logs_below > 0 {
+                self.name_all(child, &child.own_name());
+            } else {
+                self.name_all(child, &here);
+            }
         }
         if let [only] = with_logs.as_slice() {
             let child_path = join(node, path, only);
@@ -626,10 +633,15 @@ mod tests {
             "w/b.zip!h2/node.log",
             "w/h3/logs/n3/node.log",
             "w/README.txt",
+            "w/h4/catalina.out",
         ];
         let forward = hosts_of("r", &displays);
         let mut reversed = displays;
         reversed.reverse();
+        assert_eq!(
+            forward.0.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+            ["w", "h1", "h2", "h3", "w", "h4"]
+        );
         let mut backward = hosts_of("r", &reversed);
         backward.0.sort();
         let mut sorted = forward.clone();
