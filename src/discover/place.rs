@@ -1,7 +1,9 @@
 //! Attributing archive entries to hosts and nodes, the way files in a
 //! folder are: an archive inside a host's folder keeps that host; an archive
 //! at the bundle root is either one host's archive (named by its stem) or a
-//! whole bundle whose first folder level names the hosts.
+//! whole bundle whose first folder level names the hosts. These hosts are
+//! provisional: once every entry is known, [`super::hosts::assign`] finds
+//! the host level from the shape of the whole bundle.
 
 use super::{Bundle, Candidate, HOST_TREE_FOLDERS, HostFrom, detect, informatica_node};
 use std::path::{Path, PathBuf};
