@@ -86,7 +86,10 @@ pub fn build_timeline(
         &options.clocks,
         &defs.catalog,
     );
-    (scanned.sources, inventory.problems, timeline)
+    let mut problems = inventory.problems;
+    problems.extend(scanned.host_warnings);
+    problems.sort();
+    (scanned.sources, problems, timeline)
 }
 
 /// Runs every stage.

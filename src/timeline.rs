@@ -555,6 +555,8 @@ mod tests {
                 display: format!("h1/logs/node01/{name}"),
                 path: name.into(),
                 host: "h1".into(),
+                host_from: crate::discover::HostFrom::Single,
+                bundle: crate::discover::Bundle::default(),
                 node: (kind != SourceKind::AlarmExport).then(|| "node01".to_string()),
                 name_kind: Some(kind),
                 stream: format!("h1/{name}"),

@@ -5,10 +5,12 @@
 
 pub mod archive;
 pub mod detect;
+pub mod hosts;
 pub mod open;
 mod place;
 mod same_file;
 
+pub use hosts::{Bundle, HostFrom};
 pub use place::EntryPlace;
 
 use crate::model::SourceKind;
@@ -26,6 +28,10 @@ pub struct Candidate {
     pub path: PathBuf,
     /// Host it was collected from.
     pub host: String,
+    /// How the host was found.
+    pub host_from: HostFrom,
+    /// The bundle root it was found under.
+    pub bundle: Bundle,
     /// Informatica node name, when the layout shows it (`logs/<node>/`).
     pub node: Option<String>,
     /// Kind suggested by the file name.
@@ -52,27 +58,19 @@ pub struct Inventory {
 /// order so the result is the same on every run.
 pub fn discover(roots: &[PathBuf]) -> Inventory {
     let mut inventory = Inventory::default();
-    for root in roots {
-        let default_host = default_host(root);
+    for (index, root) in roots.iter().enumerate() {
+        let bundle = Bundle {
+            index: index as u32,
+            name: default_host(root),
+        };
         // A root given through a symbolic link is followed.
         match fs::metadata(root) {
-            Ok(meta) if meta.is_dir() => {
-                let layout = if root_is_one_host(root) {
-                    Layout::OneHost
-                } else {
-                    Layout::HostFolders
-                };
-                walk(root, root, &default_host, layout, &mut inventory)
-            }
+            Ok(meta) if meta.is_dir() => walk(root, root, &bundle, &mut inventory),
             Ok(_) => {
                 let name = file_name(root);
-                inventory.candidates.push(candidate(
-                    root,
-                    &name,
-                    &default_host,
-                    Layout::OneHost,
-                    &[],
-                ));
+                inventory
+                    .candidates
+                    .push(candidate(root, &name, &bundle, &[&name]));
             }
             Err(err) => inventory.problems.push(WalkProblem {
                 display: root.display().to_string(),
@@ -81,41 +79,19 @@ pub fn discover(roots: &[PathBuf]) -> Inventory {
         }
     }
     same_file::read_once(&mut inventory);
+    // Archive entries are only known once read: the scan assigns hosts
+    // again over everything, with warnings.
+    hosts::assign(inventory.candidates.iter_mut());
     inventory.candidates.sort();
     inventory.problems.sort();
     inventory
-}
-
-/// How a root folder maps to hosts.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Layout {
-    /// One folder per host directly under the root.
-    HostFolders,
-    /// The root is itself one host's folder (its logs or `logs/` are right there).
-    OneHost,
 }
 
 /// Folders that sit directly in one host's tree, never as a host name.
 pub(crate) const HOST_TREE_FOLDERS: [&str; 6] =
     ["logs", "log", "var", "opt", "tomcat", "informatica"];
 
-/// A root is one host's folder when it directly holds a log hbdiag knows
-/// (other than a cluster-wide alarm export) or a folder like `logs/`.
-fn root_is_one_host(root: &Path) -> bool {
-    let Ok(entries) = fs::read_dir(root) else {
-        return false;
-    };
-    entries.flatten().any(|entry| {
-        let name = entry.file_name().to_string_lossy().to_lowercase();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => HOST_TREE_FOLDERS.contains(&name.as_str()),
-            Ok(_) => detect::kind_from_name(&name).is_some_and(|k| k != SourceKind::AlarmExport),
-            Err(_) => false,
-        }
-    })
-}
-
-fn walk(root: &Path, dir: &Path, default_host: &str, layout: Layout, inventory: &mut Inventory) {
+fn walk(root: &Path, dir: &Path, bundle: &Bundle, inventory: &mut Inventory) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -135,16 +111,12 @@ fn walk(root: &Path, dir: &Path, default_host: &str, layout: Layout, inventory: 
                 display,
                 message: "symbolic link not followed".into(),
             }),
-            Ok(meta) if meta.is_dir() => walk(root, &path, default_host, layout, inventory),
+            Ok(meta) if meta.is_dir() => walk(root, &path, bundle, inventory),
             Ok(_) => {
                 let components: Vec<&str> = display.split('/').collect();
-                inventory.candidates.push(candidate(
-                    &path,
-                    &display,
-                    default_host,
-                    layout,
-                    &components,
-                ));
+                inventory
+                    .candidates
+                    .push(candidate(&path, &display, bundle, &components));
             }
             Err(err) => inventory.problems.push(WalkProblem {
                 display,
@@ -154,26 +126,19 @@ fn walk(root: &Path, dir: &Path, default_host: &str, layout: Layout, inventory: 
     }
 }
 
-fn candidate(
-    path: &Path,
-    display: &str,
-    default_host: &str,
-    layout: Layout,
-    components: &[&str],
-) -> Candidate {
-    let host = match (layout, components) {
-        (Layout::HostFolders, [host, _, ..]) => host.to_string(),
-        _ => default_host.to_string(),
-    };
+/// A file's candidate; its host is provisional until [`hosts::assign`].
+fn candidate(path: &Path, display: &str, bundle: &Bundle, components: &[&str]) -> Candidate {
+    let host = bundle.name.clone();
     let name = components.last().copied().unwrap_or(display);
-    let node = informatica_node(components);
     Candidate {
         display: display.to_string(),
         path: path.to_path_buf(),
         stream: format!("{host}/{}", detect::stream_base(name)),
         name_kind: detect::kind_from_name(name),
         host,
-        node,
+        host_from: HostFrom::Single,
+        bundle: bundle.clone(),
+        node: informatica_node(components),
     }
 }
 

@@ -1,9 +1,11 @@
 //! Attributing archive entries to hosts and nodes, the way files in a
 //! folder are: an archive inside a host's folder keeps that host; an archive
 //! at the bundle root is either one host's archive (named by its stem) or a
-//! whole bundle whose first folder level names the hosts.
+//! whole bundle whose first folder level names the hosts. These hosts are
+//! provisional: once every entry is known, [`super::hosts::assign`] finds
+//! the host level from the shape of the whole bundle.
 
-use super::{Candidate, HOST_TREE_FOLDERS, detect, informatica_node};
+use super::{Bundle, Candidate, HOST_TREE_FOLDERS, HostFrom, detect, informatica_node};
 use std::path::{Path, PathBuf};
 
 /// Archive endings removed to name a host after its archive.
@@ -20,6 +22,7 @@ pub struct EntryPlace {
     host: Option<String>,
     default_host: String,
     folders: Vec<String>,
+    bundle: Bundle,
 }
 
 impl EntryPlace {
@@ -34,6 +37,7 @@ impl EntryPlace {
             host: inside_host.then(|| archive.host.clone()),
             default_host: archive_stem(name),
             folders: folders_of(&components[components.len().min(1)..]),
+            bundle: archive.bundle.clone(),
         }
     }
 
@@ -56,6 +60,8 @@ impl EntryPlace {
             name_kind: detect::kind_from_name(name),
             node: informatica_node(&layout),
             host,
+            host_from: HostFrom::Single,
+            bundle: self.bundle.clone(),
         }
     }
 
@@ -79,6 +85,7 @@ impl EntryPlace {
             host,
             default_host: archive_stem(name),
             folders,
+            bundle: self.bundle.clone(),
         }
     }
 
@@ -133,6 +140,8 @@ mod tests {
             display: display.into(),
             path: PathBuf::from("/bundle").join(display),
             host: host.into(),
+            host_from: HostFrom::Single,
+            bundle: Bundle::default(),
             node: None,
             name_kind: None,
             stream: String::new(),

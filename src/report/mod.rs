@@ -40,6 +40,8 @@ pub struct Tool {
 pub struct SourceReport {
     pub path: String,
     pub host: String,
+    /// How the host was found: `folder`, `archive`, `content`, `single`.
+    pub host_from: crate::discover::HostFrom,
     pub kind: Option<SourceKind>,
     /// Why the file was not read; `null` when it was.
     pub skipped: Option<String>,
@@ -243,6 +245,7 @@ fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
     SourceReport {
         path: s.candidate.display.clone(),
         host: s.candidate.host.clone(),
+        host_from: s.candidate.host_from,
         kind: s.kind,
         skipped: s.skipped.clone(),
         lines: s.lines,

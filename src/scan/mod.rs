@@ -180,6 +180,8 @@ pub struct Scan {
     pub sources: Vec<ScannedSource>,
     /// Kept events, grouped by source in source order.
     pub events: Vec<KeptEvent>,
+    /// Where a source's host had to be guessed.
+    pub host_warnings: Vec<crate::discover::WalkProblem>,
 }
 
 /// One source's result before ids are assigned.
@@ -218,11 +220,15 @@ pub fn scan_with(
         .par_iter()
         .flat_map_iter(|candidate| scan_candidate(candidate, &ctx))
         .collect();
+    // Hosts are found from the whole bundle, archive entries included.
+    let host_warnings =
+        crate::discover::hosts::assign(outcomes.iter_mut().map(|(s, _)| &mut s.candidate));
     outcomes.sort_by(|a, b| a.0.candidate.display.cmp(&b.0.candidate.display));
     let kept = outcomes.iter().map(|(_, events)| events.len()).sum();
     let mut result = Scan {
         sources: Vec::with_capacity(outcomes.len()),
         events: Vec::with_capacity(kept),
+        host_warnings,
     };
     for (i, (mut source, mut events)) in outcomes.into_iter().enumerate() {
         source.id = SourceId(i as u32);

@@ -277,6 +277,8 @@ mod tests {
             display: format!("h1/{name}"),
             path,
             host: "h1".into(),
+            host_from: crate::discover::HostFrom::Single,
+            bundle: crate::discover::Bundle::default(),
             node: None,
             name_kind: crate::discover::detect::kind_from_name(name),
             stream: format!("h1/{name}"),

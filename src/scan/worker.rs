@@ -429,6 +429,8 @@ mod tests {
             display: "h1/exceptions.log".into(),
             path: "h1/exceptions.log".into(),
             host: "h1".into(),
+            host_from: crate::discover::HostFrom::Single,
+            bundle: crate::discover::Bundle::default(),
             node: None,
             name_kind: Some(kind),
             stream: "h1/exceptions.log".into(),
