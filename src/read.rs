@@ -216,8 +216,7 @@ impl<R: BufRead> LineReader<R> {
             if available.is_empty() {
                 break;
             }
-            let (chunk_end, consumed, done, cr_at_end) = match find_end(available, self.endings)
-            {
+            let (chunk_end, consumed, done, cr_at_end) = match find_end(available, self.endings) {
                 Found::End { len, terminator } => {
                     if self.endings == Endings::Unknown {
                         self.endings = decided_by(available[len], terminator);
@@ -386,7 +385,8 @@ impl<R: BufRead> BufRead for Utf16Reader<R> {
         while self.start == self.end && !self.finished {
             let input = self.inner.fill_buf()?;
             let last = input.is_empty();
-            let (result, read, written, _) = self.decoder.decode_to_utf8(input, &mut self.out, last);
+            let (result, read, written, _) =
+                self.decoder.decode_to_utf8(input, &mut self.out, last);
             self.inner.consume(read);
             (self.start, self.end) = (0, written);
             self.finished = last && result == CoderResult::InputEmpty;
@@ -537,9 +537,17 @@ mod tests {
     }
 
     fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
-        let mut bytes = if big_endian { vec![0xfe, 0xff] } else { vec![0xff, 0xfe] };
+        let mut bytes = if big_endian {
+            vec![0xfe, 0xff]
+        } else {
+            vec![0xff, 0xfe]
+        };
         for unit in text.encode_utf16() {
-            let pair = if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() };
+            let pair = if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            };
             bytes.extend_from_slice(&pair);
         }
         bytes
@@ -547,18 +555,25 @@ mod tests {
 
     #[test]
     fn utf16_with_a_bom_is_decoded_as_it_streams() {
-        let text = "2026-03-12 10:15:40,001 ERROR [main] Verbindung abgelehnt: Müller 告警\r\nsecond\r\n"
-            .repeat(3000);
+        let text =
+            "2026-03-12 10:15:40,001 ERROR [main] Verbindung abgelehnt: Müller 告警\r\nsecond\r\n"
+                .repeat(3000);
         for big_endian in [false, true] {
             let bytes = utf16(&text, big_endian);
             let stream: Box<dyn BufRead> = Box::new(io::BufReader::with_capacity(1000, &bytes[..]));
             let mut decoded = String::new();
-            transcoded(stream).unwrap().read_to_string(&mut decoded).unwrap();
+            transcoded(stream)
+                .unwrap()
+                .read_to_string(&mut decoded)
+                .unwrap();
             assert_eq!(decoded, text, "big endian: {big_endian}");
         }
         let plain: Box<dyn BufRead> = Box::new(&b"plain\n"[..]);
         let mut same = String::new();
-        transcoded(plain).unwrap().read_to_string(&mut same).unwrap();
+        transcoded(plain)
+            .unwrap()
+            .read_to_string(&mut same)
+            .unwrap();
         assert_eq!(same, "plain\n");
     }
 }

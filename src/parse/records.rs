@@ -183,7 +183,9 @@ fn rejected_start(text: &str) -> Option<String> {
     let shown = &stamp[..19];
     Some(match time::local_datetime_prefix(stamp) {
         None => format!("impossible time `{shown}`"),
-        Some(_) => format!("line starts with a time (`{shown}`) but is not a record of this format"),
+        Some(_) => {
+            format!("line starts with a time (`{shown}`) but is not a record of this format")
+        }
     })
 }
 
@@ -264,7 +266,9 @@ mod tests {
         let warned: Vec<u64> = out.warnings.iter().map(|(l, _)| *l).collect();
         assert_eq!(warned, [2, 4, 6]);
         assert!(
-            out.warnings[0].1.starts_with("impossible time `2026-02-30 10:15:21`"),
+            out.warnings[0]
+                .1
+                .starts_with("impossible time `2026-02-30 10:15:21`"),
             "{:?}",
             out.warnings
         );

@@ -66,7 +66,11 @@ fn is_leap_second(stamp: &[u8]) -> bool {
 /// Bytes of a `,SSS`/`.SSS` fraction at the start of `b`, with its mark.
 fn fraction_len(b: &[u8]) -> usize {
     if b.len() > 1 && (b[0] == b',' || b[0] == b'.') && b[1].is_ascii_digit() {
-        1 + b[1..].iter().take(9).take_while(|c| c.is_ascii_digit()).count()
+        1 + b[1..]
+            .iter()
+            .take(9)
+            .take_while(|c| c.is_ascii_digit())
+            .count()
     } else {
         0
     }

@@ -360,7 +360,10 @@ mod tests {
         let mut e = evidence("h1/\x1b[31mnode.log", 7, &[("h1/\x07x.log", 3)]);
         e.text = "2026-03-12 10:15:14,302 ERROR [main] \x1b]0;pwned\x07 \x1b[2J".into();
         let rendered = evidence_table(std::slice::from_ref(&e)).to_string();
-        assert!(!rendered.contains('\x1b') && !rendered.contains('\x07'), "{rendered}");
+        assert!(
+            !rendered.contains('\x1b') && !rendered.contains('\x07'),
+            "{rendered}"
+        );
         assert!(rendered.contains("\\x1b]0;pwned\\x07"), "{rendered}");
     }
 
