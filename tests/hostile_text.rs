@@ -39,9 +39,12 @@ fn source_warnings(source: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// A change of a file's bytes.
+type Change<'a> = &'a dyn Fn(&[u8]) -> Vec<u8>;
+
 /// Copies the fixture `name` to `to`, each plain file's bytes changed by
 /// `change` (compressed files are copied as they are).
-fn copy_changed(name: &str, to: &Path, change: &dyn Fn(&[u8]) -> Vec<u8>) {
+fn copy_changed(name: &str, to: &Path, change: Change<'_>) {
     let from = fixture(name);
     for path in walk(&from) {
         let rel = path
@@ -124,7 +127,7 @@ fn cr_crlf_bom_and_utf16_files_read_as_their_lf_originals() {
     let bom = |bytes: &[u8]| [b"\xef\xbb\xbf".as_slice(), bytes].concat();
     let utf16le = |bytes: &[u8]| utf16(bytes, false);
     let utf16be_crlf = |bytes: &[u8]| utf16(&replace(b'\n', b"\r\n")(bytes), true);
-    let variants: [(&str, &dyn Fn(&[u8]) -> Vec<u8>); 5] = [
+    let variants: [(&str, Change<'_>); 5] = [
         ("CR only", &cr_only),
         ("CRLF", &crlf),
         ("UTF-8 BOM", &bom),
