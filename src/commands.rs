@@ -299,7 +299,8 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
         .filter_map(|path| match summarize_gc_file(path) {
             Ok(summary) => Some(summary),
             Err(err) => {
-                eprintln!("warning: {}: {err}", path.display());
+                let warning = format!("warning: {}: {err}", path.display());
+                eprintln!("{}", report::text::terminal_safe_lines(&warning));
                 None
             }
         })

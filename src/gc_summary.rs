@@ -408,6 +408,11 @@ pub fn render_text(summaries: &[GcSummary]) -> String {
     out
 }
 
+/// Input text (paths, log text) safe for a terminal.
+fn clean(text: &str) -> String {
+    crate::report::text::terminal_safe(text).into_owned()
+}
+
 fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.set_header(header);
@@ -428,7 +433,7 @@ fn files_table(summaries: &[GcSummary]) -> Table {
     ]);
     for s in summaries {
         table.add_row(vec![
-            s.path.clone(),
+            clean(&s.path),
             s.collector.unwrap_or_default().to_string(),
             s.pauses.to_string(),
             format!("{:.1}", s.max_pause_ms),
@@ -448,15 +453,15 @@ fn findings_table(summaries: &[GcSummary]) -> Table {
     for s in summaries {
         for f in &s.findings {
             table.add_row(vec![
-                s.path.clone(),
+                clean(&s.path),
                 serde_json::to_value(f.kind)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default(),
                 f.count.to_string(),
                 f.line.to_string(),
-                f.detail.clone(),
-                f.text.chars().take(100).collect(),
+                clean(&f.detail),
+                clean(&f.text.chars().take(100).collect::<String>()),
             ]);
         }
     }
@@ -468,11 +473,11 @@ fn longest_table(summaries: &[GcSummary]) -> Table {
     for s in summaries {
         for p in &s.longest {
             table.add_row(vec![
-                s.path.clone(),
+                clean(&s.path),
                 p.time.clone(),
                 format!("{:.1}", p.duration_ms),
                 p.kind.map_or(String::new(), |k| format!("{k:?}")),
-                p.cause.clone().unwrap_or_default(),
+                clean(p.cause.as_deref().unwrap_or_default()),
                 p.line.to_string(),
             ]);
         }

@@ -13,7 +13,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("hbdiag: error: {err:#}");
+            let message = format!("hbdiag: error: {err:#}");
+            eprintln!("{}", hbdiag::report::text::terminal_safe_lines(&message));
             ExitCode::FAILURE
         }
     }

@@ -1,13 +1,26 @@
 //! Streaming line reader: one reused buffer per file, lines found with
 //! memchr, bad bytes decoded lossily, over-long lines cut at a cap instead of
 //! growing memory without bound.
+//!
+//! Line endings: LF and CRLF everywhere; a file whose first line ends with a
+//! lone CR (old Mac tools, some Windows exporters) is split on CR, LF and
+//! CRLF alike. The choice is made once per file, at its first line ending,
+//! so an LF file keeps the one-byte search of its lines and a stray CR
+//! inside one of its lines stays in that line, as an editor shows it. A
+//! UTF-8 byte-order mark before the first line is dropped; UTF-16 streams
+//! (with a byte-order mark) are decoded to UTF-8 by [`transcoded`] before
+//! they reach the reader.
 
-use memchr::memchr;
+use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE};
+use memchr::{memchr, memchr2};
 use std::borrow::Cow;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 
 /// Longest line kept; the rest of a longer line is skipped and counted.
 pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+
+/// The UTF-8 encoding of U+FEFF, which some Windows tools write first.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// One line of a file, borrowed from the reader's buffer.
 #[derive(Debug)]
@@ -46,6 +59,27 @@ impl ReadDamage {
     }
 }
 
+/// Which bytes end a line in this file.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Endings {
+    /// Not known before the first line ending is seen.
+    Unknown,
+    /// LF (a CR before it is dropped): nearly every file.
+    Lf,
+    /// LF, CRLF or a lone CR: a file whose first line ended with a lone CR.
+    Any,
+}
+
+/// Where a line ends in a buffer: its length and the terminator's.
+enum Found {
+    /// The line is `len` bytes, followed by a terminator of `terminator` bytes.
+    End { len: usize, terminator: usize },
+    /// The buffer ends with a CR: whether an LF follows is not known yet.
+    CrAtEnd,
+    /// No terminator in the buffer.
+    None,
+}
+
 /// Reads lines from any `BufRead`. A line that lies whole in the reader's
 /// buffer (nearly every line) is lent from it without a copy; one split by
 /// a refill is gathered in a reused buffer.
@@ -58,6 +92,12 @@ pub struct LineReader<R> {
     decoded: String,
     number: u64,
     max_line: usize,
+    endings: Endings,
+    /// Whether the start of the stream has been checked for a BOM.
+    started: bool,
+    /// A read error met after part of a line was read: that part is
+    /// returned first, the error on the next call.
+    pending: Option<io::Error>,
     damage: ReadDamage,
 }
 
@@ -71,15 +111,32 @@ impl<R: BufRead> LineReader<R> {
             decoded: String::new(),
             number: 0,
             max_line,
+            endings: Endings::Unknown,
+            started: false,
+            pending: None,
             damage: ReadDamage::default(),
         }
     }
 
     /// A reader whose first line is numbered `lines_before + 1`: for a
-    /// piece of a file that starts after that many lines.
+    /// piece of a file that starts after that many lines (no BOM is looked
+    /// for there).
     pub fn numbered_after(mut self, lines_before: u64) -> Self {
         self.number = lines_before;
+        self.started = lines_before > 0;
         self
+    }
+
+    /// A reader that ends lines at LF only, whatever its first line ends
+    /// with: for a piece of a file whose start was read that way.
+    pub fn lf_only(mut self) -> Self {
+        self.endings = Endings::Lf;
+        self
+    }
+
+    /// The line endings found so far.
+    pub fn endings(&self) -> Endings {
+        self.endings
     }
 
     /// What had to be repaired so far.
@@ -88,21 +145,40 @@ impl<R: BufRead> LineReader<R> {
     }
 
     /// The next line, `Ok(None)` at the end. An I/O error (a truncated gzip
-    /// member, say) ends the file; lines read before it stay valid.
+    /// member, say) ends the file; lines read before it stay valid, and so
+    /// does the part of a line read before it.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
         self.inner.consume(std::mem::take(&mut self.lent));
+        if let Some(err) = self.pending.take() {
+            return Err(err);
+        }
+        if !self.started {
+            self.started = true;
+            if self.inner.fill_buf()?.starts_with(UTF8_BOM) {
+                self.inner.consume(UTF8_BOM.len());
+            }
+        }
         let available = self.inner.fill_buf()?;
         if available.is_empty() {
             return Ok(None);
         }
         self.number += 1;
-        let whole = memchr(b'\n', available).filter(|&end| end <= self.max_line);
-        let Some(end) = whole else {
-            self.gather()?;
-            return Ok(Some(self.decode_gathered()));
+        let (len, terminator) = match find_end(available, self.endings) {
+            Found::End { len, terminator } if len <= self.max_line => (len, terminator),
+            _ => {
+                self.gather()?;
+                return Ok(Some(self.decode_gathered()));
+            }
         };
-        self.lent = end + 1;
-        let raw = without_cr(&self.inner.fill_buf()?[..end]);
+        if self.endings == Endings::Unknown {
+            self.endings = decided_by(available[len], terminator);
+        }
+        self.lent = len + terminator;
+        let raw = &self.inner.fill_buf()?[..len];
+        let raw = match self.endings {
+            Endings::Lf => without_cr(raw),
+            _ => raw,
+        };
         let text = match simdutf8::basic::from_utf8(raw) {
             Ok(text) => text,
             Err(_) => {
@@ -118,24 +194,47 @@ impl<R: BufRead> LineReader<R> {
     }
 
     /// Collects a line split across refills (or longer than the cap) into
-    /// `bytes`, keeping at most `max_line` bytes of it.
+    /// `bytes`, keeping at most `max_line` bytes of it. A read error after
+    /// part of the line ends the line there and is kept for the next call.
     fn gather(&mut self) -> io::Result<()> {
         self.bytes.clear();
         let mut cut = false;
+        let mut read_any = false;
         loop {
-            let available = self.inner.fill_buf()?;
+            let available = match self.inner.fill_buf() {
+                Ok(available) => available,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) if !read_any => {
+                    self.number -= 1;
+                    return Err(err);
+                }
+                Err(err) => {
+                    self.pending = Some(err);
+                    break;
+                }
+            };
             if available.is_empty() {
                 break;
             }
-            let (chunk_end, consumed, done) = match memchr(b'\n', available) {
-                Some(i) => (i, i + 1, true),
-                None => (available.len(), available.len(), false),
+            let (chunk_end, consumed, done, cr_at_end) = match find_end(available, self.endings) {
+                Found::End { len, terminator } => {
+                    if self.endings == Endings::Unknown {
+                        self.endings = decided_by(available[len], terminator);
+                    }
+                    (len, len + terminator, true, false)
+                }
+                Found::CrAtEnd => (available.len() - 1, available.len(), true, true),
+                Found::None => (available.len(), available.len(), false, false),
             };
             let room = self.max_line.saturating_sub(self.bytes.len());
             cut |= chunk_end > room;
             self.bytes
                 .extend_from_slice(&available[..chunk_end.min(room)]);
             self.inner.consume(consumed);
+            read_any = true;
+            if cr_at_end {
+                self.after_cr_at_end();
+            }
             if done {
                 break;
             }
@@ -144,10 +243,32 @@ impl<R: BufRead> LineReader<R> {
             self.damage.long_lines += 1;
             self.damage.first_long_line.get_or_insert(self.number);
         }
-        if self.bytes.last() == Some(&b'\r') {
+        if self.endings == Endings::Lf && self.bytes.last() == Some(&b'\r') {
             self.bytes.pop();
         }
         Ok(())
+    }
+
+    /// After a line that ended with the buffer's last byte, a CR: an LF
+    /// right after it belongs to the same line ending.
+    fn after_cr_at_end(&mut self) {
+        let (crlf, at_end) = match self.inner.fill_buf() {
+            Ok(next) => (next.first() == Some(&b'\n'), next.is_empty()),
+            Err(err) => {
+                self.pending = Some(err);
+                return;
+            }
+        };
+        if crlf {
+            self.inner.consume(1);
+        }
+        if self.endings == Endings::Unknown {
+            self.endings = if crlf || at_end {
+                Endings::Lf
+            } else {
+                Endings::Any
+            };
+        }
     }
 
     /// The gathered bytes as text, invalid UTF-8 replaced and counted.
@@ -167,8 +288,115 @@ impl<R: BufRead> LineReader<R> {
     }
 }
 
+/// Where the line at the start of `buffer` ends, for a file with `endings`.
+/// LF files are searched for one byte only.
+fn find_end(buffer: &[u8], endings: Endings) -> Found {
+    if endings == Endings::Lf {
+        return match memchr(b'\n', buffer) {
+            Some(len) => Found::End { len, terminator: 1 },
+            None => Found::None,
+        };
+    }
+    match memchr2(b'\n', b'\r', buffer) {
+        None => Found::None,
+        Some(len) if buffer[len] == b'\n' => Found::End { len, terminator: 1 },
+        Some(len) => match buffer.get(len + 1) {
+            Some(b'\n') => Found::End { len, terminator: 2 },
+            Some(_) => Found::End { len, terminator: 1 },
+            None => Found::CrAtEnd,
+        },
+    }
+}
+
+/// The endings of a file whose first line ended with `first` (the
+/// terminator's first byte), `terminator` bytes long.
+fn decided_by(first: u8, terminator: usize) -> Endings {
+    if first == b'\r' && terminator == 1 {
+        Endings::Any
+    } else {
+        Endings::Lf
+    }
+}
+
 fn without_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// The UTF-16 encoding whose byte-order mark starts `head`, if one does.
+/// (`FF FE 00 00` is UTF-32's mark, not decoded.)
+pub fn utf16_encoding(head: &[u8]) -> Option<&'static Encoding> {
+    if head.starts_with(b"\xff\xfe") && !head.starts_with(b"\xff\xfe\x00\x00") {
+        Some(UTF_16LE)
+    } else if head.starts_with(b"\xfe\xff") {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// `reader` itself, or, when it starts with a UTF-16 byte-order mark, a
+/// stream of its text decoded to UTF-8 (the mark dropped, unpaired
+/// surrogates replaced by U+FFFD), read as it goes.
+pub fn transcoded<'a>(mut reader: Box<dyn BufRead + 'a>) -> io::Result<Box<dyn BufRead + 'a>> {
+    Ok(match utf16_encoding(reader.fill_buf()?) {
+        Some(encoding) => Box::new(Utf16Reader::new(reader, encoding)),
+        None => reader,
+    })
+}
+
+/// Output buffer of the UTF-16 decoder.
+const DECODED_BUFFER: usize = 64 * 1024;
+
+/// UTF-16 text decoded to UTF-8 as it is read.
+struct Utf16Reader<R> {
+    inner: R,
+    decoder: Decoder,
+    out: Box<[u8]>,
+    start: usize,
+    end: usize,
+    finished: bool,
+}
+
+impl<R: BufRead> Utf16Reader<R> {
+    fn new(inner: R, encoding: &'static Encoding) -> Self {
+        Utf16Reader {
+            inner,
+            decoder: encoding.new_decoder_with_bom_removal(),
+            out: vec![0; DECODED_BUFFER].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            finished: false,
+        }
+    }
+}
+
+impl<R: BufRead> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Utf16Reader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.start == self.end && !self.finished {
+            let input = self.inner.fill_buf()?;
+            let last = input.is_empty();
+            let (result, read, written, _) =
+                self.decoder.decode_to_utf8(input, &mut self.out, last);
+            self.inner.consume(read);
+            (self.start, self.end) = (0, written);
+            self.finished = last && result == CoderResult::InputEmpty;
+        }
+        Ok(&self.out[self.start..self.end])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.start = (self.start + amount).min(self.end);
+    }
 }
 
 #[cfg(test)]
@@ -230,5 +458,122 @@ mod tests {
     #[test]
     fn empty_input_has_no_lines() {
         assert!(read_all(b"", 10).0.is_empty());
+    }
+
+    fn texts_with_capacity(input: &[u8], capacity: usize) -> Vec<String> {
+        let mut reader = LineReader::new(io::BufReader::with_capacity(capacity, input), 100);
+        let mut lines = Vec::new();
+        while let Some(line) = reader.next_line().unwrap() {
+            lines.push(line.text.to_string());
+        }
+        lines
+    }
+
+    #[test]
+    fn cr_only_and_crlf_endings_split_at_any_buffer_size() {
+        for capacity in 1..12 {
+            assert_eq!(
+                texts_with_capacity(b"first\rsecond line\r\rlast\r", capacity),
+                ["first", "second line", "", "last"],
+                "CR only, capacity {capacity}"
+            );
+            assert_eq!(
+                texts_with_capacity(b"first\r\nsecond\r\nlast", capacity),
+                ["first", "second", "last"],
+                "CRLF, capacity {capacity}"
+            );
+            assert_eq!(
+                texts_with_capacity(b"lone CR first\rthen CRLF\r\nthen LF\nend", capacity),
+                ["lone CR first", "then CRLF", "then LF", "end"],
+                "mixed, capacity {capacity}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_lf_file_keeps_a_stray_cr_inside_its_line() {
+        let mut reader = LineReader::new(&b"first\nx\ry\r\nz\n"[..], 100);
+        let mut texts = Vec::new();
+        while let Some(line) = reader.next_line().unwrap() {
+            texts.push(line.text.to_string());
+        }
+        assert_eq!(texts, ["first", "x\ry", "z"]);
+        assert_eq!(reader.endings(), Endings::Lf);
+    }
+
+    #[test]
+    fn a_utf8_bom_is_dropped_from_the_first_line_only() {
+        let (lines, _) = read_all(b"\xef\xbb\xbffirst\n\xef\xbb\xbfsecond\n", 100);
+        assert_eq!(lines[0].1, "first");
+        assert_eq!(lines[1].1, "\u{feff}second");
+        let mut piece = LineReader::new(&b"\xef\xbb\xbfx\n"[..], 100).numbered_after(4);
+        assert_eq!(piece.next_line().unwrap().unwrap().text, "\u{feff}x");
+    }
+
+    /// Gives its bytes, then fails.
+    struct FailsAfter<'a>(&'a [u8]);
+
+    impl Read for FailsAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut short"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_inside_a_long_line_keeps_what_was_read_of_it() {
+        let long = vec![b'x'; 5000];
+        let input = io::BufReader::with_capacity(64, FailsAfter(&long));
+        let mut reader = LineReader::new(input, 1000);
+        let line = reader.next_line().unwrap().unwrap();
+        assert_eq!((line.number, line.text.len()), (1, 1000));
+        assert_eq!(reader.damage().first_long_line, Some(1));
+        assert!(reader.next_line().is_err(), "then the error");
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        let mut bytes = if big_endian {
+            vec![0xfe, 0xff]
+        } else {
+            vec![0xff, 0xfe]
+        };
+        for unit in text.encode_utf16() {
+            let pair = if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            };
+            bytes.extend_from_slice(&pair);
+        }
+        bytes
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded_as_it_streams() {
+        let text =
+            "2026-03-12 10:15:40,001 ERROR [main] Verbindung abgelehnt: Müller 告警\r\nsecond\r\n"
+                .repeat(3000);
+        for big_endian in [false, true] {
+            let bytes = utf16(&text, big_endian);
+            let stream: Box<dyn BufRead> = Box::new(io::BufReader::with_capacity(1000, &bytes[..]));
+            let mut decoded = String::new();
+            transcoded(stream)
+                .unwrap()
+                .read_to_string(&mut decoded)
+                .unwrap();
+            assert_eq!(decoded, text, "big endian: {big_endian}");
+        }
+        let plain: Box<dyn BufRead> = Box::new(&b"plain\n"[..]);
+        let mut same = String::new();
+        transcoded(plain)
+            .unwrap()
+            .read_to_string(&mut same)
+            .unwrap();
+        assert_eq!(same, "plain\n");
     }
 }

@@ -143,6 +143,7 @@ pub fn unpack<'a>(mut reader: impl BufRead + 'a) -> Result<Unpacked<'a>, OpenErr
             reader: inner,
         });
     }
+    let mut inner = crate::read::transcoded(inner)?;
     refuse_binary(inner.as_mut())?;
     Ok(Unpacked::Text(Opened {
         reader: inner,

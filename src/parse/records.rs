@@ -7,7 +7,7 @@
 //! only turned into an [`Event`] (with its owned strings) when the sink
 //! wants it; most records of a healthy log cost a header check and a copy.
 
-use super::{Parser, RecordPeek, Sink, capped, evidence_text};
+use super::{Parser, RecordPeek, Sink, capped, evidence_text, time};
 use crate::model::{DetailLine, Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 use std::ops::Range;
@@ -39,6 +39,9 @@ pub struct RecordParser {
     /// The open record's lines, `\n`-joined.
     lines: String,
     open: Option<OpenRecord>,
+    /// Inside a record whose first line looked like a record start but
+    /// could not be one (an impossible time): its lines are skipped.
+    rejected: bool,
 }
 
 /// What is known about the open record without building it.
@@ -62,6 +65,7 @@ impl RecordParser {
             header,
             lines: String::new(),
             open: None,
+            rejected: false,
         }
     }
 
@@ -130,8 +134,25 @@ impl Parser for RecordParser {
             };
             self.close(sink);
             self.open = Some(open);
+            self.rejected = false;
             self.lines.clear();
             self.lines.push_str(line.text);
+            return;
+        }
+        if let Some(why) = rejected_start(line.text) {
+            self.close(sink);
+            self.rejected = true;
+            sink.warning(
+                line.number,
+                format!(
+                    "{why}: this line and the lines after it up to the next record were skipped, not merged into the record above"
+                ),
+            );
+        }
+        if self.rejected {
+            if !line.text.trim().is_empty() {
+                sink.unparsed(line);
+            }
             return;
         }
         match self.open.as_mut() {
@@ -148,6 +169,24 @@ impl Parser for RecordParser {
     fn finish(&mut self, sink: &mut dyn Sink) {
         self.close(sink);
     }
+}
+
+/// Why a line the header parser refused still cannot be a continuation
+/// line: it starts with a date and time (alone or in `[…]`), as only a
+/// record's first line does, but the time is impossible (`2026-02-30`,
+/// `25:61:61`) or the rest is not a header of this format.
+fn rejected_start(text: &str) -> Option<String> {
+    let stamp = text.strip_prefix('[').unwrap_or(text);
+    if !time::datetime_shaped(stamp) {
+        return None;
+    }
+    let shown = &stamp[..19];
+    Some(match time::local_datetime_prefix(stamp) {
+        None => format!("impossible time `{shown}`"),
+        Some(_) => {
+            format!("line starts with a time (`{shown}`) but is not a record of this format")
+        }
+    })
 }
 
 /// Attaches one continuation line (line `number` of the file): frames are
@@ -203,6 +242,40 @@ mod tests {
         fn event(&mut self, _event: Event) {}
         fn unparsed(&mut self, _line: &Line<'_>) {}
         fn warning(&mut self, _line: u64, _message: String) {}
+    }
+
+    #[test]
+    fn impossible_times_are_skipped_with_a_warning_not_merged() {
+        use crate::parse::testing::{record, run};
+        let input = "\
+2026-03-12 10:15:20,000 INFO  [main] first
+2026-02-30 10:15:21,000 ERROR [main] [DOM_10025] the 30th of February
+\tat its.Frame(Frame.java:1)
+2026-03-12 25:61:61,000 ERROR [main] hour 25
+2016-12-31 23:59:60,100 INFO  [main] a leap second
+[2026-13-01 10:00:00] month 13 in brackets
+2026-03-12 10:15:22,000 INFO  [main] last";
+        let out = run(log4j::parser(), input);
+        let lines: Vec<u64> = out.events.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [1, 5, 7], "the leap second is a record");
+        assert!(
+            record(&out.events[0]).detail.is_empty(),
+            "nothing merged into the first record"
+        );
+        assert_eq!(out.unparsed, [2, 3, 4, 6]);
+        let warned: Vec<u64> = out.warnings.iter().map(|(l, _)| *l).collect();
+        assert_eq!(warned, [2, 4, 6]);
+        assert!(
+            out.warnings[0]
+                .1
+                .starts_with("impossible time `2026-02-30 10:15:21`"),
+            "{:?}",
+            out.warnings
+        );
+        assert_eq!(
+            out.events[1].time,
+            crate::model::LogTime::Local("2016-12-31T23:59:59.999".parse().unwrap())
+        );
     }
 
     #[test]

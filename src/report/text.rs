@@ -5,6 +5,7 @@
 use super::{Evidence, IncidentReport, Report, RootCause};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Longest line text shown in a table cell.
@@ -12,7 +13,10 @@ const TEXT_WIDTH: usize = 150;
 /// Warnings listed before "and N more".
 const WARNINGS_SHOWN: usize = 12;
 
-/// Renders the report for a terminal.
+/// Renders the report for a terminal. Every text that comes from the input
+/// (log lines, file and host names, captured fields in explanations and
+/// procedures) is passed through [`terminal_safe`], so no log can move the
+/// cursor, clear the screen or set the window title.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     header(&mut out, report);
@@ -24,7 +28,51 @@ pub fn render(report: &Report) -> String {
     }
     config_notes(&mut out, report);
     warnings(&mut out, report);
-    out
+    // What the renderer itself wrote is only text and line breaks; this
+    // catches any input text a future change forgets to clean.
+    terminal_safe_lines(&out).into_owned()
+}
+
+/// [`terminal_safe`] for text of several lines: its line breaks are kept.
+pub fn terminal_safe_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && needs_escape(c)) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(terminal_safe).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
+/// `text` safe to print on a terminal: control characters (C0, DEL, C1)
+/// are shown escaped (`\x1b`, `\x07`, `\u{9b}`), a tab as a space, and so
+/// are the Unicode bidirectional overrides that reorder what is shown. JSON
+/// output is not cleaned: serde escapes control characters there.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if (c as u32) < 0x80 && needs_escape(c) => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// [`terminal_safe`], owned: for table cells and formatted lines.
+fn clean(text: &str) -> String {
+    terminal_safe(text).into_owned()
 }
 
 fn header(out: &mut String, report: &Report) {
@@ -45,9 +93,9 @@ fn header(out: &mut String, report: &Report) {
     let mut hosts = table(&["Host", "UTC offset", "Offset from"]);
     for h in &report.hosts {
         hosts.add_row(vec![
-            h.name.clone(),
-            h.utc_offset.clone(),
-            h.offset_source.clone(),
+            clean(&h.name),
+            clean(&h.utc_offset),
+            clean(&h.offset_source),
         ]);
     }
     let _ = writeln!(out, "{hosts}");
@@ -63,7 +111,7 @@ fn render_incident(out: &mut String, i: &IncidentReport) {
         i.time,
         i.fingerprint
     );
-    let _ = writeln!(out, "{}", i.summary);
+    let _ = writeln!(out, "{}", clean(&i.summary));
     let _ = writeln!(
         out,
         "Window {} → {} (timeout {} s, interval {} s)",
@@ -77,10 +125,10 @@ fn render_incident(out: &mut String, i: &IncidentReport) {
         let mut others = table(&["Other candidate", "Confidence", "Rule", "Why"]);
         for c in &i.root_causes[1..] {
             others.add_row(vec![
-                c.cause.clone(),
+                clean(&c.cause),
                 percent(c.confidence),
-                c.rule.clone(),
-                c.title.clone(),
+                clean(&c.rule),
+                clean(&c.title),
             ]);
         }
         let _ = writeln!(out, "{others}");
@@ -88,7 +136,7 @@ fn render_incident(out: &mut String, i: &IncidentReport) {
     if !i.not_evaluated.is_empty() {
         let mut missing = table(&["Not evaluated", "Cause", "What to collect"]);
         for n in &i.not_evaluated {
-            missing.add_row(vec![n.rule.clone(), n.cause.clone(), n.collect.clone()]);
+            missing.add_row(vec![clean(&n.rule), clean(&n.cause), clean(&n.collect)]);
         }
         let _ = writeln!(out, "{missing}");
     }
@@ -104,9 +152,9 @@ fn render_verdict(out: &mut String, verdict: &RootCause) {
         "\nRoot cause: {} ({} confidence) — {}",
         verdict.cause,
         percent(verdict.confidence),
-        verdict.title
+        clean(&verdict.title)
     );
-    let _ = writeln!(out, "{}", verdict.explanation);
+    let _ = writeln!(out, "{}", clean(&verdict.explanation));
     let why = if verdict.fallback {
         format!(
             "Why: no rule held in {} → {}; {} is what is left",
@@ -124,7 +172,7 @@ fn render_verdict(out: &mut String, verdict: &RootCause) {
     }
     out.push_str("Procedure:\n");
     for (n, step) in verdict.procedure.iter().enumerate() {
-        let _ = writeln!(out, "  {}. {step}", n + 1);
+        let _ = writeln!(out, "  {}. {}", n + 1, clean(step));
     }
 }
 
@@ -132,8 +180,8 @@ fn evidence_table(evidence: &[Evidence]) -> Table {
     let mut t = table(&["Time (UTC)", "Host", "File:line", "Line"]);
     for e in evidence {
         t.add_row(vec![
-            e.time.clone(),
-            e.host.clone(),
+            clean(&e.time),
+            clean(&e.host),
             place(e),
             with_span(
                 with_matched(&with_repeats(&shorten(&e.text), e.repeats), e),
@@ -147,7 +195,7 @@ fn evidence_table(evidence: &[Evidence]) -> Table {
 /// `file:line`, with the record's other copies after it: a copy in the same
 /// folder by its file name alone (`node.log:212 (+exceptions.log:7)`).
 fn place(e: &Evidence) -> String {
-    let mut out = format!("{}:{}", e.file, e.line);
+    let mut out = format!("{}:{}", clean(&e.file), e.line);
     if e.also_at.is_empty() {
         return out;
     }
@@ -160,7 +208,7 @@ fn place(e: &Evidence) -> String {
                 Some((dir, name)) if dir == folder => name,
                 _ => other.file.as_str(),
             };
-            format!("+{name}:{}", other.line)
+            format!("+{}:{}", clean(name), other.line)
         })
         .collect();
     let _ = write!(out, " ({})", others.join(", "));
@@ -181,7 +229,7 @@ fn config_notes(out: &mut String, report: &Report) {
     }
     out.push_str("\nConfiguration:\n");
     for note in &report.config_notes {
-        let _ = writeln!(out, "  • {}", note.message);
+        let _ = writeln!(out, "  • {}", clean(&note.message));
         for e in &note.evidence {
             let _ = writeln!(out, "      {}  {}", place(e), shorten(&e.text));
             if let Some(m) = &e.matched {
@@ -198,11 +246,11 @@ fn warnings(out: &mut String, report: &Report) {
     let _ = writeln!(out, "\nWarnings ({}):", report.warnings.len());
     for w in report.warnings.iter().take(WARNINGS_SHOWN) {
         let place = match (&w.file, w.line) {
-            (Some(f), Some(l)) => format!("{f}:{l}: "),
-            (Some(f), None) => format!("{f}: "),
+            (Some(f), Some(l)) => format!("{}:{l}: ", clean(f)),
+            (Some(f), None) => format!("{}: ", clean(f)),
             _ => String::new(),
         };
-        let _ = writeln!(out, "  {place}{}", w.message);
+        let _ = writeln!(out, "  {place}{}", clean(&w.message));
     }
     if report.warnings.len() > WARNINGS_SHOWN {
         let _ = writeln!(
@@ -252,8 +300,9 @@ fn percent(confidence: f64) -> String {
     format!("{:.0}%", confidence * 100.0)
 }
 
+/// Input text cut to the cell width and made safe for a terminal.
 fn shorten(text: &str) -> String {
-    crate::parse::capped(text, TEXT_WIDTH)
+    clean(&crate::parse::capped(text, TEXT_WIDTH))
 }
 
 #[cfg(test)]
@@ -298,6 +347,24 @@ mod tests {
         );
         let archived = evidence("c.zip!exceptions.log", 7, &[("c.zip!node.log", 212)]);
         assert_eq!(place(&archived), "c.zip!exceptions.log:7 (+node.log:212)");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(terminal_safe("plain text é 告警"), "plain text é 告警");
+        assert!(matches!(terminal_safe("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            terminal_safe("a\x1b]0;owned\x07b\x1b[2J\tc\u{9b}d\u{202e}e\x7f\r\n"),
+            "a\\x1b]0;owned\\x07b\\x1b[2J c\\u{9b}d\\u{202e}e\\x7f\\x0d\\x0a"
+        );
+        let mut e = evidence("h1/\x1b[31mnode.log", 7, &[("h1/\x07x.log", 3)]);
+        e.text = "2026-03-12 10:15:14,302 ERROR [main] \x1b]0;pwned\x07 \x1b[2J".into();
+        let rendered = evidence_table(std::slice::from_ref(&e)).to_string();
+        assert!(
+            !rendered.contains('\x1b') && !rendered.contains('\x07'),
+            "{rendered}"
+        );
+        assert!(rendered.contains("\\x1b]0;pwned\\x07"), "{rendered}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! loading into Elasticsearch/OpenSearch.
 
 use super::format_time;
+use super::text::terminal_safe;
 use crate::model::{EventKind, Level};
 use crate::scan::ScannedSource;
 use crate::signals::SignalCatalog;
@@ -62,7 +63,8 @@ impl View<'_> {
         &self.sources[entry.source.0 as usize].candidate.display
     }
 
-    /// One line per entry: time, host, level, file:line, signals, text.
+    /// One line per entry: time, host, level, file:line, signals, text; the
+    /// input's text made safe for a terminal (NDJSON keeps it exact).
     pub fn write_text(&self, filter: &Filter, out: &mut impl Write) -> io::Result<()> {
         for entry in self.selected(filter) {
             let level = entry.event.level.map_or("-", Level::name);
@@ -70,7 +72,7 @@ impl View<'_> {
             let tags = if signals.is_empty() {
                 String::new()
             } else {
-                format!(" [{}]", signals.join(","))
+                format!(" [{}]", terminal_safe(&signals.join(",")))
             };
             let repeats = if entry.repeats.count() > 1 {
                 format!(" (×{} in that minute)", entry.repeats.count())
@@ -81,12 +83,12 @@ impl View<'_> {
                 out,
                 "{} {:<12} {:<5} {}:{}{} {}{repeats}",
                 format_time(entry.time),
-                self.timeline.host(entry.host).name,
+                terminal_safe(&self.timeline.host(entry.host).name),
                 level,
-                self.file(entry),
+                terminal_safe(self.file(entry)),
                 entry.event.line,
                 tags,
-                entry.event.text
+                terminal_safe(&entry.event.text)
             )?;
         }
         Ok(())

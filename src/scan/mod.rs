@@ -537,6 +537,12 @@ fn scan_text(
     };
     let mut reader = LineReader::new(stream, DEFAULT_MAX_LINE);
     let (head, read_error) = read_head(&mut reader);
+    if head.is_empty() && read_error.is_some() {
+        source.warnings.push(FileWarning {
+            line: None,
+            message: "not empty, but no line could be read".into(),
+        });
+    }
     let Some(kind) = decide_kind(&head, &mut source) else {
         return (source, Vec::new());
     };
@@ -579,10 +585,12 @@ fn decide_kind(head: &[String], source: &mut ScannedSource) -> Option<SourceKind
             Some(found)
         }
         Detection::Unconfirmed(kind) if head.is_empty() => {
-            source.warnings.push(FileWarning {
-                line: None,
-                message: "empty file".into(),
-            });
+            if source.warnings.is_empty() {
+                source.warnings.push(FileWarning {
+                    line: None,
+                    message: "empty file".into(),
+                });
+            }
             Some(kind)
         }
         Detection::Unconfirmed(kind) => {

@@ -269,8 +269,14 @@ impl<'a> Worker<'a> {
 
     /// Counts and times a record (at `line`, `time`) whose first line is
     /// `first_line`.
+    ///
+    /// Records are counted by the line they start at: an alarm row that is
+    /// raised and cleared, or a GC line with a pause and a stop, is one
+    /// line, so records plus skipped lines never exceed the lines read.
     fn note(&mut self, line: u64, time: LogTime, ordered: bool, first_line: &str) {
-        self.source.records += 1;
+        if self.previous.is_none_or(|(last, _)| last != line) {
+            self.source.records += 1;
+        }
         self.track_time(line, time, ordered);
         self.remember_last(first_line);
     }

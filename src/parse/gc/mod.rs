@@ -37,6 +37,19 @@ impl GcParser {
 
 impl Parser for GcParser {
     fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
+        self.dialects(line, &mut Checked(sink));
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        let sink = &mut Checked(sink);
+        self.jdk8.finish(&mut self.clock, sink);
+        self.unified.finish(sink);
+        self.j9.finish(sink);
+    }
+}
+
+impl GcParser {
+    fn dialects(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
         let text = line.text;
         if text.trim_start().starts_with('<') {
             self.jdk8.interrupt(&mut self.clock, sink);
@@ -50,11 +63,52 @@ impl Parser for GcParser {
             self.jdk8.line(line, &mut self.clock, sink);
         }
     }
+}
 
-    fn finish(&mut self, sink: &mut dyn Sink) {
-        self.jdk8.finish(&mut self.clock, sink);
-        self.unified.finish(sink);
-        self.j9.finish(sink);
+/// Longest stop believed: a day. A JVM stopped longer than that is hung, not
+/// paused, and a larger figure (`1e308 secs`) is a damaged line.
+const MAX_STOP_MS: f64 = 86_400_000.0;
+
+/// Passes on the dialects' events whose duration can be true: a negative,
+/// non-finite or absurd one (over [`MAX_STOP_MS`]) is dropped with a
+/// warning at its line, before it can move a time or fill a window.
+struct Checked<'a>(&'a mut dyn Sink);
+
+impl Checked<'_> {
+    fn admits(&mut self, event: &Event) -> bool {
+        let Some((duration_ms, _)) = event.span() else {
+            return true;
+        };
+        if (0.0..=MAX_STOP_MS).contains(&duration_ms) {
+            return true;
+        }
+        self.0.warning(
+            event.line,
+            format!(
+                "GC event with an impossible duration ({} s) was ignored",
+                duration_ms / 1000.0
+            ),
+        );
+        false
+    }
+}
+
+impl Sink for Checked<'_> {
+    fn event(&mut self, event: Event) {
+        if self.admits(&event) {
+            self.0.event(event);
+        }
+    }
+    fn lend(&mut self, event: &Event, evidence: &str) {
+        if self.admits(event) {
+            self.0.lend(event, evidence);
+        }
+    }
+    fn unparsed(&mut self, line: &Line<'_>) {
+        self.0.unparsed(line);
+    }
+    fn warning(&mut self, line: u64, message: String) {
+        self.0.warning(line, message);
     }
 }
 
@@ -299,6 +353,22 @@ mod tests {
             .collect();
         assert_eq!(durations, [1.0589, 1.849, 25.388]);
         assert!(out.unparsed.is_empty());
+    }
+
+    #[test]
+    fn negative_and_absurd_durations_are_dropped_with_a_warning() {
+        let input = "\
+5.000: [GC (Allocation Failure) [PSYoungGen: 10K->1K(20K)] 10K->1K(40K), -5.0 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]
+6.000: [GC (Allocation Failure) [PSYoungGen: 10K->1K(20K)] 10K->1K(40K), 1e308 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]
+7.000: [GC (Allocation Failure) [PSYoungGen: 10K->1K(20K)] 10K->1K(40K), 0.0100000 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]
+[8.000s][info][gc] GC(4) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) -3.5ms
+[9.000s][info][gc] GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 99999999999999ms";
+        let out = run(GcParser::new(), input);
+        let lines: Vec<u64> = out.events.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3], "{:?}", out.events);
+        let warned: Vec<u64> = out.warnings.iter().map(|(l, _)| *l).collect();
+        assert_eq!(warned, [1, 2, 4, 5], "{:?}", out.warnings);
+        assert!(out.warnings[0].1.contains("impossible duration (-5 s)"));
     }
 
     #[test]

@@ -151,6 +151,12 @@ pub fn trailing_number(s: &str, suffix: &str) -> Option<f64> {
         .bytes()
         .rposition(|c| !(c.is_ascii_digit() || c == b'.' || c == b',' || c == b'-'))
         .map_or(0, |i| i + 1);
+    if start > 0 && head.as_bytes()[start - 1].is_ascii_alphanumeric() {
+        // Not a number as JVMs print them (`1e308`): the whole word, read
+        // as a float, so its size can be judged rather than its tail.
+        let word = head.rsplit(char::is_whitespace).next().unwrap_or(head);
+        return word.parse::<f64>().ok();
+    }
     decimal(&head[start..])
 }
 
@@ -239,5 +245,8 @@ mod tests {
         let times = "[Times: user=0,04 sys=0,00, real=0,03 secs]";
         assert_eq!(value_after(times, "user="), Some(0.04));
         assert_eq!(value_after(times, "real="), Some(0.03));
+        assert_eq!(trailing_number("x, 1e308 secs", "secs"), Some(1e308));
+        assert_eq!(trailing_number("x, -5.0 secs", "secs"), Some(-5.0));
+        assert_eq!(trailing_number("x, abc308 secs", "secs"), None);
     }
 }
