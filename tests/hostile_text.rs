@@ -15,21 +15,6 @@ use std::path::Path;
 
 const RECORD: &str = "2026-03-12 10:15:40,001 ERROR [Domain Monitor] [DOM_10025] The node cannot send heartbeat messages to the master gateway node.";
 
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, bytes).unwrap();
-}
-
-fn source<'a>(report: &'a Value, path: &str) -> &'a Value {
-    report["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["path"] == path)
-        .unwrap_or_else(|| panic!("{path} not in sources: {report:#}"))
-}
-
 fn source_warnings(source: &Value) -> Vec<&str> {
     source["warnings"]
         .as_array()

@@ -94,3 +94,20 @@ pub fn incident_of_kind<'a>(report: &'a Value, kind: &str) -> &'a Value {
         .find(|i| i["kind"] == kind)
         .unwrap_or_else(|| panic!("no {kind} incident in {report:#}"))
 }
+
+/// Writes `bytes` to `root/rel`, making the folders on the way.
+pub fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The report's entry for the source at `path`.
+pub fn source<'a>(report: &'a Value, path: &str) -> &'a Value {
+    report["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not in sources: {report:#}"))
+}
