@@ -324,5 +324,10 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
 fn summarize_gc_file(path: &Path) -> Result<GcSummary> {
     let opened = open::open_text(path)?;
     let summary = gc_summary::summarize_reader(&path.display().to_string(), opened.reader)?;
+    if summary.pauses + summary.safepoints + summary.allocation_stalls == 0 {
+        bail!(
+            "no GC pause, safepoint or allocation stall in it: not a GC log (or one cut before the first collection); left out"
+        );
+    }
     Ok(summary)
 }

@@ -272,3 +272,27 @@ fn gc_command_warns_per_unreadable_file_and_fails_when_none_is_read() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no GC log could be read"), "{stderr}");
 }
+
+#[test]
+fn gc_command_leaves_out_a_file_that_is_not_a_gc_log() {
+    let node_log = fixture("db-outage").join("infagw01/logs/node01/node.log");
+    let gc_log = fixture("gc-master").join("infagw01/logs/node01/gc.log");
+    let out = hbdiag(&[
+        "gc",
+        node_log.to_str().expect("utf-8 path"),
+        gc_log.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("node.log: no GC pause") && stderr.contains("not a GC log"),
+        "{stderr}"
+    );
+    let summaries: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(summaries.as_array().map(Vec::len), Some(1), "{summaries:#}");
+
+    let alone = hbdiag(&["gc", node_log.to_str().expect("utf-8 path")]);
+    assert!(!alone.status.success(), "a node.log alone is no GC log");
+}
