@@ -322,6 +322,16 @@ fn without_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// `Read::read` for a reader whose own buffer is the source of truth
+/// (`BufRead` first): copies what `fill_buf` holds, then consumes it.
+pub fn read_from_buffer<R: BufRead + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(buf.len());
+    buf[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
+}
+
 /// The UTF-16 encoding whose byte-order mark starts `head`, if one does.
 /// (`FF FE 00 00` is UTF-32's mark, not decoded.)
 pub fn utf16_encoding(head: &[u8]) -> Option<&'static Encoding> {
@@ -372,11 +382,7 @@ impl<R: BufRead> Utf16Reader<R> {
 
 impl<R: BufRead> Read for Utf16Reader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_from_buffer(self, buf)
     }
 }
 

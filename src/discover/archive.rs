@@ -216,11 +216,7 @@ impl<'a, R> CountOut<'a, R> {
 
 impl<R: BufRead> Read for CountOut<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        crate::read::read_from_buffer(self, buf)
     }
 }
 
