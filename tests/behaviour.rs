@@ -176,9 +176,10 @@ fn a_worker_whose_log_just_stops_while_the_master_goes_on_stopped() {
 #[test]
 fn logs_collected_a_little_apart_are_no_incident() {
     let dir = tempfile::tempdir().unwrap();
-    // The worker's log was copied four minutes before the gateways': it
-    // logged every few seconds, so four minutes is long for it, but not
-    // thirty times its spacing.
+    // The worker's log was copied four minutes before the gateways'. It
+    // logged every few seconds, so four minutes is long for it, but bundles
+    // are collected host by host, minutes apart: under five minutes a log
+    // ending early is no incident by itself.
     domain(
         dir.path(),
         node_log(0, END, &[]),
