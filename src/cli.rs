@@ -8,8 +8,9 @@ use hbdiag::incidents::HeartbeatSettings;
 use hbdiag::incidents::config::{PLAUSIBLE_DB_REFRESH_S, PLAUSIBLE_NODE_INTERVAL_MS};
 use hbdiag::model::Level;
 use hbdiag::pipeline::AnalyzeOptions;
+use hbdiag::report::DisplayZone;
 use hbdiag::scan::KeepPolicy;
-use hbdiag::timeline::{ClockSettings, parse_offset};
+use hbdiag::timeline::{ClockSettings, Zone};
 use std::path::PathBuf;
 
 /// Offline triage of heartbeat failures in clustered Java services.
@@ -98,17 +99,36 @@ pub struct InputArgs {
     /// Bundle folders or log files (plain or .gz).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// UTC offset of hosts whose logs carry none (e.g. +08:00). Default: the
-    /// offset other hosts' GC logs show, else UTC.
-    #[arg(long, value_name = "OFFSET", help_heading = "Time zones")]
-    pub tz: Option<String>,
-    /// UTC offset of one host, overriding --tz and inference (repeatable).
+    /// Zone of hosts whose logs carry no offset: +08:00, -03:30, +0530, UTC
+    /// or an IANA name such as Asia/Shanghai (DST followed). Default: the
+    /// offset other hosts' GC logs show, else UTC (reported as assumed).
+    #[arg(
+        long,
+        value_name = "ZONE",
+        allow_hyphen_values = true,
+        value_parser = parse_zone,
+        help_heading = "Time zones"
+    )]
+    pub tz: Option<Zone>,
+    /// Zone of one host, overriding --tz and inference (repeatable).
     #[arg(
         long = "host-tz",
-        value_name = "HOST=OFFSET",
+        value_name = "HOST=ZONE",
+        allow_hyphen_values = true,
         help_heading = "Time zones"
     )]
     pub host_tz: Vec<String>,
+    /// Show times of the terminal output in ZONE, or `local` (the zone of
+    /// this machine). JSON stays UTC.
+    #[arg(
+        long = "display-tz",
+        value_name = "ZONE|local",
+        allow_hyphen_values = true,
+        value_parser = parse_display_zone,
+        default_value = "UTC",
+        help_heading = "Time zones"
+    )]
+    pub display_tz: DisplayZone,
     /// Worker threads for parsing (default: one per core).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -191,25 +211,16 @@ impl InputArgs {
                 bail!("{}: no such file or folder", path.display());
             }
         }
-        let default_offset = self
-            .tz
-            .as_deref()
-            .map(parse_offset)
-            .transpose()
-            .map_err(anyhow::Error::msg)
-            .context("--tz")?;
         let mut clocks = ClockSettings {
-            default_offset,
+            default_zone: self.tz,
             ..ClockSettings::default()
         };
         for pair in &self.host_tz {
-            let Some((host, offset)) = pair.split_once('=') else {
-                bail!("--host-tz `{pair}`: write it as HOST=OFFSET, e.g. infagw01=+08:00");
+            let Some((host, zone)) = pair.split_once('=') else {
+                bail!("--host-tz `{pair}`: write it as HOST=ZONE, e.g. infagw01=+08:00");
             };
-            let offset = parse_offset(offset)
-                .map_err(anyhow::Error::msg)
-                .with_context(|| format!("--host-tz {pair}"))?;
-            clocks.host_offsets.insert(host.to_string(), offset);
+            let zone = Zone::parse(zone).with_context(|| format!("--host-tz {pair}"))?;
+            clocks.host_zones.insert(host.to_string(), zone);
         }
         Ok(AnalyzeOptions {
             paths: self.paths.clone(),
@@ -321,4 +332,14 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>> {
             "`{text}` is not a time; write 2026-03-12T10:15:00Z or \"2026-03-12 10:15:00\" (UTC)"
         )
     })
+}
+
+/// `--tz`: a zone, or a usage error naming the spellings taken.
+fn parse_zone(text: &str) -> Result<Zone, String> {
+    Zone::parse(text).map_err(|e| e.to_string())
+}
+
+/// `--display-tz`: a zone or `local`.
+fn parse_display_zone(text: &str) -> Result<DisplayZone, String> {
+    DisplayZone::parse(text).map_err(|e| e.to_string())
 }

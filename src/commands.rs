@@ -75,7 +75,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     }
     check_hosts(
         &analysis.timeline,
-        options.clocks.host_offsets.keys(),
+        options.clocks.host_zones.keys(),
         "--host-tz",
     )
     .unwrap_or_else(|e| usage_error(e));
@@ -86,7 +86,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
             out.write_all(b"\n")?;
         }
-        ReportFormat::Text => out.write_all(report::text::render(&report).as_bytes())?,
+        ReportFormat::Text => {
+            out.write_all(report::text::render(&report, args.input.display_tz).as_bytes())?
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -171,13 +173,14 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
     if sources.iter().all(|s| s.skipped.is_some()) {
         nothing_read(&args.input.paths, &sources, &problems)?;
     }
-    check_hosts(&timeline, options.clocks.host_offsets.keys(), "--host-tz")
+    check_hosts(&timeline, options.clocks.host_zones.keys(), "--host-tz")
         .unwrap_or_else(|e| usage_error(e));
     check_hosts(&timeline, &args.host, "--host").unwrap_or_else(|e| usage_error(e));
     let view = timeline_view::View {
         timeline: &timeline,
         sources: &sources,
         catalog: &defs.catalog,
+        zone: args.input.display_tz,
     };
     let filter = timeline_view::Filter {
         hosts: args.host.clone(),

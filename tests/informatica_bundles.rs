@@ -108,15 +108,97 @@ fn network_partition_across_time_zones_is_network() {
 }
 
 #[test]
-fn without_offsets_the_report_says_the_clock_is_a_default() {
+fn without_offsets_the_report_says_utc_is_assumed() {
     let report = analyze_json(&fixture("network-partition"), &[]);
     assert!(
         report["hosts"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|h| h["offset_source"] == "default" && h["utc_offset"] == "+00:00")
+            .all(|h| h["offset_source"] == "assumed" && h["utc_offset"] == "+00:00")
     );
+    let warned = report["warnings"].as_array().unwrap().iter().any(|w| {
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("no time zone is known for the logs of infagw01, infagw02, infawk01")
+    });
+    assert!(warned, "{}", report["warnings"]);
+    let text = hbdiag(&[
+        "analyze",
+        "-q",
+        fixture("network-partition").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("+00:00 (assumed UTC)"), "{text}");
+    assert!(
+        text.contains("at 2026-03-12T11:02:31.007Z (assumed UTC)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tz_flags_take_negative_offsets_and_zone_names_and_say_so() {
+    let report = analyze_json(
+        &fixture("network-partition"),
+        &["--tz", "Asia/Shanghai", "--host-tz", "infawk01=+0530"],
+    );
+    let hosts: Vec<(&str, &str, &str)> = report["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap(),
+                h["utc_offset"].as_str().unwrap(),
+                h["offset_source"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            ("infagw01", "Asia/Shanghai", "flag"),
+            ("infagw02", "Asia/Shanghai", "flag"),
+            ("infawk01", "+05:30", "host_flag"),
+        ]
+    );
+    assert_eq!(
+        kinds_and_hosts(&report),
+        [("node_marked_dead".to_string(), "infawk01".to_string())],
+        "Asia/Shanghai is +08:00 all year: the same incident as with +08:00"
+    );
+    let shifted = analyze_json(&fixture("network-partition"), &["--tz", "-03:30"]);
+    let master = &shifted["hosts"][0];
+    assert_eq!(master["utc_offset"], "-03:30");
+    assert_eq!(master["offset_source"], "flag");
+}
+
+#[test]
+fn display_tz_moves_the_terminal_times_and_leaves_json_in_utc() {
+    let args = ["--tz", "+08:00", "--host-tz", "infawk01=+05:30"];
+    let path = fixture("network-partition");
+    let mut cmd = vec!["analyze", "-q", path.to_str().unwrap()];
+    cmd.extend(args);
+    cmd.extend(["--display-tz", "America/St_Johns"]);
+    let out = hbdiag(&cmd);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Time (America/St_Johns)"), "{text}");
+    assert!(
+        text.contains("at 2026-03-12T00:32:31.007-02:30"),
+        "03:02:31Z is 00:32:31 in Newfoundland's daylight time: {text}"
+    );
+    let report = analyze_json(&path, &[&args[..], &["--display-tz", "local"]].concat());
+    assert_eq!(incidents(&report)[0]["time"], "2026-03-12T03:02:31.007Z");
+    let bad = hbdiag(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--display-tz",
+        "Moon/Base",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Moon/Base"));
 }
 
 #[test]
@@ -163,7 +245,15 @@ fn unexplained_incident_says_unknown_and_what_to_collect() {
 fn healthy_bundle_has_no_incident() {
     let report = analyze_json(&fixture("healthy"), &[]);
     assert!(incidents(&report).is_empty());
-    assert!(report["warnings"].as_array().unwrap().is_empty());
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("read as UTC (assumed)"),
+        "the one warning is that no zone is known: {warnings:?}"
+    );
     let out = hbdiag(&["analyze", fixture("healthy").to_str().unwrap()]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("No heartbeat incident found"));
@@ -262,7 +352,7 @@ fn offsets_come_from_gc_datestamps_and_peers_share_them() {
         "2026-03-12 18:15:58,009 ERROR [Domain Monitor] [DOM_10025] The node cannot send heartbeat messages to the master gateway node.\n",
     );
     let report = analyze_json(dir.path(), &[]);
-    let offsets: Vec<(String, String)> = report["hosts"]
+    let offsets: Vec<(String, String, String)> = report["hosts"]
         .as_array()
         .unwrap()
         .iter()
@@ -270,22 +360,23 @@ fn offsets_come_from_gc_datestamps_and_peers_share_them() {
             (
                 h["utc_offset"].as_str().unwrap().into(),
                 h["offset_source"].as_str().unwrap().into(),
+                h["offset_evidence"].as_str().unwrap().into(),
             )
         })
         .collect();
     assert_eq!(
         offsets,
         [
-            ("+08:00".to_string(), "inferred:gw01/gc.log".to_string()),
-            ("+08:00".to_string(), "peer:gw01/gc.log".to_string()),
-        ]
+            ("+08:00".into(), "inferred".into(), "gw01/gc.log".into()),
+            ("+08:00".into(), "peer".into(), "gw01/gc.log".into()),
+        ] as [(String, String, String); 2]
     );
     let incident = incident_of_kind(&report, "master_db_timeout");
     assert_eq!(incident["time"], "2026-03-12T10:15:50.410Z");
     assert_eq!(incident["affected_hosts"], serde_json::json!(["wk01"]));
 
     let explicit = analyze_json(dir.path(), &["--tz", "+00:00"]);
-    assert_eq!(explicit["hosts"][1]["offset_source"], "default");
+    assert_eq!(explicit["hosts"][1]["offset_source"], "flag");
     assert_eq!(explicit["hosts"][1]["utc_offset"], "+00:00");
 }
 

@@ -85,10 +85,6 @@ fn normalised(mut report: Value, prefix: &str) -> Value {
                 if let Some(rest) = s.strip_prefix(prefix) {
                     *s = rest.to_string();
                 }
-                // `offset_source`: `inferred:<file>`, `peer:<file>`.
-                if !prefix.is_empty() {
-                    *s = s.replace(&format!(":{prefix}"), ":");
-                }
             }
             Value::Array(items) => items.iter_mut().for_each(|v| strip(v, prefix)),
             Value::Object(map) => map.values_mut().for_each(|v| strip(v, prefix)),

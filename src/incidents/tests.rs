@@ -3,8 +3,8 @@ use crate::definitions::builtin;
 use crate::model::{Event, EventKind, Level, LogRecord, LogTime, SourceId, SourceKind};
 use crate::scan::Repeats;
 use crate::signals::{Scratch, SignalCatalog};
-use crate::timeline::{Entry, HostClock, OffsetSource, Timeline};
-use chrono::{FixedOffset, TimeZone};
+use crate::timeline::{Entry, HostClock, OffsetSource, Timeline, Zone};
+use chrono::TimeZone;
 
 const HOSTS: [&str; 3] = ["gw01", "gw02", "wk01"];
 
@@ -41,8 +41,8 @@ fn timeline(mut entries: Vec<Entry>) -> Timeline {
             .iter()
             .map(|name| HostClock {
                 name: name.to_string(),
-                offset: FixedOffset::east_opt(0).unwrap(),
-                offset_source: OffsetSource::Default,
+                zone: Zone::utc(),
+                offset_source: OffsetSource::Assumed,
             })
             .collect(),
         entries,

@@ -9,7 +9,7 @@ use crate::incidents::{Incident, IncidentKind, Route, Severity};
 use crate::model::{EventKind, LoggedAt, SourceKind};
 use crate::pipeline::Analysis;
 use crate::rules::{Finding, NotEvaluated, Verdict};
-use crate::timeline::{Entry, HostId, OffsetSource, Timeline};
+use crate::timeline::{Entry, HostId, OffsetSource, Timeline, Zone, ZoneError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
@@ -64,9 +64,41 @@ pub struct LineSample {
 #[derive(Debug, Serialize)]
 pub struct HostReport {
     pub name: String,
+    /// The offset (`+08:00`) or IANA zone (`Asia/Shanghai`) local times
+    /// were read in.
     pub utc_offset: String,
-    /// `host_flag`, `inferred:<file>`, `peer:<file>` (another host's file) or `default`.
-    pub offset_source: String,
+    pub offset_source: OffsetSourceReport,
+    /// The file whose timestamps gave the offset (`inferred`, `peer`).
+    pub offset_evidence: Option<String>,
+}
+
+/// Where a host's offset came from: how far to trust its times.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetSourceReport {
+    /// `--host-tz HOST=ZONE`.
+    HostFlag,
+    /// `--tz ZONE`.
+    Flag,
+    /// The host's own timestamps with offsets (GC datestamps).
+    Inferred,
+    /// Another host's timestamps with offsets, all agreeing.
+    Peer,
+    /// Nothing told: UTC was assumed.
+    Assumed,
+}
+
+impl OffsetSourceReport {
+    /// The name the JSON uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            OffsetSourceReport::HostFlag => "host_flag",
+            OffsetSourceReport::Flag => "flag",
+            OffsetSourceReport::Inferred => "inferred",
+            OffsetSourceReport::Peer => "peer",
+            OffsetSourceReport::Assumed => "assumed",
+        }
+    }
 }
 
 /// One incident with its verdict.
@@ -209,6 +241,65 @@ pub fn format_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The zone terminal output shows times in (`--display-tz`). JSON and
+/// NDJSON always stay UTC.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum DisplayZone {
+    #[default]
+    Utc,
+    /// A zone the user named.
+    Zone(Zone),
+    /// The zone of the machine the report is read on.
+    Local,
+}
+
+impl DisplayZone {
+    /// `local`, or anything [`Zone::parse`] takes.
+    pub fn parse(text: &str) -> Result<DisplayZone, ZoneError> {
+        if text.trim().eq_ignore_ascii_case("local") {
+            return Ok(DisplayZone::Local);
+        }
+        Zone::parse(text).map(|zone| match zone.is_utc() {
+            true => DisplayZone::Utc,
+            false => DisplayZone::Zone(zone),
+        })
+    }
+
+    /// The zone's name for table headings: `UTC`, `Asia/Shanghai`, `local`.
+    pub fn label(&self) -> String {
+        match self {
+            DisplayZone::Utc => "UTC".into(),
+            DisplayZone::Zone(zone) => zone.to_string(),
+            DisplayZone::Local => "local".into(),
+        }
+    }
+
+    /// `t` in this zone: RFC 3339 with milliseconds and the offset.
+    pub fn show_time(&self, t: DateTime<Utc>) -> String {
+        match self {
+            DisplayZone::Utc => format_time(t),
+            DisplayZone::Zone(zone) => t
+                .with_timezone(&zone.offset_at(t))
+                .to_rfc3339_opts(SecondsFormat::Millis, false),
+            DisplayZone::Local => t
+                .with_timezone(&chrono::Local)
+                .to_rfc3339_opts(SecondsFormat::Millis, false),
+        }
+    }
+
+    /// A report time (as [`format_time`] wrote it) in this zone; text that
+    /// is not such a time is returned as it is.
+    pub fn show(&self, report_time: &str) -> String {
+        if *self == DisplayZone::Utc {
+            return report_time.to_string();
+        }
+        DateTime::parse_from_rfc3339(report_time).map_or_else(
+            |_| report_time.to_string(),
+            |t| self.show_time(t.with_timezone(&Utc)),
+        )
+    }
+}
+
 /// Builds the report from an analysis.
 pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Report {
     let ctx = Context { analysis, catalog };
@@ -273,12 +364,17 @@ fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
 fn host_report(h: &crate::timeline::HostClock) -> HostReport {
     HostReport {
         name: h.name.clone(),
-        utc_offset: h.offset.to_string(),
+        utc_offset: h.zone.to_string(),
         offset_source: match &h.offset_source {
-            OffsetSource::HostFlag => "host_flag".into(),
-            OffsetSource::Inferred { file } => format!("inferred:{file}"),
-            OffsetSource::Peer { file } => format!("peer:{file}"),
-            OffsetSource::Default => "default".into(),
+            OffsetSource::HostFlag => OffsetSourceReport::HostFlag,
+            OffsetSource::Flag => OffsetSourceReport::Flag,
+            OffsetSource::Inferred { .. } => OffsetSourceReport::Inferred,
+            OffsetSource::Peer { .. } => OffsetSourceReport::Peer,
+            OffsetSource::Assumed => OffsetSourceReport::Assumed,
+        },
+        offset_evidence: match &h.offset_source {
+            OffsetSource::Inferred { file } | OffsetSource::Peer { file } => Some(file.clone()),
+            _ => None,
         },
     }
 }

@@ -2,7 +2,7 @@
 //! with its verdict, the proving lines, the procedure, the other candidates
 //! and what to collect for the rules that could not run.
 
-use super::{Evidence, IncidentReport, Report, RootCause};
+use super::{DisplayZone, Evidence, IncidentReport, OffsetSourceReport, Report, RootCause};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use std::borrow::Cow;
@@ -16,15 +16,16 @@ const WARNINGS_SHOWN: usize = 12;
 /// Renders the report for a terminal. Every text that comes from the input
 /// (log lines, file and host names, captured fields in explanations and
 /// procedures) is passed through [`terminal_safe`], so no log can move the
-/// cursor, clear the screen or set the window title.
-pub fn render(report: &Report) -> String {
+/// cursor, clear the screen or set the window title. Times are shown in
+/// `zone`.
+pub fn render(report: &Report, zone: DisplayZone) -> String {
     let mut out = String::new();
     header(&mut out, report);
     if report.incidents.is_empty() {
         out.push_str("\nNo heartbeat incident found in this bundle.\n");
     }
     for incident in &report.incidents {
-        render_incident(&mut out, incident);
+        render_incident(&mut out, incident, report, zone);
     }
     config_notes(&mut out, report);
     warnings(&mut out, report);
@@ -90,35 +91,43 @@ fn header(out: &mut String, report: &Report) {
         report.hosts.len(),
         report.incidents.len()
     );
-    let mut hosts = table(&["Host", "UTC offset", "Offset from"]);
+    let mut hosts = table(&["Host", "Time zone", "Known from"]);
     for h in &report.hosts {
-        hosts.add_row(vec![
-            clean(&h.name),
-            clean(&h.utc_offset),
-            clean(&h.offset_source),
-        ]);
+        let zone = match h.offset_source {
+            OffsetSourceReport::Assumed => format!("{} (assumed UTC)", clean(&h.utc_offset)),
+            _ => clean(&h.utc_offset),
+        };
+        let from = match &h.offset_evidence {
+            Some(file) => format!("{} ({})", h.offset_source.name(), clean(file)),
+            None => h.offset_source.name().to_string(),
+        };
+        hosts.add_row(vec![clean(&h.name), zone, from]);
     }
     let _ = writeln!(out, "{hosts}");
 }
 
-fn render_incident(out: &mut String, i: &IncidentReport) {
+fn render_incident(out: &mut String, i: &IncidentReport, report: &Report, zone: DisplayZone) {
     let _ = writeln!(
         out,
-        "\n━━ {}  {}  {}  at {}  ({})",
+        "\n━━ {}  {}  {}  at {}{}  ({})",
         i.id,
         format!("{:?}", i.severity).to_uppercase(),
         i.kind.name(),
-        i.time,
+        zone.show(&i.time),
+        assumed_note(i, report),
         i.fingerprint
     );
     let _ = writeln!(out, "{}", clean(&i.summary));
     let _ = writeln!(
         out,
         "Window {} → {} (timeout {} s, interval {} s)",
-        i.window.start, i.window.end, i.timeout_s, i.interval_s
+        zone.show(&i.window.start),
+        zone.show(&i.window.end),
+        i.timeout_s,
+        i.interval_s
     );
     match i.root_causes.first() {
-        Some(verdict) => render_verdict(out, verdict),
+        Some(verdict) => render_verdict(out, verdict, zone),
         None => out.push_str("\nNo rule matched.\n"),
     }
     if i.root_causes.len() > 1 {
@@ -142,11 +151,20 @@ fn render_incident(out: &mut String, i: &IncidentReport) {
     }
     if !i.cascade.is_empty() {
         out.push_str("Heartbeat events of this incident:\n");
-        let _ = writeln!(out, "{}", evidence_table(&i.cascade));
+        let _ = writeln!(out, "{}", evidence_table(&i.cascade, zone));
     }
 }
 
-fn render_verdict(out: &mut String, verdict: &RootCause) {
+/// ` (assumed UTC)` when the time of an incident's host was read as UTC
+/// only because nothing said otherwise.
+fn assumed_note(i: &IncidentReport, report: &Report) -> &'static str {
+    let assumed = report.hosts.iter().any(|h| {
+        Some(&h.name) == i.host.as_ref() && h.offset_source == OffsetSourceReport::Assumed
+    });
+    if assumed { " (assumed UTC)" } else { "" }
+}
+
+fn render_verdict(out: &mut String, verdict: &RootCause, zone: DisplayZone) {
     let _ = writeln!(
         out,
         "\nRoot cause: {} ({} confidence) — {}",
@@ -158,17 +176,21 @@ fn render_verdict(out: &mut String, verdict: &RootCause) {
     let why = if verdict.fallback {
         format!(
             "Why: no rule held in {} → {}; {} is what is left",
-            verdict.window.start, verdict.window.end, verdict.rule
+            zone.show(&verdict.window.start),
+            zone.show(&verdict.window.end),
+            verdict.rule
         )
     } else {
         format!(
             "Why: rule {} held on the signals in {} → {}",
-            verdict.rule, verdict.window.start, verdict.window.end
+            verdict.rule,
+            zone.show(&verdict.window.start),
+            zone.show(&verdict.window.end)
         )
     };
     let _ = writeln!(out, "{why}");
     if !verdict.evidence.is_empty() {
-        let _ = writeln!(out, "{}", evidence_table(&verdict.evidence));
+        let _ = writeln!(out, "{}", evidence_table(&verdict.evidence, zone));
     }
     out.push_str("Procedure:\n");
     for (n, step) in verdict.procedure.iter().enumerate() {
@@ -176,16 +198,18 @@ fn render_verdict(out: &mut String, verdict: &RootCause) {
     }
 }
 
-fn evidence_table(evidence: &[Evidence]) -> Table {
-    let mut t = table(&["Time (UTC)", "Host", "File:line", "Line"]);
+fn evidence_table(evidence: &[Evidence], zone: DisplayZone) -> Table {
+    let heading = format!("Time ({})", zone.label());
+    let mut t = table(&[heading.as_str(), "Host", "File:line", "Line"]);
     for e in evidence {
         t.add_row(vec![
-            clean(&e.time),
+            clean(&zone.show(&e.time)),
             clean(&e.host),
             place(e),
             with_span(
                 with_matched(&with_repeats(&shorten(&e.text), e.repeats), e),
                 e,
+                zone,
             ),
         ]);
     }
@@ -280,11 +304,16 @@ fn with_repeats(text: &str, repeats: u32) -> String {
 
 /// A stop's or silence's line, with when it began and ended and which of
 /// the two the line's own time marks.
-fn with_span(text: String, e: &Evidence) -> String {
+fn with_span(text: String, e: &Evidence, zone: DisplayZone) -> String {
     let Some(span) = &e.span else {
         return text;
     };
-    let clock = |t: &str| t.split_once('T').map_or(t, |(_, c)| c).to_string();
+    let clock = |t: &str| {
+        let shown = zone.show(t);
+        shown
+            .split_once('T')
+            .map_or(shown.clone(), |(_, c)| c.to_string())
+    };
     let marks = match span.logged_at {
         crate::model::LoggedAt::Start => "start",
         crate::model::LoggedAt::End => "end",
@@ -359,7 +388,7 @@ mod tests {
         );
         let mut e = evidence("h1/\x1b[31mnode.log", 7, &[("h1/\x07x.log", 3)]);
         e.text = "2026-03-12 10:15:14,302 ERROR [main] \x1b]0;pwned\x07 \x1b[2J".into();
-        let rendered = evidence_table(std::slice::from_ref(&e)).to_string();
+        let rendered = evidence_table(std::slice::from_ref(&e), DisplayZone::Utc).to_string();
         assert!(
             !rendered.contains('\x1b') && !rendered.contains('\x07'),
             "{rendered}"

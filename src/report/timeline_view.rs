@@ -2,8 +2,8 @@
 //! person or as NDJSON with Elastic Common Schema field names for bulk
 //! loading into Elasticsearch/OpenSearch.
 
-use super::format_time;
 use super::text::terminal_safe;
+use super::{DisplayZone, format_time};
 use crate::model::{EventKind, Level};
 use crate::scan::ScannedSource;
 use crate::signals::SignalCatalog;
@@ -41,6 +41,8 @@ pub struct View<'a> {
     pub timeline: &'a Timeline,
     pub sources: &'a [ScannedSource],
     pub catalog: &'a SignalCatalog,
+    /// Zone of the text output's times (NDJSON stays UTC).
+    pub zone: DisplayZone,
 }
 
 impl View<'_> {
@@ -82,7 +84,7 @@ impl View<'_> {
             writeln!(
                 out,
                 "{} {:<12} {:<5} {}:{}{} {}{repeats}",
-                format_time(entry.time),
+                self.zone.show_time(entry.time),
                 terminal_safe(&self.timeline.host(entry.host).name),
                 level,
                 terminal_safe(self.file(entry)),

@@ -485,8 +485,7 @@ mod tests {
     use crate::incidents::IncidentKind;
     use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId};
     use crate::signals::{FieldValue, Signal, SignalCatalog};
-    use crate::timeline::{Entry, HostClock, OffsetSource};
-    use chrono::FixedOffset;
+    use crate::timeline::{Entry, HostClock, OffsetSource, Zone};
 
     fn anchor() -> DateTime<Utc> {
         DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("fixed time")
@@ -499,8 +498,8 @@ mod tests {
             hosts: ["subject", "peer"]
                 .map(|name| HostClock {
                     name: name.into(),
-                    offset: FixedOffset::east_opt(0).expect("zero offset"),
-                    offset_source: OffsetSource::Default,
+                    zone: Zone::utc(),
+                    offset_source: OffsetSource::Assumed,
                 })
                 .into(),
             entries: pauses

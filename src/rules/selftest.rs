@@ -10,8 +10,8 @@ use crate::parse::{self, Sink};
 use crate::read::Line;
 use crate::scan::Repeats;
 use crate::signals::{Scratch, Signal, SignalCatalog, SignalDef, SignalId};
-use crate::timeline::{Entry, HostClock, HostId, OffsetSource, Timeline};
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::timeline::{Entry, HostClock, HostId, OffsetSource, Timeline, Zone};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The outcome of a self-test run.
@@ -195,8 +195,8 @@ fn synthetic_timeline(catalog: &SignalCatalog, test: &RuleTest, anchor: DateTime
             .iter()
             .map(|name| HostClock {
                 name: name.to_string(),
-                offset: FixedOffset::east_opt(0).expect("zero offset"),
-                offset_source: OffsetSource::Default,
+                zone: Zone::utc(),
+                offset_source: OffsetSource::Assumed,
             })
             .collect(),
         entries,

@@ -3,8 +3,8 @@ use crate::definitions::builtin;
 use crate::model::{Alarm, AlarmState, Event, EventKind, Level, LogRecord, LogTime, SourceId};
 use crate::scan::Repeats;
 use crate::signals::{Scratch, SignalCatalog};
-use crate::timeline::{Covered, HostClock, OffsetSource};
-use chrono::{FixedOffset, TimeZone};
+use crate::timeline::{Covered, HostClock, OffsetSource, Zone};
+use chrono::TimeZone;
 
 const FS1: u16 = 0;
 const FS2: u16 = 1;
@@ -103,8 +103,8 @@ fn run(ends: [f64; 2], entries: impl FnOnce(&SignalCatalog) -> Vec<Entry>) -> Ve
             .iter()
             .map(|name| HostClock {
                 name: name.to_string(),
-                offset: FixedOffset::east_opt(0).unwrap(),
-                offset_source: OffsetSource::Default,
+                zone: Zone::utc(),
+                offset_source: OffsetSource::Assumed,
             })
             .collect(),
         entries: all,

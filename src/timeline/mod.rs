@@ -5,8 +5,11 @@
 use crate::model::{Event, EventKind, LogTime, SourceId, SourceKind, StreamSummary};
 use crate::scan::{KeptEvent, Repeats, ScannedSource};
 use crate::signals::{Scratch, Signal, SignalCatalog};
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod zone;
+pub use zone::{Zone, ZoneError};
 
 /// Index of a host in [`Timeline::hosts`] (sorted by name).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -17,31 +20,33 @@ pub struct HostId(pub u16);
 pub enum OffsetSource {
     /// `--host-tz HOST=…`.
     HostFlag,
+    /// `--tz`: the user's word for every host nothing else tells about.
+    Flag,
     /// Timestamps with offsets in one of the host's files (GC datestamps).
     Inferred { file: String },
     /// Another host's file in the same bundle (all that carry offsets agree).
     Peer { file: String },
-    /// `--tz`, or UTC when not given: nothing in the bundle told.
-    Default,
+    /// Nothing told: UTC is assumed.
+    Assumed,
 }
 
 /// One host and its clock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostClock {
     pub name: String,
-    pub offset: FixedOffset,
+    pub zone: Zone,
     pub offset_source: OffsetSource,
 }
 
 /// Time-zone settings from the command line.
 #[derive(Clone, Debug, Default)]
 pub struct ClockSettings {
-    /// `--tz`: offset for hosts nothing else tells about. When not given,
+    /// `--tz`: zone of hosts nothing else tells about. When not given,
     /// hosts take the offset their peers' files show (if they all agree),
-    /// else UTC.
-    pub default_offset: Option<FixedOffset>,
-    /// Per-host overrides.
-    pub host_offsets: BTreeMap<String, FixedOffset>,
+    /// else UTC is assumed.
+    pub default_zone: Option<Zone>,
+    /// `--host-tz`: per-host overrides.
+    pub host_zones: BTreeMap<String, Zone>,
 }
 
 /// An event on the UTC timeline.
@@ -133,38 +138,6 @@ impl Timeline {
     }
 }
 
-/// Parses `+08:00`, `-0500`, `+8`, `UTC` or `Z` into an offset.
-pub fn parse_offset(text: &str) -> Result<FixedOffset, String> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("utc") || t == "Z" || t.eq_ignore_ascii_case("gmt") {
-        return Ok(FixedOffset::east_opt(0).expect("zero offset"));
-    }
-    let t = t
-        .strip_prefix("UTC")
-        .or_else(|| t.strip_prefix("GMT"))
-        .unwrap_or(t);
-    let bad = || format!("`{text}` is not a UTC offset; write it like +08:00, -0500 or UTC");
-    let (sign, digits) = match t.as_bytes().first() {
-        Some(b'+') => (1, &t[1..]),
-        Some(b'-') => (-1, &t[1..]),
-        _ => return Err(bad()),
-    };
-    let number = |s: &str| s.parse::<i32>().map_err(|_| bad());
-    let (hours, minutes) = match digits.split_once(':') {
-        Some((h, m)) => (number(h)?, number(m)?),
-        None if digits.len() <= 2 => (number(digits)?, 0),
-        None if digits.len() <= 4 => {
-            let split = digits.len() - 2;
-            (number(&digits[..split])?, number(&digits[split..])?)
-        }
-        None => return Err(bad()),
-    };
-    if hours > 14 || minutes > 59 {
-        return Err(bad());
-    }
-    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60)).ok_or_else(bad)
-}
-
 /// Builds the timeline from a scan's kept events and its sources.
 pub fn build(
     events: Vec<KeptEvent>,
@@ -187,7 +160,7 @@ pub fn build(
     for kept in Draining::new(events).chain(stream_ends) {
         let source = &sources[kept.source.0 as usize];
         let host = index(kept.event.host.as_deref().unwrap_or(&source.candidate.host));
-        match to_utc(kept.event.time, hosts[host.0 as usize].offset) {
+        match to_utc(kept.event.time, &hosts[host.0 as usize].zone) {
             Some(time) => entries.push(Entry {
                 time,
                 host,
@@ -226,13 +199,13 @@ fn coverage(sources: &[ScannedSource], hosts: &[HostClock]) -> Vec<Covered> {
             let index = hosts
                 .binary_search_by(|h| h.name.as_str().cmp(&source.candidate.host))
                 .ok()?;
-            let offset = hosts[index].offset;
+            let zone = &hosts[index].zone;
             let (_, last, _) = source.last_record.as_ref()?;
             Some(Covered {
                 host: HostId(index as u16),
                 kind: source.kind?,
-                from: to_utc(source.first_time?, offset)?,
-                to: to_utc(*last, offset)?,
+                from: to_utc(source.first_time?, zone)?,
+                to: to_utc(*last, zone)?,
             })
         })
         .collect()
@@ -380,20 +353,13 @@ impl<T> Iterator for Draining<T> {
     }
 }
 
-/// UTC time of a log time on a host with `offset`; `None` for bare uptimes.
-pub fn to_utc(time: LogTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
+/// UTC time of a log time on a host in `zone`; `None` for bare uptimes.
+pub fn to_utc(time: LogTime, zone: &Zone) -> Option<DateTime<Utc>> {
     match time {
         LogTime::Zoned(t) => Some(t.with_timezone(&Utc)),
-        LogTime::Local(t) => local_to_utc(t, offset),
+        LogTime::Local(t) => zone.to_utc(t),
         LogTime::Uptime(_) => None,
     }
-}
-
-fn local_to_utc(t: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
-    offset
-        .from_local_datetime(&t)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 fn host_clocks(
@@ -413,28 +379,54 @@ fn host_clocks(
             .as_deref()
             .unwrap_or(&sources[k.source.0 as usize].candidate.host)
     }));
-    let fallback = match settings.default_offset {
-        Some(offset) => (offset, OffsetSource::Default),
-        None => peer_offset(sources).map_or(
-            (
-                FixedOffset::east_opt(0).expect("zero offset"),
-                OffsetSource::Default,
-            ),
-            |(o, file)| (o, OffsetSource::Peer { file }),
-        ),
+    let fallback = match settings.default_zone {
+        Some(zone) => (zone, OffsetSource::Flag),
+        None => peer_offset(sources).map_or((Zone::utc(), OffsetSource::Assumed), |(o, file)| {
+            (Zone::Fixed(o), OffsetSource::Peer { file })
+        }),
     };
-    names
+    let clocks: Vec<HostClock> = names
         .into_iter()
         .map(|name| {
-            if let Some(offset) = settings.host_offsets.get(name) {
-                return clock(name, *offset, OffsetSource::HostFlag);
+            if let Some(zone) = settings.host_zones.get(name) {
+                return clock(name, *zone, OffsetSource::HostFlag);
             }
             match inferred_offset(name, sources, warnings) {
-                Some((offset, file)) => clock(name, offset, OffsetSource::Inferred { file }),
+                Some((offset, file)) => {
+                    clock(name, Zone::Fixed(offset), OffsetSource::Inferred { file })
+                }
                 None => clock(name, fallback.0, fallback.1.clone()),
             }
         })
-        .collect()
+        .collect();
+    warn_of_assumed_zones(&clocks, sources, warnings);
+    clocks
+}
+
+/// One warning naming every host whose local times are read as UTC only
+/// because nothing said otherwise.
+fn warn_of_assumed_zones(
+    clocks: &[HostClock],
+    sources: &[ScannedSource],
+    warnings: &mut Vec<String>,
+) {
+    let local: BTreeSet<&str> = sources
+        .iter()
+        .filter(|s| matches!(s.first_time, Some(LogTime::Local(_))))
+        .map(|s| s.candidate.host.as_str())
+        .collect();
+    let assumed: Vec<&str> = clocks
+        .iter()
+        .filter(|c| c.offset_source == OffsetSource::Assumed && local.contains(c.name.as_str()))
+        .map(|c| c.name.as_str())
+        .collect();
+    if assumed.is_empty() {
+        return;
+    }
+    warnings.push(format!(
+        "no time zone is known for the logs of {}: their times are read as UTC (assumed); if they are not, give --tz ZONE or --host-tz HOST=ZONE",
+        assumed.join(", ")
+    ));
 }
 
 /// The one offset every file with offsets in the bundle agrees on, and the
@@ -449,10 +441,10 @@ fn peer_offset(sources: &[ScannedSource]) -> Option<(FixedOffset, String)> {
         .then(|| (offset, file.clone()))
 }
 
-fn clock(name: &str, offset: FixedOffset, offset_source: OffsetSource) -> HostClock {
+fn clock(name: &str, zone: Zone, offset_source: OffsetSource) -> HostClock {
     HostClock {
         name: name.to_string(),
-        offset,
+        zone,
         offset_source,
     }
 }
@@ -784,32 +776,11 @@ mod tests {
     }
 
     #[test]
-    fn offsets_in_every_spelling() {
-        let cases = [
-            ("+08:00", 8 * 3600),
-            ("-0500", -5 * 3600),
-            ("+5:30", 5 * 3600 + 1800),
-            ("+8", 8 * 3600),
-            ("UTC", 0),
-            ("GMT+08:00", 8 * 3600),
-        ];
-        for (text, seconds) in cases {
-            assert_eq!(
-                parse_offset(text).unwrap().local_minus_utc(),
-                seconds,
-                "{text}"
-            );
-        }
-        assert!(parse_offset("Asia/Shanghai").is_err());
-        assert!(parse_offset("+25:00").is_err());
-    }
-
-    #[test]
     fn local_and_zoned_times_meet_on_utc() {
-        let plus8 = parse_offset("+08:00").unwrap();
+        let plus8 = Zone::parse("+08:00").unwrap();
         let local = LogTime::Local("2026-03-12T18:15:22".parse().unwrap());
         let zoned = LogTime::Zoned(DateTime::parse_from_rfc3339("2026-03-12T10:15:22Z").unwrap());
-        assert_eq!(to_utc(local, plus8), to_utc(zoned, plus8));
-        assert_eq!(to_utc(LogTime::Uptime(3.0), plus8), None);
+        assert_eq!(to_utc(local, &plus8), to_utc(zoned, &plus8));
+        assert_eq!(to_utc(LogTime::Uptime(3.0), &plus8), None);
     }
 }
