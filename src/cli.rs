@@ -160,6 +160,10 @@ pub struct AnalyzeArgs {
     /// The domain has one gateway: the master waits 12 DB intervals, not 4.
     #[arg(long, help_heading = "Heartbeat settings")]
     pub single_gateway: bool,
+    /// Read every clock as written, even where events on two hosts show one
+    /// is off (skews are then neither corrected nor reported).
+    #[arg(long, help_heading = "Time zones")]
+    pub keep_clocks: bool,
 }
 
 /// Flags of `timeline`.
@@ -228,6 +232,7 @@ impl InputArgs {
             heartbeat: HeartbeatSettings::default(),
             keep,
             progress: !self.quiet,
+            keep_clocks: false,
         })
     }
 }
@@ -236,6 +241,7 @@ impl AnalyzeArgs {
     /// Validated options, heartbeat settings included.
     pub fn options(&self) -> Result<AnalyzeOptions> {
         let mut options = self.input.options(KeepPolicy::default())?;
+        options.keep_clocks = self.keep_clocks;
         for (flag, value, plausible) in [
             (
                 "--db-refresh-interval",

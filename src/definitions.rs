@@ -44,11 +44,25 @@ impl DefinitionFile {
         })
     }
 
-    /// Whether the file defines signals (`[[signal]]` tables) rather than a rule.
+    /// Whether the file defines signals (`[[signal]]` tables).
     pub fn defines_signals(&self) -> bool {
+        self.has_table("[[signal]]")
+    }
+
+    /// Whether the file defines cross-host clock pairs (`[[clock_pair]]`).
+    pub fn defines_clock_pairs(&self) -> bool {
+        self.has_table("[[clock_pair]]")
+    }
+
+    /// Whether the file is a rule: neither signals nor clock pairs.
+    pub fn defines_rule(&self) -> bool {
+        !self.defines_signals() && !self.defines_clock_pairs()
+    }
+
+    fn has_table(&self, header: &str) -> bool {
         self.text
             .lines()
-            .any(|l| l.trim_start().starts_with("[[signal]]"))
+            .any(|l| l.trim_start().starts_with(header))
     }
 }
 
@@ -138,6 +152,7 @@ mod tests {
     #[test]
     fn builtin_set_is_not_empty() {
         assert!(builtin().iter().any(|f| f.defines_signals()));
-        assert!(builtin().iter().any(|f| !f.defines_signals()));
+        assert!(builtin().iter().any(|f| f.defines_rule()));
+        assert!(builtin().iter().any(|f| f.defines_clock_pairs()));
     }
 }

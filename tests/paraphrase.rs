@@ -536,6 +536,9 @@ fn check(story: &Story, variant: &Variant, original: &Value) -> Result<(), Strin
             ));
         }
     }
+    if report["clock_skews"] != original["clock_skews"] {
+        return said(format!("clock skews {} appear", report["clock_skews"]));
+    }
     let (got, was) = (incidents(&report).len(), incidents(original).len());
     if got != was {
         let kinds: Vec<String> = incidents(&report)

@@ -541,6 +541,9 @@ fn every_flinkserver_story_holds_in_other_words() {
                 .filter(|i| i["kind"] == "flink_ha_heartbeat")
                 .collect();
             let label = format!("{} / {}", story.fixture, variant.name);
+            if report["clock_skews"] != serde_json::json!([]) {
+                failures.push(format!("{label}: clock skews {}", report["clock_skews"]));
+            }
             let [incident] = found.as_slice() else {
                 failures.push(format!("{label}: {} incidents", found.len()));
                 continue;

@@ -9,6 +9,7 @@ use crate::incidents::{Incident, IncidentKind, Route, Severity};
 use crate::model::{EventKind, LoggedAt, SourceKind};
 use crate::pipeline::Analysis;
 use crate::rules::{Finding, NotEvaluated, Verdict};
+use crate::timeline::skew::Clock;
 use crate::timeline::{Entry, HostId, OffsetSource, Timeline, Zone, ZoneError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -25,7 +26,54 @@ pub struct Report {
     pub hosts: Vec<HostReport>,
     pub incidents: Vec<IncidentReport>,
     pub config_notes: Vec<ConfigNoteReport>,
+    /// Pairs of hosts whose clocks differ by more than 2 s.
+    pub clock_skews: Vec<ClockSkewReport>,
     pub warnings: Vec<WarningReport>,
+}
+
+/// Two hosts whose clocks disagree, the events that show it, and whether
+/// any verdict depends on it.
+#[derive(Debug, Serialize)]
+pub struct ClockSkewReport {
+    /// The clock that reads later (a host's, or `alarm export`)…
+    pub ahead: String,
+    /// …than this one…
+    pub behind: String,
+    /// …by at least and at most this many seconds.
+    pub min_s: f64,
+    pub max_s: f64,
+    /// The clock whose times were moved, and by how many seconds (later
+    /// when positive): every time in the report is on the corrected clock.
+    pub corrected_clock: String,
+    pub correction_s: f64,
+    /// True when every verdict is the same wherever in the bounds the skew
+    /// is, and without the correction.
+    pub verdicts_hold: bool,
+    /// The incidents whose verdict is not.
+    pub changes: Vec<VerdictChangeReport>,
+    /// Each cause on one host and its effect on the other.
+    pub evidence: Vec<SkewEvidence>,
+}
+
+/// An incident whose verdict depends on the correction: the verdict's rule
+/// as reported, and the one with the clock moved by `at_correction_s`
+/// instead (0: not corrected); `null` where the incident is not found.
+#[derive(Debug, Serialize)]
+pub struct VerdictChangeReport {
+    pub kind: IncidentKind,
+    pub host: Option<String>,
+    pub verdict: Option<String>,
+    pub alternative: Option<String>,
+    pub at_correction_s: f64,
+}
+
+/// One cross-host cause and effect that bounds a skew.
+#[derive(Debug, Serialize)]
+pub struct SkewEvidence {
+    /// The clock pair's id (`rules/clocks/`).
+    pub pair: String,
+    pub cause: Evidence,
+    pub effect: Evidence,
 }
 
 /// Which program wrote the report.
@@ -303,6 +351,11 @@ impl DisplayZone {
 /// Builds the report from an analysis.
 pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Report {
     let ctx = Context { analysis, catalog };
+    let clock_skews: Vec<ClockSkewReport> = analysis
+        .clock_skews
+        .iter()
+        .map(|check| ctx.clock_skew(check))
+        .collect();
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -328,8 +381,36 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
                 evidence: note.evidence.iter().map(|&i| ctx.evidence(i)).collect(),
             })
             .collect(),
-        warnings: warnings(analysis),
+        warnings: warnings(analysis, &clock_skews),
+        clock_skews,
     }
+}
+
+/// What a user must know of a clock skew: that times were moved, and
+/// which verdicts it could change.
+fn skew_warnings(skew: &ClockSkewReport) -> Vec<WarningReport> {
+    let warning = |message: String| WarningReport {
+        file: None,
+        line: None,
+        message,
+    };
+    let mut found = vec![warning(format!(
+        "clock skew: {} reads {}–{} s later than {}; {}'s times are moved {:+} s in this report (--keep-clocks to read them as written)",
+        skew.ahead, skew.min_s, skew.max_s, skew.behind, skew.corrected_clock, skew.correction_s
+    ))];
+    for change in &skew.changes {
+        let rule = |r: &Option<String>| r.clone().unwrap_or_else(|| "no incident".into());
+        found.push(warning(format!(
+            "the verdict of {} on {} could change within the skew: {} as reported, {} with {}'s clock moved {:+} s",
+            change.kind.name(),
+            change.host.as_deref().unwrap_or("an unknown host"),
+            rule(&change.verdict),
+            rule(&change.alternative),
+            skew.corrected_clock,
+            change.at_correction_s
+        )));
+    }
+    found
 }
 
 fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
@@ -380,8 +461,8 @@ fn host_report(h: &crate::timeline::HostClock) -> HostReport {
 }
 
 /// Every warning in the bundle, flattened and sorted.
-fn warnings(analysis: &Analysis) -> Vec<WarningReport> {
-    let mut all: Vec<WarningReport> = Vec::new();
+fn warnings(analysis: &Analysis, skews: &[ClockSkewReport]) -> Vec<WarningReport> {
+    let mut all: Vec<WarningReport> = skews.iter().flat_map(skew_warnings).collect();
     for p in &analysis.walk_problems {
         all.push(WarningReport {
             file: Some(p.display.clone()),
@@ -433,6 +514,47 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    fn clock_name(&self, clock: Clock) -> String {
+        match clock {
+            Clock::Host(host) => self.host_name(host),
+            Clock::AlarmExport => "alarm export".into(),
+        }
+    }
+
+    fn clock_skew(&self, check: &crate::pipeline::SkewCheck) -> ClockSkewReport {
+        let seconds = |ms: f64| (ms / 100.0).round() / 10.0;
+        let skew = &check.skew;
+        ClockSkewReport {
+            ahead: self.clock_name(skew.ahead),
+            behind: self.clock_name(skew.behind),
+            min_s: seconds(skew.min_ms),
+            max_s: seconds(skew.max_ms),
+            corrected_clock: self.clock_name(check.corrected),
+            correction_s: seconds(check.correction_ms),
+            verdicts_hold: check.changes.is_empty(),
+            changes: check
+                .changes
+                .iter()
+                .map(|c| VerdictChangeReport {
+                    kind: c.kind,
+                    host: c.host.map(|h| self.host_name(h)),
+                    verdict: c.verdict.clone(),
+                    alternative: c.alternative.clone(),
+                    at_correction_s: seconds(c.at_ms),
+                })
+                .collect(),
+            evidence: skew
+                .observations
+                .iter()
+                .map(|o| SkewEvidence {
+                    pair: o.pair.clone(),
+                    cause: self.evidence(o.cause),
+                    effect: self.evidence(o.effect),
+                })
+                .collect(),
+        }
+    }
+
     fn timeline(&self) -> &Timeline {
         &self.analysis.timeline
     }

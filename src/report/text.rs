@@ -28,6 +28,7 @@ pub fn render(report: &Report, zone: DisplayZone) -> String {
         render_incident(&mut out, incident, report, zone);
     }
     config_notes(&mut out, report);
+    clock_skews(&mut out, report, zone);
     warnings(&mut out, report);
     // What the renderer itself wrote is only text and line breaks; this
     // catches any input text a future change forgets to clean.
@@ -260,6 +261,43 @@ fn config_notes(out: &mut String, report: &Report) {
                 let _ = writeln!(out, "        └ line {}: {}", m.line, shorten(&m.text));
             }
         }
+    }
+}
+
+fn clock_skews(out: &mut String, report: &Report, zone: DisplayZone) {
+    if report.clock_skews.is_empty() {
+        return;
+    }
+    out.push_str("\nClock skew:\n");
+    for skew in &report.clock_skews {
+        let _ = writeln!(
+            out,
+            "  • {} reads {}–{} s later than {}; {}'s times are moved {:+} s in this report.",
+            clean(&skew.ahead),
+            skew.min_s,
+            skew.max_s,
+            clean(&skew.behind),
+            clean(&skew.corrected_clock),
+            skew.correction_s
+        );
+        if skew.verdicts_hold {
+            out.push_str("    Every verdict is the same anywhere within that skew, and without the correction.\n");
+        } else {
+            out.push_str("    Some verdicts could change within that skew (see the warnings).\n");
+        }
+        let mut shown = table(&["Pair", "Time", "Host", "File:line", "Line"]);
+        for e in &skew.evidence {
+            for (label, line) in [(e.pair.as_str(), &e.cause), ("", &e.effect)] {
+                shown.add_row(vec![
+                    clean(label),
+                    clean(&zone.show(&line.time)),
+                    clean(&line.host),
+                    place(line),
+                    shorten(&line.text),
+                ]);
+            }
+        }
+        let _ = writeln!(out, "{shown}");
     }
 }
 

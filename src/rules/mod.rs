@@ -112,7 +112,7 @@ impl RuleBook {
     ) -> Result<RuleBook, Vec<DefinitionError>> {
         let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
         let mut errors = Vec::new();
-        for file in files.iter().filter(|f| !f.defines_signals()) {
+        for file in files.iter().filter(|f| f.defines_rule()) {
             match spec::compile(file, catalog) {
                 Ok(rule) => {
                     rules.insert(rule.id.clone(), rule);

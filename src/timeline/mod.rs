@@ -8,6 +8,7 @@ use crate::signals::{Scratch, Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod skew;
 mod zone;
 pub use zone::{Zone, ZoneError};
 
@@ -90,7 +91,7 @@ pub fn span_end(start: DateTime<Utc>, duration_ms: f64) -> DateTime<Utc> {
 }
 
 /// Every placed event of the bundle, in time order, with the hosts' clocks.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Timeline {
     pub hosts: Vec<HostClock>,
     pub entries: Vec<Entry>,
@@ -127,6 +128,28 @@ impl Timeline {
         let from = mine.clone().map(|c| c.from).min()?;
         let to = mine.map(|c| c.to).max()?;
         Some((from, to))
+    }
+
+    /// The timeline as it would be had `clock` read `by` later: the
+    /// entries it wrote (and a host's coverage) moved, the order made good
+    /// again.
+    pub fn with_clock_moved(&self, clock: skew::Clock, by: chrono::Duration) -> Timeline {
+        let mut moved = self.clone();
+        for entry in moved
+            .entries
+            .iter_mut()
+            .filter(|e| skew::Clock::of(e) == clock)
+        {
+            entry.time += by;
+        }
+        if let skew::Clock::Host(host) = clock {
+            for covered in moved.coverage.iter_mut().filter(|c| c.host == host) {
+                covered.from += by;
+                covered.to += by;
+            }
+        }
+        moved.entries.sort_by(order);
+        moved
     }
 
     /// A host's id by name.

@@ -10,14 +10,19 @@ use crate::progress::Progress;
 use crate::rules::{self, EvalContext, RuleBook, Verdict};
 use crate::scan::{self, KeepPolicy, ScanOptions, ScannedSource};
 use crate::signals::SignalCatalog;
+use crate::timeline::skew::ClockPairs;
 use crate::timeline::{self, ClockSettings, HostId, Timeline};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Signal catalog and rule book, compiled once.
+mod clocks;
+pub use clocks::{SkewCheck, VerdictChange};
+
+/// Signal catalog, rule book and clock pairs, compiled once.
 pub struct Definitions {
     pub catalog: SignalCatalog,
     pub rules: RuleBook,
+    pub clock_pairs: ClockPairs,
 }
 
 impl Definitions {
@@ -30,7 +35,12 @@ impl Definitions {
         }
         let catalog = SignalCatalog::build(&files)?;
         let rules = RuleBook::build(&files, &catalog)?;
-        Ok(Definitions { catalog, rules })
+        let clock_pairs = ClockPairs::build(&files, &catalog)?;
+        Ok(Definitions {
+            catalog,
+            rules,
+            clock_pairs,
+        })
     }
 }
 
@@ -43,6 +53,9 @@ pub struct AnalyzeOptions {
     pub keep: KeepPolicy,
     /// Draw a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Read every clock as written, even where cross-host events show it is
+    /// off (see [`SkewCheck`]).
+    pub keep_clocks: bool,
 }
 
 /// Everything the analysis found, for the report stage.
@@ -53,6 +66,9 @@ pub struct Analysis {
     pub detection: Detection,
     /// One verdict per incident, in the same order.
     pub verdicts: Vec<Verdict>,
+    /// Clocks found to disagree, how they were corrected, and whether any
+    /// verdict could change within the skew.
+    pub clock_skews: Vec<SkewCheck>,
 }
 
 impl Analysis {
@@ -94,28 +110,45 @@ pub fn build_timeline(
 
 /// Runs every stage.
 pub fn analyze(options: &AnalyzeOptions, defs: &Definitions) -> Analysis {
-    let (sources, walk_problems, timeline) = build_timeline(options, defs);
-    let known = KnownSignals::resolve(&defs.catalog);
-    let detection = incidents::detect(
-        &timeline,
-        &known,
-        &options.heartbeat,
-        &node_hosts(&sources, &timeline),
-    );
-    let inputs = inputs_by_host(&sources, &timeline);
-    let ctx = EvalContext::new(&timeline, &inputs);
-    let verdicts = detection
-        .incidents
-        .iter()
-        .map(|incident| rules::evaluate(&defs.rules, incident, &ctx))
-        .collect();
+    let (sources, walk_problems, as_written) = build_timeline(options, defs);
+    let diagnose = |timeline: &Timeline| diagnose(timeline, &sources, options, defs);
+    let (timeline, clock_skews) = match options.keep_clocks {
+        false => clocks::correct(as_written, defs, &options.heartbeat, &diagnose),
+        true => (as_written, Vec::new()),
+    };
+    let (detection, verdicts) = diagnose(&timeline);
     Analysis {
         sources,
         walk_problems,
         timeline,
         detection,
         verdicts,
+        clock_skews,
     }
+}
+
+/// Incidents on `timeline` and a verdict for each.
+fn diagnose(
+    timeline: &Timeline,
+    sources: &[ScannedSource],
+    options: &AnalyzeOptions,
+    defs: &Definitions,
+) -> (Detection, Vec<Verdict>) {
+    let known = KnownSignals::resolve(&defs.catalog);
+    let detection = incidents::detect(
+        timeline,
+        &known,
+        &options.heartbeat,
+        &node_hosts(sources, timeline),
+    );
+    let inputs = inputs_by_host(sources, timeline);
+    let ctx = EvalContext::new(timeline, &inputs);
+    let verdicts = detection
+        .incidents
+        .iter()
+        .map(|incident| rules::evaluate(&defs.rules, incident, &ctx))
+        .collect();
+    (detection, verdicts)
 }
 
 /// Informatica node names (lowercase) to the host their logs came from:
