@@ -563,6 +563,7 @@ mod tests {
             },
             kind: Some(kind),
             packing: None,
+            encoding: None,
             skipped: None,
             lines: 300,
             records: 100,

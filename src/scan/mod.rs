@@ -12,7 +12,7 @@ use crate::discover::{Candidate, EntryPlace};
 use crate::model::{Event, Level, LogTime, SourceId, SourceKind};
 use crate::parse;
 use crate::progress::Progress;
-use crate::read::{DEFAULT_MAX_LINE, LineReader};
+use crate::read::{DEFAULT_MAX_LINE, LineReader, TextEncoding};
 use crate::signals::{Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
@@ -127,6 +127,8 @@ pub struct ScannedSource {
     pub kind: Option<SourceKind>,
     /// The compression that was removed, when the source was opened.
     pub packing: Option<Packing>,
+    /// The encoding its text was decoded from, once opened.
+    pub encoding: Option<TextEncoding>,
     /// Why the file was not read, when it was not.
     pub skipped: Option<String>,
     /// Lines read.
@@ -154,6 +156,7 @@ impl ScannedSource {
             candidate,
             kind: None,
             packing: None,
+            encoding: None,
             skipped: None,
             lines: 0,
             records: 0,
@@ -531,6 +534,7 @@ fn scan_text(
 ) -> Outcome {
     let mut source = ScannedSource::new(candidate);
     source.packing = Some(opened.packing);
+    source.encoding = Some(opened.encoding);
     let stream: Box<dyn BufRead + '_> = match opened.packing {
         Packing::Plain => opened.reader,
         _ => Box::new(CountOut::new(opened.reader, budget)),
