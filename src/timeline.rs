@@ -564,6 +564,7 @@ mod tests {
             kind: Some(kind),
             packing: None,
             encoding: None,
+            named_in_content: None,
             skipped: None,
             lines: 300,
             records: 100,
