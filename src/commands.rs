@@ -247,32 +247,30 @@ fn rules_terms(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
 }
 
 /// `hbdiag rules check`: the verdict goes to the output, the errors (file:line)
-/// to standard error.
+/// to standard error, and then no output file is written.
 fn rules_check(dir: &Path, out: &OutputArg) -> Result<ExitCode> {
     let files = definitions::read_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     if files.is_empty() {
         bail!("{} holds no *.toml signal or rule file", dir.display());
     }
-    let mut out = Output::open(out.output.as_deref())?;
-    let code = match load(Some(dir)) {
-        Ok(defs) => {
-            writeln!(
-                out,
-                "{}: {} file(s) OK ({} rules and {} signals in force with the built-in set)",
-                dir.display(),
-                files.len(),
-                defs.rules.rules().len(),
-                defs.catalog.defs().count()
-            )?;
-            ExitCode::SUCCESS
-        }
+    let defs = match load(Some(dir)) {
+        Ok(defs) => defs,
         Err(err) => {
             eprintln!("{err:#}");
-            ExitCode::FAILURE
+            return Ok(ExitCode::FAILURE);
         }
     };
+    let mut out = Output::open(out.output.as_deref())?;
+    writeln!(
+        out,
+        "{}: {} file(s) OK ({} rules and {} signals in force with the built-in set)",
+        dir.display(),
+        files.len(),
+        defs.rules.rules().len(),
+        defs.catalog.defs().count()
+    )?;
     out.finish()?;
-    Ok(code)
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rules_test(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {

@@ -153,3 +153,23 @@ fn a_folder_that_does_not_exist_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot write"), "{stderr}");
 }
+
+#[test]
+fn a_failed_rules_check_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir(&rules).unwrap();
+    fs::write(rules.join("broken.toml"), "[rule]\nid = \"Bad Id\"\n").unwrap();
+    let target = dir.path().join("check.txt");
+    let out = hbdiag(&[
+        "rules",
+        "check",
+        rules.to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.toml"));
+    assert!(!target.exists());
+    assert_eq!(only_file_in(dir.path()), "rules");
+}
