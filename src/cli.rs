@@ -44,6 +44,17 @@ pub struct GcArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    #[command(flatten)]
+    pub out: OutputArg,
+}
+
+/// The `-o` flag every command that writes takes.
+#[derive(Args, Debug)]
+pub struct OutputArg {
+    /// Write to FILE instead of standard output (`-`: standard output). The
+    /// file appears complete or not at all.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The `rules` subcommands.
@@ -54,6 +65,8 @@ pub enum RulesCommand {
         /// Folder of extra signal/rule files (*.toml).
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutputArg,
     },
     /// Print the terms every text record is searched for (ASCII case
     /// ignored), one per line, with the least severe level each counts at.
@@ -62,16 +75,22 @@ pub enum RulesCommand {
         /// Folder of extra signal/rule files (*.toml).
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutputArg,
     },
     /// Check the signal and rule files in DIR; errors are printed as file:line.
     Check {
         /// Folder of signal/rule files (*.toml).
         dir: PathBuf,
+        #[command(flatten)]
+        out: OutputArg,
     },
     /// Run every signal sample and rule test (built-in, plus DIR if given).
     Test {
         /// Folder of extra signal/rule files (*.toml).
         dir: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutputArg,
     },
 }
 
@@ -148,9 +167,8 @@ pub struct AnalyzeArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArg,
     /// MasterDBRefreshInterval in seconds (default: the bundle's value, else 8).
     #[arg(long, value_name = "SECONDS", help_heading = "Heartbeat settings")]
     pub db_refresh_interval: Option<f64>,
@@ -174,6 +192,8 @@ pub struct TimelineArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
     pub format: TimelineFormat,
+    #[command(flatten)]
+    pub out: OutputArg,
     /// Only these hosts (repeatable).
     #[arg(long, value_name = "HOST", help_heading = "Filters")]
     pub host: Vec<String>,

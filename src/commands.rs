@@ -1,8 +1,10 @@
 //! One function per subcommand: build options, run the pipeline, render.
 
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, GcArgs, ReportFormat, RulesCommand, TimelineArgs, TimelineFormat,
+    AnalyzeArgs, Cli, Command, GcArgs, OutputArg, ReportFormat, RulesCommand, TimelineArgs,
+    TimelineFormat,
 };
+use crate::output::Output;
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
@@ -14,8 +16,7 @@ use hbdiag::pipeline::{self, Definitions};
 use hbdiag::report::{self, timeline_view};
 use hbdiag::rules::selftest;
 use hbdiag::scan::KeepPolicy;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -24,10 +25,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Analyze(args) => analyze(&args),
         Command::Timeline(args) => timeline(&args),
-        Command::Rules(RulesCommand::List { rules }) => rules_list(rules.as_deref()),
-        Command::Rules(RulesCommand::Terms { rules }) => rules_terms(rules.as_deref()),
-        Command::Rules(RulesCommand::Check { dir }) => rules_check(&dir),
-        Command::Rules(RulesCommand::Test { dir }) => rules_test(dir.as_deref()),
+        Command::Rules(RulesCommand::List { rules, out }) => rules_list(rules.as_deref(), &out),
+        Command::Rules(RulesCommand::Terms { rules, out }) => rules_terms(rules.as_deref(), &out),
+        Command::Rules(RulesCommand::Check { dir, out }) => rules_check(&dir, &out),
+        Command::Rules(RulesCommand::Test { dir, out }) => rules_test(dir.as_deref(), &out),
         Command::Gc(args) => gc(&args),
     }
 }
@@ -80,7 +81,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     )
     .unwrap_or_else(|e| usage_error(e));
     let report = report::build(&analysis, &defs.catalog);
-    let mut out = output(args.output.as_deref())?;
+    let mut out = Output::open(args.out.output.as_deref())?;
     match args.format {
         ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
@@ -90,7 +91,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             out.write_all(report::text::render(&report, args.input.display_tz).as_bytes())?
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -148,16 +149,6 @@ fn check_hosts<'a>(
     Ok(())
 }
 
-fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(path) if path.as_os_str() == "-" => Box::new(BufWriter::new(io::stdout().lock())),
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    })
-}
-
 fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
     let min_level = args.min_level().unwrap_or_else(|e| usage_error(e));
     let (since, until) = args.time_range().unwrap_or_else(|e| usage_error(e));
@@ -188,16 +179,16 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
         until,
         min_level: Some(min_level),
     };
-    let mut out = output(None)?;
+    let mut out = Output::open(args.out.output.as_deref())?;
     match args.format {
         TimelineFormat::Text => view.write_text(&filter, &mut out)?,
         TimelineFormat::Ndjson => view.write_ndjson(&filter, &mut out)?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn rules_list(extra: Option<&Path>) -> Result<ExitCode> {
+fn rules_list(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
     let defs = load(extra)?;
     let mut table = Table::new();
     table
@@ -234,58 +225,71 @@ fn rules_list(extra: Option<&Path>) -> Result<ExitCode> {
         ]);
     }
     let signals = defs.catalog.defs().count();
-    let mut out = io::stdout().lock();
+    let mut out = Output::open(out.output.as_deref())?;
     writeln!(out, "{table}")?;
     writeln!(
         out,
         "{} rule(s), {signals} signal(s)",
         defs.rules.rules().len()
     )?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn rules_terms(extra: Option<&Path>) -> Result<ExitCode> {
+fn rules_terms(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
     let defs = load(extra)?;
-    let mut out = io::stdout().lock();
+    let mut out = Output::open(out.output.as_deref())?;
     for (term, level) in &defs.catalog.prefilter_terms() {
         match level {
             Some(level) => writeln!(out, "{term}\t{}+", format!("{level:?}").to_lowercase())?,
             None => writeln!(out, "{term}")?,
         }
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn rules_check(dir: &Path) -> Result<ExitCode> {
+/// `hbdiag rules check`: the verdict goes to the output, the errors (file:line)
+/// to standard error, and then no output file is written.
+fn rules_check(dir: &Path, out: &OutputArg) -> Result<ExitCode> {
     let files = definitions::read_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     if files.is_empty() {
         bail!("{} holds no *.toml signal or rule file", dir.display());
     }
-    match load(Some(dir)) {
-        Ok(defs) => {
-            println!(
-                "{}: {} file(s) OK ({} rules and {} signals in force with the built-in set)",
-                dir.display(),
-                files.len(),
-                defs.rules.rules().len(),
-                defs.catalog.defs().count()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+    let defs = match load(Some(dir)) {
+        Ok(defs) => defs,
         Err(err) => {
             eprintln!("{err:#}");
-            Ok(ExitCode::FAILURE)
+            return Ok(ExitCode::FAILURE);
         }
-    }
+    };
+    let mut out = Output::open(out.output.as_deref())?;
+    writeln!(
+        out,
+        "{}: {} file(s) OK ({} rules and {} signals in force with the built-in set)",
+        dir.display(),
+        files.len(),
+        defs.rules.rules().len(),
+        defs.catalog.defs().count()
+    )?;
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn rules_test(extra: Option<&Path>) -> Result<ExitCode> {
+fn rules_test(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
     let defs = load(extra)?;
     let report = selftest::run(&defs.catalog, &defs.rules);
+    let mut out = Output::open(out.output.as_deref())?;
     for failure in &report.failures {
-        println!("FAIL {failure}");
+        writeln!(out, "FAIL {failure}")?;
     }
-    println!("{} passed, {} failed", report.passed, report.failures.len());
+    writeln!(
+        out,
+        "{} passed, {} failed",
+        report.passed,
+        report.failures.len()
+    )?;
+    out.finish()?;
     Ok(if report.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -311,7 +315,7 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
     if summaries.is_empty() {
         bail!("no GC log could be read (see the warnings above)");
     }
-    let mut out = io::stdout().lock();
+    let mut out = Output::open(args.out.output.as_deref())?;
     match args.format {
         ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &summaries)
@@ -320,7 +324,7 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
         }
         ReportFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,8 +8,8 @@
 //! so an LF file keeps the one-byte search of its lines and a stray CR
 //! inside one of its lines stays in that line, as an editor shows it. A
 //! UTF-8 byte-order mark before the first line is dropped; UTF-16 streams
-//! (with a byte-order mark) are decoded to UTF-8 by [`transcoded`] before
-//! they reach the reader.
+//! (with a byte-order mark, or recognisably ASCII text without one) are
+//! decoded to UTF-8 by [`transcoded`] before they reach the reader.
 
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE};
 use memchr::{memchr, memchr2};
@@ -332,25 +332,99 @@ pub fn read_from_buffer<R: BufRead + ?Sized>(reader: &mut R, buf: &mut [u8]) -> 
     Ok(n)
 }
 
-/// The UTF-16 encoding whose byte-order mark starts `head`, if one does.
-/// (`FF FE 00 00` is UTF-32's mark, not decoded.)
-pub fn utf16_encoding(head: &[u8]) -> Option<&'static Encoding> {
-    if head.starts_with(b"\xff\xfe") && !head.starts_with(b"\xff\xfe\x00\x00") {
-        Some(UTF_16LE)
-    } else if head.starts_with(b"\xfe\xff") {
-        Some(UTF_16BE)
-    } else {
-        None
+/// The encoding a text stream is read in, as its first bytes tell.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum TextEncoding {
+    /// UTF-8 (ASCII included): read as it is.
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// UTF-16 little-endian, with its byte-order mark.
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    /// UTF-16 big-endian, with its byte-order mark.
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    /// UTF-16 little-endian without a mark (some Windows exports), known by
+    /// the NUL byte after each ASCII character.
+    #[serde(rename = "utf-16le-unmarked")]
+    Utf16LeUnmarked,
+    /// UTF-16 big-endian without a mark, known by the NUL byte before each
+    /// ASCII character.
+    #[serde(rename = "utf-16be-unmarked")]
+    Utf16BeUnmarked,
+}
+
+impl TextEncoding {
+    /// The decoder to UTF-8 this encoding needs, if any.
+    fn decoding(self) -> Option<&'static Encoding> {
+        match self {
+            TextEncoding::Utf8 => None,
+            TextEncoding::Utf16Le | TextEncoding::Utf16LeUnmarked => Some(UTF_16LE),
+            TextEncoding::Utf16Be | TextEncoding::Utf16BeUnmarked => Some(UTF_16BE),
+        }
     }
 }
 
-/// `reader` itself, or, when it starts with a UTF-16 byte-order mark, a
-/// stream of its text decoded to UTF-8 (the mark dropped, unpaired
-/// surrogates replaced by U+FFFD), read as it goes.
-pub fn transcoded<'a>(mut reader: Box<dyn BufRead + 'a>) -> io::Result<Box<dyn BufRead + 'a>> {
-    Ok(match utf16_encoding(reader.fill_buf()?) {
-        Some(encoding) => Box::new(Utf16Reader::new(reader, encoding)),
-        None => reader,
+/// How many leading bytes the guess of unmarked UTF-16 looks at.
+pub const UTF16_PROBE_BYTES: usize = 512;
+/// Fewer byte pairs than this are too few to guess from.
+const UTF16_MIN_PAIRS: usize = 16;
+
+/// The encoding `head`, a stream's first bytes, shows: a UTF-16 byte-order
+/// mark (`FF FE 00 00` is UTF-32's, not decoded), else unmarked UTF-16 when
+/// at least 90 % of the byte pairs of the first [`UTF16_PROBE_BYTES`] are
+/// one printable ASCII byte and one NUL, always on the same side (a binary
+/// file's NULs do not pair that regularly with text), else UTF-8.
+pub fn encoding_of(head: &[u8]) -> TextEncoding {
+    if head.starts_with(b"\xff\xfe") && !head.starts_with(b"\xff\xfe\x00\x00") {
+        TextEncoding::Utf16Le
+    } else if head.starts_with(b"\xfe\xff") {
+        TextEncoding::Utf16Be
+    } else {
+        unmarked_utf16(head)
+    }
+}
+
+fn unmarked_utf16(head: &[u8]) -> TextEncoding {
+    let pairs = head[..head.len().min(UTF16_PROBE_BYTES)].chunks_exact(2);
+    let total = pairs.len();
+    if total < UTF16_MIN_PAIRS {
+        return TextEncoding::Utf8;
+    }
+    let (mut little, mut big) = (0, 0);
+    for pair in pairs {
+        match (pair[0], pair[1]) {
+            (b, 0) if is_text_byte(b) => little += 1,
+            (0, b) if is_text_byte(b) => big += 1,
+            _ => {}
+        }
+    }
+    let most = |n: usize| n * 10 >= total * 9;
+    if most(little) {
+        TextEncoding::Utf16LeUnmarked
+    } else if most(big) {
+        TextEncoding::Utf16BeUnmarked
+    } else {
+        TextEncoding::Utf8
+    }
+}
+
+/// Printable ASCII, tab or a line ending: what log text is made of.
+fn is_text_byte(b: u8) -> bool {
+    matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r')
+}
+
+/// `reader` itself, or, when its first bytes show UTF-16 ([`encoding_of`]),
+/// a stream of its text decoded to UTF-8 (the mark dropped, unpaired
+/// surrogates replaced by U+FFFD), read as it goes; with the encoding found.
+pub fn transcoded<'a>(
+    mut reader: Box<dyn BufRead + 'a>,
+) -> io::Result<(Box<dyn BufRead + 'a>, TextEncoding)> {
+    let encoding = encoding_of(reader.fill_buf()?);
+    Ok(match encoding.decoding() {
+        Some(decoding) => (Box::new(Utf16Reader::new(reader, decoding)), encoding),
+        None => (reader, encoding),
     })
 }
 
@@ -542,11 +616,12 @@ mod tests {
         assert!(reader.next_line().is_err(), "then the error");
     }
 
-    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
-        let mut bytes = if big_endian {
-            vec![0xfe, 0xff]
-        } else {
-            vec![0xff, 0xfe]
+    /// `text` in UTF-16, with or without a byte-order mark.
+    fn utf16(text: &str, big_endian: bool, marked: bool) -> Vec<u8> {
+        let mut bytes = match (marked, big_endian) {
+            (false, _) => vec![],
+            (true, true) => vec![0xfe, 0xff],
+            (true, false) => vec![0xff, 0xfe],
         };
         for unit in text.encode_utf16() {
             let pair = if big_endian {
@@ -559,27 +634,75 @@ mod tests {
         bytes
     }
 
+    fn decoded(bytes: &[u8]) -> (String, TextEncoding) {
+        let stream: Box<dyn BufRead> = Box::new(io::BufReader::with_capacity(1000, bytes));
+        let (mut reader, encoding) = transcoded(stream).unwrap();
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        (text, encoding)
+    }
+
     #[test]
     fn utf16_with_a_bom_is_decoded_as_it_streams() {
         let text =
             "2026-03-12 10:15:40,001 ERROR [main] Verbindung abgelehnt: Müller 告警\r\nsecond\r\n"
                 .repeat(3000);
-        for big_endian in [false, true] {
-            let bytes = utf16(&text, big_endian);
-            let stream: Box<dyn BufRead> = Box::new(io::BufReader::with_capacity(1000, &bytes[..]));
-            let mut decoded = String::new();
-            transcoded(stream)
-                .unwrap()
-                .read_to_string(&mut decoded)
-                .unwrap();
-            assert_eq!(decoded, text, "big endian: {big_endian}");
+        assert_eq!(
+            decoded(&utf16(&text, false, true)),
+            (text.clone(), TextEncoding::Utf16Le)
+        );
+        assert_eq!(
+            decoded(&utf16(&text, true, true)),
+            (text.clone(), TextEncoding::Utf16Be)
+        );
+        assert_eq!(
+            decoded(b"plain\n"),
+            ("plain\n".to_string(), TextEncoding::Utf8)
+        );
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_recognised_by_its_nuls() {
+        // Mostly ASCII, as logs are, with a few characters beyond it.
+        let text =
+            "2026-03-12 10:15:40,001 ERROR [main] [DOM_10025] Müller: cannot send heartbeat\r\n"
+                .repeat(100);
+        assert_eq!(
+            decoded(&utf16(&text, false, false)),
+            (text.clone(), TextEncoding::Utf16LeUnmarked)
+        );
+        assert_eq!(
+            decoded(&utf16(&text, true, false)),
+            (text.clone(), TextEncoding::Utf16BeUnmarked)
+        );
+    }
+
+    #[test]
+    fn binary_with_many_nuls_is_not_taken_for_utf16() {
+        // Little-endian integers, a NUL-padded table and pseudo-random
+        // bytes: NULs aplenty, but not beside printable text.
+        let integers: Vec<u8> = (0u16..300).flat_map(u16::to_le_bytes).collect();
+        let mut table = Vec::new();
+        for i in 0..40u8 {
+            table.extend_from_slice(b"name");
+            table.extend_from_slice(&[i, 0, 0, 0, 0, 0, 0, 0]);
         }
-        let plain: Box<dyn BufRead> = Box::new(&b"plain\n"[..]);
-        let mut same = String::new();
-        transcoded(plain)
-            .unwrap()
-            .read_to_string(&mut same)
-            .unwrap();
-        assert_eq!(same, "plain\n");
+        let mut state = 0x2545_f491_u32;
+        let random: Vec<u8> = (0..512)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state >> 24) as u8
+            })
+            .collect();
+        for bytes in [integers, table, random] {
+            assert_eq!(encoding_of(&bytes), TextEncoding::Utf8);
+        }
+        // Too short a head to guess from.
+        assert_eq!(
+            encoding_of(&utf16("short", false, false)),
+            TextEncoding::Utf8
+        );
     }
 }

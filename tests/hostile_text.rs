@@ -79,12 +79,14 @@ fn essentials(report: &Value) -> (String, Vec<String>) {
 }
 
 fn utf16(bytes: &[u8], big_endian: bool) -> Vec<u8> {
+    let mark: &[u8] = if big_endian { b"\xfe\xff" } else { b"\xff\xfe" };
+    [mark, &utf16_unmarked(bytes, big_endian)].concat()
+}
+
+/// UTF-16 without a byte-order mark, as some Windows tools export it.
+fn utf16_unmarked(bytes: &[u8], big_endian: bool) -> Vec<u8> {
     let text = String::from_utf8_lossy(bytes);
-    let mut out = if big_endian {
-        vec![0xfe, 0xff]
-    } else {
-        vec![0xff, 0xfe]
-    };
+    let mut out = Vec::with_capacity(2 * bytes.len());
     for unit in text.encode_utf16() {
         out.extend_from_slice(&if big_endian {
             unit.to_be_bytes()
@@ -112,12 +114,16 @@ fn cr_crlf_bom_and_utf16_files_read_as_their_lf_originals() {
     let bom = |bytes: &[u8]| [b"\xef\xbb\xbf".as_slice(), bytes].concat();
     let utf16le = |bytes: &[u8]| utf16(bytes, false);
     let utf16be_crlf = |bytes: &[u8]| utf16(&replace(b'\n', b"\r\n")(bytes), true);
-    let variants: [(&str, Change<'_>); 5] = [
+    let unmarked_le = |bytes: &[u8]| utf16_unmarked(bytes, false);
+    let unmarked_be_crlf = |bytes: &[u8]| utf16_unmarked(&replace(b'\n', b"\r\n")(bytes), true);
+    let variants: [(&str, Change<'_>); 7] = [
         ("CR only", &cr_only),
         ("CRLF", &crlf),
         ("UTF-8 BOM", &bom),
         ("UTF-16LE", &utf16le),
         ("UTF-16BE CRLF", &utf16be_crlf),
+        ("UTF-16LE without BOM", &unmarked_le),
+        ("UTF-16BE CRLF without BOM", &unmarked_be_crlf),
     ];
     for (name, change) in variants {
         let dir = tempfile::tempdir().unwrap();
@@ -131,6 +137,48 @@ fn cr_crlf_bom_and_utf16_files_read_as_their_lf_originals() {
             source_warnings(node)
         );
     }
+}
+
+#[test]
+fn a_utf16le_node_log_without_bom_gives_the_incidents_of_its_utf8_copy() {
+    let bundle = |encode: Change<'_>| {
+        let dir = tempfile::tempdir().unwrap();
+        let node_log = fixture("db-outage").join("infagw01/logs/node01/node.log");
+        copy_changed("db-outage", dir.path(), &|b: &[u8]| b.to_vec());
+        write(
+            dir.path(),
+            "infagw01/logs/node01/node.log",
+            &encode(&fs::read(node_log).unwrap()),
+        );
+        let report = analyze_json(dir.path(), &[]);
+        let node = source(&report, "infagw01/logs/node01/node.log").clone();
+        (report["incidents"].clone(), node)
+    };
+    let (utf8_incidents, utf8_node) = bundle(&|b: &[u8]| b.to_vec());
+    let (utf16_incidents, utf16_node) = bundle(&|b: &[u8]| utf16_unmarked(b, false));
+    assert!(!utf8_incidents.as_array().unwrap().is_empty());
+    assert_eq!(utf16_incidents, utf8_incidents);
+    assert_eq!(utf8_node["encoding"], "utf-8");
+    assert_eq!(utf16_node["encoding"], "utf-16le-unmarked");
+    assert_eq!(
+        (&utf16_node["lines"], &utf16_node["records"]),
+        (&utf8_node["lines"], &utf8_node["records"])
+    );
+    assert!(source_warnings(&utf16_node).is_empty(), "{utf16_node:#}");
+}
+
+#[test]
+fn binary_with_nuls_stays_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    // Little-endian counters: a NUL in every other byte, but no text.
+    let counters: Vec<u8> = (0u16..2000).flat_map(u16::to_le_bytes).collect();
+    write(dir.path(), "h1/node.log", format!("{RECORD}\n").as_bytes());
+    write(dir.path(), "h1/node.log.1", &counters);
+    let report = analyze_json(dir.path(), &[]);
+    let skipped = source(&report, "h1/node.log.1")["skipped"]
+        .as_str()
+        .unwrap();
+    assert!(skipped.contains("binary"), "{skipped}");
 }
 
 #[test]

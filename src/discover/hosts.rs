@@ -30,7 +30,9 @@ pub enum HostFrom {
     Folder,
     /// An archive at the host level names it (`infagw01_20260312.tar.gz`).
     Archive,
-    /// What the logs say (alarm locations, node names).
+    /// What the file's own first lines say (a sysstat header, a GC log's
+    /// `hostname` decoration, the Informatica node a node.log announces),
+    /// where its place in the bundle names no host.
     Content,
     /// The bundle root is one host's folder (or a single file), named after
     /// the root folder.
@@ -388,6 +390,14 @@ fn split_display(display: &str) -> (Vec<(&str, bool)>, &str) {
     (nodes, "")
 }
 
+/// Gives `candidate` its host, and the stream the host prefixes.
+pub(crate) fn set_host(candidate: &mut Candidate, host: String, from: HostFrom) {
+    let (_, file) = split_display(&candidate.display);
+    candidate.stream = format!("{host}/{}", detect::stream_base(file));
+    candidate.host = host;
+    candidate.host_from = from;
+}
+
 /// Finds every candidate's host (and its stream, which the host prefixes)
 /// from the shape of its bundle. The result does not depend on the order
 /// of `candidates`. Returns the warnings for the guesses it made.
@@ -436,10 +446,7 @@ pub fn assign<'a>(candidates: impl IntoIterator<Item = &'a mut Candidate>) -> Ve
     for (candidate, found) in candidates.iter_mut().zip(finder.hosts) {
         let (host, from) =
             found.unwrap_or_else(|| (candidate.bundle.name.clone(), HostFrom::Single));
-        let (_, file) = split_display(&candidate.display);
-        candidate.stream = format!("{host}/{}", detect::stream_base(file));
-        candidate.host = host;
-        candidate.host_from = from;
+        set_host(candidate, host, from);
     }
     finder.warnings.sort();
     finder.warnings.dedup();

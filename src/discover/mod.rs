@@ -4,6 +4,7 @@
 //! entries; the parse stage confirms each kind by sniffing.
 
 pub mod archive;
+pub mod content;
 pub mod detect;
 pub mod hosts;
 pub mod open;

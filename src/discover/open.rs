@@ -63,6 +63,8 @@ pub struct Opened<'a> {
     pub reader: Box<dyn BufRead + 'a>,
     /// The compression that was removed.
     pub packing: Packing,
+    /// The encoding the text was decoded from.
+    pub encoding: crate::read::TextEncoding,
 }
 
 /// What a source turned out to hold once its compression was removed.
@@ -143,11 +145,12 @@ pub fn unpack<'a>(mut reader: impl BufRead + 'a) -> Result<Unpacked<'a>, OpenErr
             reader: inner,
         });
     }
-    let mut inner = crate::read::transcoded(inner)?;
+    let (mut inner, encoding) = crate::read::transcoded(inner)?;
     refuse_binary(inner.as_mut())?;
     Ok(Unpacked::Text(Opened {
         reader: inner,
         packing,
+        encoding,
     }))
 }
 

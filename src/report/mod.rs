@@ -91,6 +91,10 @@ pub struct SourceReport {
     /// How the host was found: `folder`, `archive`, `content`, `single`.
     pub host_from: crate::discover::HostFrom,
     pub kind: Option<SourceKind>,
+    /// The encoding the text was decoded from (`utf-8`, `utf-16le`, …,
+    /// `utf-16le-unmarked` when no byte-order mark said so); `null` when the
+    /// file could not be opened.
+    pub encoding: Option<crate::read::TextEncoding>,
     /// Why the file was not read; `null` when it was.
     pub skipped: Option<String>,
     pub lines: u64,
@@ -419,6 +423,7 @@ fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
         host: s.candidate.host.clone(),
         host_from: s.candidate.host_from,
         kind: s.kind,
+        encoding: s.encoding,
         skipped: s.skipped.clone(),
         lines: s.lines,
         records: s.records,

@@ -6,13 +6,14 @@
 //! and nothing is ever extracted to disk.
 
 use crate::discover::archive::{self, Budget, CountIn, CountOut, EntryName, EntryVisitor, Limits};
+use crate::discover::content::{self, ContentName};
 use crate::discover::detect::{self, Detection, SNIFF_LINES};
 use crate::discover::open::{self, ArchiveFormat, BUFFER_SIZE, Opened, Packing, Unpacked};
 use crate::discover::{Candidate, EntryPlace};
 use crate::model::{Event, Level, LogTime, SourceId, SourceKind};
 use crate::parse;
 use crate::progress::Progress;
-use crate::read::{DEFAULT_MAX_LINE, LineReader};
+use crate::read::{DEFAULT_MAX_LINE, LineReader, TextEncoding};
 use crate::signals::{Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
@@ -127,6 +128,10 @@ pub struct ScannedSource {
     pub kind: Option<SourceKind>,
     /// The compression that was removed, when the source was opened.
     pub packing: Option<Packing>,
+    /// The encoding its text was decoded from, once opened.
+    pub encoding: Option<TextEncoding>,
+    /// The host (or Informatica node) its first lines name, if they do.
+    pub named_in_content: Option<ContentName>,
     /// Why the file was not read, when it was not.
     pub skipped: Option<String>,
     /// Lines read.
@@ -154,6 +159,8 @@ impl ScannedSource {
             candidate,
             kind: None,
             packing: None,
+            encoding: None,
+            named_in_content: None,
             skipped: None,
             lines: 0,
             records: 0,
@@ -220,9 +227,16 @@ pub fn scan_with(
         .par_iter()
         .flat_map_iter(|candidate| scan_candidate(candidate, &ctx))
         .collect();
-    // Hosts are found from the whole bundle, archive entries included.
-    let host_warnings =
+    // Hosts are found from the whole bundle, archive entries included,
+    // then named or checked by what the files say.
+    let mut host_warnings =
         crate::discover::hosts::assign(outcomes.iter_mut().map(|(s, _)| &mut s.candidate));
+    host_warnings.extend(content::confirm(
+        outcomes
+            .iter_mut()
+            .map(|(s, _)| (&mut s.candidate, s.named_in_content.as_ref())),
+    ));
+    host_warnings.sort();
     outcomes.sort_by(|a, b| a.0.candidate.display.cmp(&b.0.candidate.display));
     let kept = outcomes.iter().map(|(_, events)| events.len()).sum();
     let mut result = Scan {
@@ -531,6 +545,7 @@ fn scan_text(
 ) -> Outcome {
     let mut source = ScannedSource::new(candidate);
     source.packing = Some(opened.packing);
+    source.encoding = Some(opened.encoding);
     let stream: Box<dyn BufRead + '_> = match opened.packing {
         Packing::Plain => opened.reader,
         _ => Box::new(CountOut::new(opened.reader, budget)),
@@ -571,9 +586,16 @@ fn read_head<R: BufRead>(reader: &mut LineReader<R>) -> (Vec<String>, Option<std
     (head, None)
 }
 
+/// The kind the first lines confirm, and the host or node they name.
 fn decide_kind(head: &[String], source: &mut ScannedSource) -> Option<SourceKind> {
     let lines: Vec<&str> = head.iter().map(String::as_str).collect();
-    match detect::detect(source.candidate.name_kind, &lines) {
+    let kind = kind_of(&lines, source)?;
+    source.named_in_content = content::name_in(kind, &lines);
+    Some(kind)
+}
+
+fn kind_of(lines: &[&str], source: &mut ScannedSource) -> Option<SourceKind> {
+    match detect::detect(source.candidate.name_kind, lines) {
         Detection::Confirmed(kind) => Some(kind),
         Detection::Overruled { named, found } => {
             source.warnings.push(FileWarning {
@@ -584,7 +606,7 @@ fn decide_kind(head: &[String], source: &mut ScannedSource) -> Option<SourceKind
             });
             Some(found)
         }
-        Detection::Unconfirmed(kind) if head.is_empty() => {
+        Detection::Unconfirmed(kind) if lines.is_empty() => {
             if source.warnings.is_empty() {
                 source.warnings.push(FileWarning {
                     line: None,

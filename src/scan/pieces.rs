@@ -9,7 +9,7 @@ use crate::discover::archive::{Budget, CountIn};
 use crate::discover::open::{self, BUFFER_SIZE, Packing};
 use crate::model::SourceKind;
 use crate::parse::{self, records::HeaderFn};
-use crate::read::{self, DEFAULT_MAX_LINE, Endings, LineReader};
+use crate::read::{DEFAULT_MAX_LINE, Endings, LineReader, TextEncoding};
 use memchr::memchr;
 use rayon::prelude::*;
 use std::fs::File;
@@ -64,18 +64,20 @@ fn cut_and_scan(
         return None;
     }
     let opened = open::open_text(&candidate.path).ok()?;
-    if opened.packing != Packing::Plain {
+    // Pieces are read as bytes from the file: UTF-16, decoded as it is
+    // read, is read in one pass.
+    if opened.packing != Packing::Plain || opened.encoding != TextEncoding::Utf8 {
         return None;
     }
     let mut source = ScannedSource::new(candidate.clone());
     source.packing = Some(Packing::Plain);
+    source.encoding = Some(TextEncoding::Utf8);
     let mut head_reader = LineReader::new(opened.reader, DEFAULT_MAX_LINE);
     let (head, None) = read_head(&mut head_reader) else {
         return None;
     };
-    // Pieces are cut at LF and read as bytes from the file: a file split on
-    // lone CRs, or UTF-16 decoded as it is read, is read in one pass.
-    if head_reader.endings() != Endings::Lf || starts_utf16(&candidate.path) {
+    // Pieces are cut at LF: a file split on lone CRs is read in one pass.
+    if head_reader.endings() != Endings::Lf {
         return None;
     }
     let kind = decide_kind(&head, &mut source)?;
@@ -199,14 +201,6 @@ fn record_start_after(file: &mut File, from: u64, header: HeaderFn) -> io::Resul
         at += len + 1;
     }
     Ok(None)
-}
-
-/// Whether the file starts with a UTF-16 byte-order mark.
-fn starts_utf16(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    File::open(path)
-        .and_then(|mut file| file.read(&mut head))
-        .is_ok_and(|n| read::utf16_encoding(&head[..n]).is_some())
 }
 
 fn count_lines(path: &Path, start: u64, end: u64) -> io::Result<u64> {

@@ -578,6 +578,8 @@ mod tests {
             },
             kind: Some(kind),
             packing: None,
+            encoding: None,
+            named_in_content: None,
             skipped: None,
             lines: 300,
             records: 100,
