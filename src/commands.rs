@@ -224,13 +224,23 @@ fn rules_list(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
             rule.file.clone(),
         ]);
     }
+    let mut pairs = Table::new();
+    pairs
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec!["Clock pair", "What happens"]);
+    for pair in &defs.clock_pairs.pairs {
+        pairs.add_row(vec![pair.id.clone(), pair.about.clone()]);
+    }
     let signals = defs.catalog.defs().count();
     let mut out = Output::open(out.output.as_deref())?;
     writeln!(out, "{table}")?;
+    writeln!(out, "{pairs}")?;
     writeln!(
         out,
-        "{} rule(s), {signals} signal(s)",
-        defs.rules.rules().len()
+        "{} rule(s), {signals} signal(s), {} clock pair(s)",
+        defs.rules.rules().len(),
+        defs.clock_pairs.pairs.len()
     )?;
     out.finish()?;
     Ok(ExitCode::SUCCESS)
