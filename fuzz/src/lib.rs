@@ -46,7 +46,7 @@ impl Sink for CountingSink {
             "the message is searchable"
         );
         self.peeks += 1;
-        self.peeks % 3 != 0
+        !self.peeks.is_multiple_of(3)
     }
 
     fn event(&mut self, _event: Event) {
@@ -337,8 +337,9 @@ pub fn pipeline(data: &[u8]) {
     };
     let analysis = hbdiag::pipeline::analyze(&options, defs);
     let report = hbdiag::report::build(&analysis, &defs.catalog);
-    serde_json::to_vec(&report).expect("the report serialises");
-    hbdiag::report::text::render(&report);
+    let json = serde_json::to_vec(&report).expect("the report serialises");
+    assert!(json.starts_with(b"{"), "the report is a JSON object");
+    assert!(!hbdiag::report::text::render(&report).is_empty());
 }
 
 fn append(path: &std::path::Path, content: &[u8]) {
