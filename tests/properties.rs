@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::LazyLock;
 
-/// Cases per `cargo test` run: about 30 s on two busy cores.
+/// Cases per `cargo test` run: 30–50 s on two busy cores.
 const DEFAULT_CASES: u32 = 32;
 
 /// Lines kept from each fixture file for the pools.
