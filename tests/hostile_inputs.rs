@@ -449,3 +449,63 @@ fn unknown_hosts_and_an_empty_time_range_are_usage_errors() {
     let out = hbdiag(&["timeline", root, "--host", "INFAGW01"]);
     assert!(out.status.success(), "host names are matched ignoring case");
 }
+
+/// Where a minimised fuzz input in `tests/data/fuzz/` goes in a bundle,
+/// from its name's prefix (the fuzz target that found it).
+fn fuzz_finding_place(name: &str) -> &'static str {
+    match name.split('-').next() {
+        Some("gc") => "infagw01/logs/node01/gc.log",
+        Some("alarms") => "alarms.csv",
+        Some("metrics") => "infagw01/vmstat-infagw01.log",
+        Some("pipe") => "mrs-master1/var/log/Bigdata/flink/flinkserver/flinkserver.log",
+        Some("script") => "mrs-master1/var/log/Bigdata/flink/flinkserver/prestart.log",
+        Some("floatip") => "mrs-master1/var/log/Bigdata/flink/flinkserver/floatip.log",
+        Some("archive") => "infagw01/collected.tar.gz",
+        _ => "infagw01/logs/node01/node.log",
+    }
+}
+
+/// Every input the fuzzers crashed on, minimised, is read next to a good
+/// node.log: the run ends with a report (no panic) and the file is listed.
+#[test]
+fn inputs_found_by_fuzzing_are_read_and_the_run_goes_on() {
+    let findings = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let mut names: Vec<String> = fs::read_dir(&findings)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "the findings are committed");
+    for name in names {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "infawk01/logs/node03/node.log", &node_log());
+        let place = fuzz_finding_place(&name);
+        write(dir.path(), place, &fs::read(findings.join(&name)).unwrap());
+        let out = hbdiag(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        source(&report, place);
+    }
+}
+
+/// The minimised GC input: a wide character just before a decoration's
+/// `:` is warned about at its line, not cut through.
+#[test]
+fn a_gc_line_with_a_bad_byte_before_a_decoration_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let finding = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/gc-wide-char-before-decoration.bin");
+    write(
+        dir.path(),
+        "infagw01/logs/node01/gc.log",
+        &fs::read(finding).unwrap(),
+    );
+    let report = analyze_json(dir.path(), &[]);
+    let gc = source(&report, "infagw01/logs/node01/gc.log");
+    let warnings = gc["warnings"].to_string();
+    assert!(
+        warnings.contains("line 1") && warnings.contains("UTF-8"),
+        "{gc:#}"
+    );
+}

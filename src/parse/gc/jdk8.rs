@@ -394,8 +394,8 @@ fn strip_trailing_decoration(text: &str) -> &str {
             return kept;
         };
         let token_start = head
-            .rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-            .map_or(0, |i| i + 1);
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
+            .len();
         let token = &head[token_start..];
         if token.contains(['.', ',']) && units::decimal(token).is_some() {
             kept = &head[..token_start];
@@ -607,6 +607,18 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6
+    }
+
+    /// Found by fuzzing (`fuzz/` target `gc`): a character of more than one
+    /// byte just before a decoration's `:` was cut through.
+    #[test]
+    fn a_wide_character_before_a_glued_decoration_is_not_cut_through() {
+        use super::strip_trailing_decoration as strip;
+        assert_eq!(strip("[GC\u{fffd}:"), "[GC\u{fffd}:");
+        assert_eq!(strip("[GC\u{fffd}1.5: "), "[GC\u{fffd}");
+        let minimised = String::from_utf8_lossy(b"[GC\xbc:[GC concurrent");
+        let out = run(GcParser::new(), &minimised);
+        assert!(pauses(&out).is_empty(), "an unfinished pause is no pause");
     }
 
     #[test]

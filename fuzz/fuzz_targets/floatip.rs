@@ -1,0 +1,6 @@
+//! floatip.log records.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    hbdiag_fuzz::parse(hbdiag::parse::floatip::parser(), data);
+});
