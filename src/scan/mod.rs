@@ -254,14 +254,30 @@ pub fn scan_with(
 }
 
 fn scan_candidate(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
-    let outcomes = match pieces::scan_in_pieces(candidate, ctx) {
+    let outcomes = guarded(candidate, || match pieces::scan_in_pieces(candidate, ctx) {
         Some(outcome) => vec![outcome],
         None => scan_whole(candidate, ctx),
-    };
+    });
     if let Some(progress) = ctx.options.progress {
         progress.file_done();
     }
     outcomes
+}
+
+/// Runs `scan` on one file; should a bug in hbdiag panic on it, the file is
+/// listed as skipped with the reason and the rest of the bundle is read.
+fn guarded(candidate: &Candidate, scan: impl FnOnce() -> Vec<Outcome>) -> Vec<Outcome> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(scan)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        let reason = format!(
+            "hbdiag hit a bug reading this file ({what}); the rest of the bundle was read — please report it with this file"
+        );
+        vec![(ScannedSource::skipped(candidate.clone(), reason), Vec::new())]
+    })
 }
 
 /// Scans a file in one pass: text, compressed text or an archive.
@@ -626,5 +642,27 @@ fn kind_of(lines: &[&str], source: &mut ScannedSource) -> Option<SourceKind> {
             source.skipped = Some("unknown format (not a log hbdiag reads)".into());
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_one_file_skips_that_file_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("node.log"), "text\n").unwrap();
+        let inventory = crate::discover::discover(&[dir.path().to_path_buf()]);
+        let candidate = &inventory.candidates[0];
+        let outcomes = guarded(candidate, || panic!("index out of range"));
+        let [(source, events)] = outcomes.as_slice() else {
+            panic!("one outcome: {}", outcomes.len());
+        };
+        assert!(events.is_empty());
+        let reason = source.skipped.as_deref().unwrap();
+        assert!(reason.contains("hbdiag hit a bug"), "{reason}");
+        assert!(reason.contains("index out of range"), "{reason}");
+        assert_eq!(source.candidate.display, candidate.display);
     }
 }
