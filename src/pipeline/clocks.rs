@@ -57,21 +57,23 @@ pub fn correct(
     let known = KnownSignals::resolve(&defs.catalog);
     let (intervals, _) = incidents::config::resolve(&as_written, &known, heartbeat);
     let node_interval = |host: HostId| intervals.node_interval(Some(host));
-    let mut timeline = as_written.clone();
+    let mut moved: Option<Timeline> = None;
     let mut made: Vec<(Skew, Clock, f64)> = Vec::new();
     let mut measured_on: Vec<Vec<SourceLine>> = Vec::new();
     while made.len() < MAX_CORRECTIONS {
-        let skews = skew::estimate(&timeline, &defs.clock_pairs, node_interval);
+        let current = moved.as_ref().unwrap_or(&as_written);
+        let skews = skew::estimate(current, &defs.clock_pairs, node_interval);
         let Some((skew, clock, by)) = most_telling(&skews) else {
             break;
         };
-        measured_on.push(places(&timeline));
-        timeline = timeline.with_clock_moved(clock, millis(by));
+        measured_on.push(places(current));
+        moved = Some(current.with_clock_moved(clock, millis(by)));
         made.push((skew, clock, by));
     }
-    if made.is_empty() {
-        return (timeline, Vec::new());
-    }
+    // Where every clock agrees, the timeline is used as it is: no copy.
+    let Some(timeline) = moved else {
+        return (as_written, Vec::new());
+    };
     for ((skew, _, _), before) in made.iter_mut().zip(&measured_on) {
         point_at(skew, before, &timeline);
     }
