@@ -68,7 +68,7 @@ impl Sink for CountingSink {
 pub fn parse(mut parser: impl Parser, data: &[u8]) {
     let mut sink = CountingSink::default();
     let reader = BufReader::with_capacity(READ_BUFFER, data);
-    let Ok(reader) = hbdiag::read::transcoded(Box::new(reader)) else {
+    let Ok((reader, _)) = hbdiag::read::transcoded(Box::new(reader)) else {
         return;
     };
     drain(LineReader::new(reader, MAX_LINE), |line| {
@@ -193,7 +193,7 @@ pub fn read(data: &[u8]) {
     let capacity = 1 + usize::from(mode & 0x3f);
     let max_line = 1 + usize::from(*cap) * 4;
     let reader = BufReader::with_capacity(capacity, text);
-    let Ok(reader) = hbdiag::read::transcoded(Box::new(reader)) else {
+    let Ok((reader, _)) = hbdiag::read::transcoded(Box::new(reader)) else {
         return;
     };
     let mut lines = LineReader::new(reader, max_line);
@@ -339,7 +339,7 @@ pub fn pipeline(data: &[u8]) {
     let report = hbdiag::report::build(&analysis, &defs.catalog);
     let json = serde_json::to_vec(&report).expect("the report serialises");
     assert!(json.starts_with(b"{"), "the report is a JSON object");
-    assert!(!hbdiag::report::text::render(&report).is_empty());
+    assert!(!hbdiag::report::text::render(&report, hbdiag::report::DisplayZone::Utc).is_empty());
 }
 
 fn append(path: &std::path::Path, content: &[u8]) {
