@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{Duration, NaiveDateTime};
-use common::{analyze_json, fixture, incidents};
+use common::{analyze_json, copy_tree, files_under, fixture, incidents};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
@@ -22,7 +22,7 @@ fn with_clock_off(name: &str, host: &str, seconds: i64) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixture(name), dir.path());
     let stamp = Regex::new(r"(\d{4}-\d{2}-\d{2})([ T])(\d{2}:\d{2}:\d{2})").unwrap();
-    for path in files(&dir.path().join(host)) {
+    for path in files_under(&dir.path().join(host)) {
         let gz = path.extension().is_some_and(|e| e == "gz");
         let text = read(&path, gz);
         let moved = stamp.replace_all(&text, |c: &regex::Captures<'_>| {
@@ -44,32 +44,6 @@ fn with_clock_off(name: &str, host: &str, seconds: i64) -> tempfile::TempDir {
         write(&path, moved.as_bytes(), gz);
     }
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
 }
 
 fn read(path: &Path, gz: bool) -> String {

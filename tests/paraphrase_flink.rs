@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use common::*;
 use serde_json::Value;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One story: a fixture bundle and what its incident is.
 struct Story {
@@ -465,39 +465,13 @@ fn rewrite_alarms(path: &Path, alarm: Alarm) {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
-
 /// The story's bundle told by `variant`, in a temporary folder, and how
 /// many key lines were rewritten.
 fn tell(story: &Story, variant: &Variant) -> (tempfile::TempDir, usize) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixture(story.fixture), dir.path());
     let mut rewritten = 0;
-    for path in files(dir.path()) {
+    for path in files_under(dir.path()) {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name.starts_with("alarms.") {
             rewrite_alarms(&path, variant.alarm);

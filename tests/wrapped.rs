@@ -24,19 +24,6 @@ const CASES: [(&str, &[&str]); 4] = [
     ("flink-stopped", &[]),
 ];
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Every file under `dir`, relative, `/`-separated, in name order.
 fn files(dir: &Path, prefix: &str) -> Vec<(String, PathBuf)> {
     let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
@@ -134,8 +121,8 @@ fn wrapped_fixtures_give_their_unwrapped_hosts_incidents_and_verdicts() {
 
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        copy_dir(&bundle, &root.join("one").join(name));
-        copy_dir(&bundle, &root.join("two/deep").join(name));
+        common::copy_tree(&bundle, &root.join("one").join(name));
+        common::copy_tree(&bundle, &root.join("two/deep").join(name));
         tar_gz_of(&bundle, name, &root.join(format!("{name}.tar.gz")));
         zip_of(&bundle, name, &root.join(format!("{name}.zip")), false);
         zip_of(&bundle, name, &root.join(format!("{name}-rev.zip")), true);
@@ -217,7 +204,7 @@ fn host_from_says_how_each_host_was_found() {
             builder.into_inner().unwrap().finish().unwrap();
         }
     }
-    copy_dir(&bundle.join("infawk01"), &dir.path().join("b/infawk01"));
+    common::copy_tree(&bundle.join("infawk01"), &dir.path().join("b/infawk01"));
     let report = analyze_json(&dir.path().join("b"), &[]);
     let mut seen: Vec<(String, String)> = report["sources"]
         .as_array()
@@ -255,7 +242,7 @@ fn host_from_says_how_each_host_was_found() {
 #[test]
 fn a_guessed_host_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
+    common::copy_tree(
         &fixture("db-outage/infagw01/logs/node01"),
         &dir.path().join("collected/infagw01/stuff"),
     );

@@ -220,8 +220,7 @@ impl Skew {
     }
 }
 
-/// Bounds on `clock(second) - clock(first)` from the observations of a pair of hosts.
-#[derive(Default)]
+/// Bounds on `clock(second) - clock(first)` from the observations of a pair of clocks.
 struct Bounds {
     low: f64,
     high: f64,

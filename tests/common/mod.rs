@@ -111,3 +111,31 @@ pub fn source<'a>(report: &'a Value, path: &str) -> &'a Value {
         .find(|s| s["path"] == path)
         .unwrap_or_else(|| panic!("{path} not in sources: {report:#}"))
 }
+
+/// Copies the folder tree `from` to `to` (created).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy's folder");
+    for entry in std::fs::read_dir(from).expect("read the folder") {
+        let entry = entry.expect("a folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("its type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy the file");
+        }
+    }
+}
+
+/// Every file below `dir`, at any depth.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read the folder") {
+        let path = entry.expect("a folder entry").path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
