@@ -9,6 +9,7 @@ use hbdiag::incidents::config::{PLAUSIBLE_DB_REFRESH_S, PLAUSIBLE_NODE_INTERVAL_
 use hbdiag::model::Level;
 use hbdiag::pipeline::AnalyzeOptions;
 use hbdiag::report::DisplayZone;
+use hbdiag::report::text::{Layout, PIPED_WIDTH};
 use hbdiag::scan::KeepPolicy;
 use hbdiag::timeline::{ClockSettings, Zone};
 use std::path::PathBuf;
@@ -33,6 +34,71 @@ pub enum Command {
     Rules(RulesCommand),
     /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
     Gc(GcArgs),
+    /// Show why an incident got its verdict: every rule considered, each
+    /// clause with the events it saw and whether it held.
+    Explain(ExplainArgs),
+}
+
+/// Flags of `explain`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The incident: its ID in the report of the same bundle (`INC-2`) or
+    /// its fingerprint (`hb1-8a3474917f68b7e5`), which survives re-collection.
+    #[arg(value_name = "INC-n|FINGERPRINT")]
+    pub incident: String,
+    #[command(flatten)]
+    pub analyze: AnalyzeArgs,
+}
+
+/// When the terminal report is coloured.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the terminal report is laid out.
+#[derive(Args, Debug)]
+pub struct DisplayArgs {
+    /// Every evidence line, candidate and rule that could not run, in full
+    /// tables, and every warning.
+    #[arg(short, long, help_heading = "Display")]
+    pub verbose: bool,
+    /// Colour severities and verdicts.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, help_heading = "Display")]
+    pub color: ColorChoice,
+    /// Lay the report out in COLUMNS (default: the terminal's width, or 100
+    /// when the output is not a terminal).
+    #[arg(long, value_name = "COLUMNS", value_parser = clap::value_parser!(u16).range(40..=1000), help_heading = "Display")]
+    pub width: Option<u16>,
+}
+
+impl DisplayArgs {
+    /// The layout for output to a terminal (`to_terminal`) or elsewhere.
+    pub fn layout(&self, to_terminal: bool) -> Layout {
+        let width = match (self.width, to_terminal) {
+            (Some(width), _) => usize::from(width),
+            (None, true) => console::Term::stdout()
+                .size_checked()
+                .map_or(PIPED_WIDTH, |(_, columns)| usize::from(columns)),
+            (None, false) => PIPED_WIDTH,
+        };
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && colour_allowed(),
+        };
+        Layout::new(width, color)
+    }
+}
+
+/// NO_COLOR (any non-empty value) and TERM=dumb turn colour off.
+fn colour_allowed() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    !no_color && !dumb
 }
 
 /// Flags of `gc`.
@@ -169,6 +235,8 @@ pub struct AnalyzeArgs {
     pub format: ReportFormat,
     #[command(flatten)]
     pub out: OutputArg,
+    #[command(flatten)]
+    pub display: DisplayArgs,
     /// MasterDBRefreshInterval in seconds (default: the bundle's value, else 8).
     #[arg(long, value_name = "SECONDS", help_heading = "Heartbeat settings")]
     pub db_refresh_interval: Option<f64>,

@@ -1,8 +1,8 @@
 //! One function per subcommand: build options, run the pipeline, render.
 
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, GcArgs, OutputArg, ReportFormat, RulesCommand, TimelineArgs,
-    TimelineFormat,
+    AnalyzeArgs, Cli, Command, ExplainArgs, GcArgs, OutputArg, ReportFormat, RulesCommand,
+    TimelineArgs, TimelineFormat,
 };
 use crate::output::Output;
 use anyhow::{Context, Result, bail};
@@ -30,6 +30,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Rules(RulesCommand::Check { dir, out }) => rules_check(&dir, &out),
         Command::Rules(RulesCommand::Test { dir, out }) => rules_test(dir.as_deref(), &out),
         Command::Gc(args) => gc(&args),
+        Command::Explain(args) => explain(&args),
     }
 }
 
@@ -63,6 +64,68 @@ fn set_jobs(jobs: Option<u16>) -> Result<()> {
 }
 
 fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let report = build_report(args)?;
+    let mut out = Output::open(args.out.output.as_deref())?;
+    match args.format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
+            out.write_all(b"\n")?;
+        }
+        ReportFormat::Text => {
+            let options = text_options(args, &out);
+            out.write_all(report::text::render(&report, &options).as_bytes())?
+        }
+    }
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How the terminal report is laid out for `out`.
+fn text_options(args: &AnalyzeArgs, out: &Output) -> report::text::TextOptions {
+    report::text::TextOptions {
+        zone: args.input.display_tz,
+        layout: args.display.layout(out.is_terminal()),
+        verbose: args.display.verbose,
+    }
+}
+
+fn explain(args: &ExplainArgs) -> Result<ExitCode> {
+    let report = build_report(&args.analyze)?;
+    let wanted = args.incident.trim();
+    let Some(incident) = report
+        .incidents
+        .iter()
+        .find(|i| i.id.eq_ignore_ascii_case(wanted) || i.fingerprint.eq_ignore_ascii_case(wanted))
+    else {
+        let known: Vec<String> = report
+            .incidents
+            .iter()
+            .map(|i| format!("{} ({}, {})", i.id, i.fingerprint, i.kind.name()))
+            .collect();
+        let listed = match known.is_empty() {
+            true => "this bundle has no incident".to_string(),
+            false => format!("this bundle has: {}", known.join(", ")),
+        };
+        usage_error(anyhow::anyhow!("no incident `{wanted}`: {listed}"));
+    };
+    let analyze = &args.analyze;
+    let mut out = Output::open(analyze.out.output.as_deref())?;
+    match analyze.format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, incident).context("writing the JSON")?;
+            out.write_all(b"\n")?;
+        }
+        ReportFormat::Text => {
+            let options = text_options(analyze, &out);
+            out.write_all(report::text::explain(&report, incident, &options).as_bytes())?
+        }
+    }
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the pipeline for `analyze` and `explain` and builds the report.
+fn build_report(args: &AnalyzeArgs) -> Result<report::Report> {
     let options = args.options().unwrap_or_else(|e| usage_error(e));
     set_jobs(args.input.jobs)?;
     let defs = load(args.input.rules.as_deref())?;
@@ -80,19 +143,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         "--host-tz",
     )
     .unwrap_or_else(|e| usage_error(e));
-    let report = report::build(&analysis, &defs.catalog);
-    let mut out = Output::open(args.out.output.as_deref())?;
-    match args.format {
-        ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
-            out.write_all(b"\n")?;
-        }
-        ReportFormat::Text => {
-            out.write_all(report::text::render(&report, args.input.display_tz).as_bytes())?
-        }
-    }
-    out.finish()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(report::build(&analysis, &defs.catalog))
 }
 
 /// Fails, before any report is written, when no file could be read: the

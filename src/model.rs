@@ -45,6 +45,20 @@ impl SourceKind {
         SourceKind::FloatIpLog,
     ];
 
+    /// The name a person reads: `GC log`, `system metrics`.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::NodeLog => "node.log",
+            SourceKind::ExceptionsLog => "exceptions.log",
+            SourceKind::GcLog => "GC log",
+            SourceKind::SystemMetrics => "system metrics",
+            SourceKind::AlarmExport => "alarm export",
+            SourceKind::RoleLog => "role log",
+            SourceKind::ScriptLog => "script logs",
+            SourceKind::FloatIpLog => "floating-IP log",
+        }
+    }
+
     /// The name used in rule files and reports.
     pub fn name(self) -> &'static str {
         match self {

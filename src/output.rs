@@ -42,6 +42,12 @@ impl Output {
         })
     }
 
+    /// True when the output goes to a terminal: the text report then fits
+    /// the terminal's width and may be coloured.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Output::Stdout(_)) && io::IsTerminal::is_terminal(&io::stdout())
+    }
+
     /// Flushes everything written; a file output is then moved onto its
     /// target. Dropping an `Output` without this removes the temporary file.
     pub fn finish(self) -> Result<()> {

@@ -72,7 +72,7 @@ fn float_ip_text_report_lists_the_manual_steps_in_order() {
     let out = hbdiag(&["analyze", fixture("flink-float-ip").to_str().unwrap()]);
     assert!(out.status.success());
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(report.contains("Root cause: invalid_float_ip"), "{report}");
+    assert!(report.contains("Verdict: invalid_float_ip"), "{report}");
     let steps = [
         "1. Step 1–2: In FusionInsight Manager",
         "2. Step 7–8: Log in to the FlinkServer node that failed (normally mrs-master2)",

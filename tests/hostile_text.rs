@@ -368,6 +368,16 @@ fn assert_no_raw_controls(bytes: &[u8], what: &str) {
     assert!(raw.is_empty(), "{what}: raw {raw:?} in\n{text}");
 }
 
+/// [`assert_no_raw_controls`] once the report's own colour sequences (its
+/// palette only: a log's `ESC[31m` is not one of them) are taken out.
+fn assert_no_raw_controls_but_colour(bytes: &[u8], what: &str) {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    for code in ["1;31", "33", "32", "2", "1", "36", "0"] {
+        text = text.replace(&format!("\x1b[{code}m"), "");
+    }
+    assert_no_raw_controls(text.as_bytes(), what);
+}
+
 #[test]
 fn control_characters_never_reach_the_terminal_raw() {
     let dir = tempfile::tempdir().unwrap();
@@ -384,8 +394,11 @@ fn control_characters_never_reach_the_terminal_raw() {
     assert_no_raw_controls(&text.stdout, "analyze");
     assert_no_raw_controls(&text.stderr, "analyze stderr");
     let shown = String::from_utf8_lossy(&text.stdout);
-    assert!(shown.contains(r"\x1b]0;owned\x07"), "{shown}");
     assert!(shown.contains(r"wk\x1b[1m01"), "{shown}");
+    let verbose = hbdiag(&["analyze", "--verbose", "--color", "always", root]);
+    assert_no_raw_controls_but_colour(&verbose.stdout, "analyze --verbose");
+    let shown = String::from_utf8_lossy(&verbose.stdout);
+    assert!(shown.contains(r"\x1b]0;owned\x07"), "{shown}");
 
     let timeline = hbdiag(&["timeline", root]);
     assert!(timeline.status.success());

@@ -132,7 +132,7 @@ fn without_offsets_the_report_says_utc_is_assumed() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("+00:00 (assumed UTC)"), "{text}");
     assert!(
-        text.contains("at 2026-03-12T11:02:31.007Z (assumed UTC)"),
+        text.contains("2026-03-12T11:02:31.007Z (assumed UTC)"),
         "{text}"
     );
 }
@@ -186,7 +186,7 @@ fn display_tz_moves_the_terminal_times_and_leaves_json_in_utc() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Time (America/St_Johns)"), "{text}");
     assert!(
-        text.contains("at 2026-03-12T00:32:31.007-02:30"),
+        text.contains("· 2026-03-12T00:32:31.007-02:30"),
         "03:02:31Z is 00:32:31 in Newfoundland's daylight time: {text}"
     );
     let report = analyze_json(&path, &[&args[..], &["--display-tz", "local"]].concat());
@@ -290,14 +290,30 @@ fn text_report_shows_verdict_evidence_and_procedure() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for expected in [
-        "INC-2  CRITICAL  master_db_timeout",
-        "Root cause: db_unavailable (95% confidence)",
-        "Why: rule db_unavailable.vendor_error",
+        "INC-2 · CRITICAL · master_db_timeout",
+        "Verdict: db_unavailable (95%)",
+        "Rule db_unavailable.vendor_error held.",
         "infagw01/logs/node01/exceptions.log:",
-        "Procedure:",
-        "Heartbeat events of this incident:",
+        "\nProcedure\n  1. Ask the DBA",
+        "\nRuled out\n",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let out = hbdiag(&[
+        "analyze",
+        "--verbose",
+        fixture("db-outage").to_str().unwrap(),
+    ]);
+    let verbose = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "Root cause: db_unavailable (95% confidence)",
+        "Why: rule db_unavailable.vendor_error",
+        "Heartbeat events of this incident:",
+    ] {
+        assert!(
+            verbose.contains(expected),
+            "missing {expected:?} in\n{verbose}"
+        );
     }
 }
 

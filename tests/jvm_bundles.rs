@@ -177,7 +177,7 @@ fn a_full_gc_that_began_before_the_window_and_covers_it_explains_the_dead_node()
     ]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("[10:12:30.118Z → 10:14:30.530Z; the line's time is the start]"),
+        text.contains("stopped 10:12:30.118 → 10:14:30.530 (120 s; the line's time is the start)"),
         "{text}"
     );
 }

@@ -1,6 +1,7 @@
 //! Report stage: one typed report model built from the analysis; the
 //! terminal table and the versioned JSON are renderers over it.
 
+mod considered;
 mod fingerprint;
 pub mod text;
 pub mod timeline_view;
@@ -12,6 +13,7 @@ use crate::rules::{Finding, NotEvaluated, Verdict};
 use crate::timeline::skew::Clock;
 use crate::timeline::{Entry, HostId, OffsetSource, Timeline, Zone, ZoneError};
 use chrono::{DateTime, SecondsFormat, Utc};
+pub use considered::{ClauseReport, ConditionReport, ConsideredReport, SeenEvent};
 use serde::Serialize;
 
 /// Version of the JSON report's shape; bumped on any incompatible change.
@@ -122,6 +124,10 @@ pub struct HostReport {
     pub offset_source: OffsetSourceReport,
     /// The file whose timestamps gave the offset (`inferred`, `peer`).
     pub offset_evidence: Option<String>,
+    /// From the host's first record to its last, over all its files;
+    /// `null` when none of them has wall-clock times.
+    pub logs_from: Option<String>,
+    pub logs_to: Option<String>,
 }
 
 /// Where a host's offset came from: how far to trust its times.
@@ -180,6 +186,9 @@ pub struct IncidentReport {
     pub not_evaluated: Vec<NotEvaluatedReport>,
     /// The incident's own heartbeat events, in time order.
     pub cascade: Vec<Evidence>,
+    /// Every rule for the incident's kind, in id order: how it came out and
+    /// what each of its clauses saw (`hbdiag explain`).
+    pub considered: Vec<ConsideredReport>,
 }
 
 /// Whether a host's logs cover an incident's window, and what they cover.
@@ -367,7 +376,9 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
             version: env!("CARGO_PKG_VERSION"),
         },
         sources: analysis.sources.iter().map(source_report).collect(),
-        hosts: analysis.timeline.hosts.iter().map(host_report).collect(),
+        hosts: (0..analysis.timeline.hosts.len() as u16)
+            .map(|id| host_report(&analysis.timeline, HostId(id)))
+            .collect(),
         incidents: analysis
             .detection
             .incidents
@@ -447,7 +458,9 @@ fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
     }
 }
 
-fn host_report(h: &crate::timeline::HostClock) -> HostReport {
+fn host_report(timeline: &Timeline, id: HostId) -> HostReport {
+    let h = timeline.host(id);
+    let span = timeline.span_of(id);
     HostReport {
         name: h.name.clone(),
         utc_offset: h.zone.to_string(),
@@ -462,6 +475,8 @@ fn host_report(h: &crate::timeline::HostClock) -> HostReport {
             OffsetSource::Inferred { file } | OffsetSource::Peer { file } => Some(file.clone()),
             _ => None,
         },
+        logs_from: span.map(|(from, _)| format_time(from)),
+        logs_to: span.map(|(_, to)| format_time(to)),
     }
 }
 
@@ -657,6 +672,11 @@ impl Context<'_> {
                 .map(|n| self.not_evaluated(n, incident))
                 .collect(),
             cascade: incident.cascade.iter().map(|&i| self.evidence(i)).collect(),
+            considered: verdict
+                .considered
+                .iter()
+                .map(|c| self.considered(c, verdict, incident))
+                .collect(),
         }
     }
 
@@ -729,7 +749,7 @@ impl Context<'_> {
 }
 
 /// What to ask for when a kind of input is missing.
-fn collect_hint(kind: SourceKind) -> &'static str {
+pub fn collect_hint(kind: SourceKind) -> &'static str {
     match kind {
         SourceKind::NodeLog => "node.log from <INFA_HOME>/logs/<node>/ covering the incident",
         SourceKind::ExceptionsLog => "exceptions.log from <INFA_HOME>/logs/<node>/",

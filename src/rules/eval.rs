@@ -2,6 +2,7 @@
 //! clause asks for, test its conditions, and turn a rule that holds into a
 //! finding that points at its evidence.
 
+use super::consideration::{ClauseCheck, ClauseRole, ConditionCheck, Consideration, Outcome};
 use super::template::{TemplateValues, render};
 use super::{Cause, Clause, HostScope, Rule, RuleBook, WindowSpec};
 use crate::incidents::{GRACE, Incident, Window, millis};
@@ -120,6 +121,9 @@ pub struct Verdict {
     /// Sorted by confidence, highest first: the first is the verdict.
     pub findings: Vec<Finding>,
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Every rule for the incident's kind, in id order, with what each of
+    /// its clauses saw.
+    pub considered: Vec<Consideration>,
 }
 
 /// Evaluates every rule that applies to `incident`.
@@ -130,23 +134,47 @@ pub fn evaluate(book: &RuleBook, incident: &Incident, ctx: &EvalContext<'_>) -> 
     for rule in regular {
         if let Some(missing) = missing_inputs(rule, incident, ctx) {
             verdict.not_evaluated.push(missing);
-        } else if let Some(finding) = apply(rule, incident, ctx) {
-            verdict.findings.push(finding);
+            verdict
+                .considered
+                .push(unevaluated(rule, Outcome::NotEvaluated));
+            continue;
         }
+        let (considered, finding) = apply(rule, incident, ctx);
+        verdict.considered.push(considered);
+        verdict.findings.extend(finding);
     }
-    if verdict.findings.is_empty() {
-        verdict.findings.extend(
-            fallbacks
-                .into_iter()
-                .filter_map(|rule| apply(rule, incident, ctx)),
-        );
+    let needed = verdict.findings.is_empty();
+    for rule in fallbacks {
+        if !needed {
+            verdict
+                .considered
+                .push(unevaluated(rule, Outcome::NotNeeded));
+            continue;
+        }
+        let (considered, finding) = apply(rule, incident, ctx);
+        verdict.considered.push(considered);
+        verdict.findings.extend(finding);
     }
+    verdict.considered.sort_by(|a, b| a.rule.cmp(&b.rule));
     verdict.findings.sort_by(|a, b| {
         b.confidence
             .total_cmp(&a.confidence)
             .then_with(|| a.rule.cmp(&b.rule))
     });
     verdict
+}
+
+/// A rule that was not run, and why.
+fn unevaluated(rule: &Rule, outcome: Outcome) -> Consideration {
+    Consideration {
+        rule: rule.id.clone(),
+        cause: rule.cause.clone(),
+        fallback: rule.fallback,
+        outcome,
+        base_confidence: rule.confidence,
+        confidence: None,
+        clauses: Vec::new(),
+    }
 }
 
 fn missing_inputs(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Option<NotEvaluated> {
@@ -175,35 +203,117 @@ fn missing_inputs(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Op
     })
 }
 
-/// Evaluates one rule; `Some` when it holds.
-pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Option<Finding> {
-    let params = parameters(incident);
-    let mut evidence = Vec::new();
-    let mut matched = 0;
-    let mut inside = Vec::new();
-    for clause in &rule.require {
-        let selected = select(clause, incident, ctx);
-        if !holds(clause, &selected, &params) {
-            return None;
-        }
-        matched += selected.iter().map(|s| s.repeats).sum::<u32>() as usize;
-        inside.extend(selected.iter().filter_map(|s| s.inside));
-        evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|s| s.entry));
-    }
-    if rule
-        .absent
+/// One clause evaluated, with the events it selected.
+struct Checked<'t> {
+    check: ClauseCheck,
+    selected: Vec<Selected<'t>>,
+}
+
+fn check_clause<'t>(
+    role: ClauseRole,
+    clause: &Clause,
+    incident: &Incident,
+    ctx: &EvalContext<'t>,
+    params: &ParameterValues,
+) -> Checked<'t> {
+    let selected = select(clause, incident, ctx);
+    let fields = selected.iter().map(|s| (s.counted.as_ref(), s.repeats));
+    let conditions: Vec<ConditionCheck> = clause
+        .having
         .iter()
-        .any(|clause| holds(clause, &select(clause, incident, ctx), &params))
-    {
-        return None;
+        .map(|c| ConditionCheck {
+            condition: c.to_string(),
+            measured: c.measure_over(fields.clone(), params),
+        })
+        .collect();
+    let held = match conditions.is_empty() {
+        true => !selected.is_empty(),
+        false => conditions.iter().all(|c| c.measured.held),
+    };
+    Checked {
+        check: ClauseCheck {
+            role,
+            signal: clause.signal_name.clone(),
+            on: clause.on,
+            window: resolve_window(clause.window, incident),
+            filters: clause.filters.iter().map(ToString::to_string).collect(),
+            matched: selected.iter().map(|s| s.repeats).sum(),
+            events: selected
+                .iter()
+                .take(EVIDENCE_PER_CLAUSE)
+                .map(|s| s.entry)
+                .collect(),
+            conditions,
+            held,
+            boost: clause.boost,
+        },
+        selected,
     }
+}
+
+/// Evaluates one rule: every clause, whether or not an earlier one held, so
+/// "why" can show all of them; the finding when the rule holds.
+pub(super) fn apply(
+    rule: &Rule,
+    incident: &Incident,
+    ctx: &EvalContext<'_>,
+) -> (Consideration, Option<Finding>) {
+    let params = parameters(incident);
+    let check = |role: ClauseRole, clauses: &[Clause]| -> Vec<Checked<'_>> {
+        clauses
+            .iter()
+            .map(|clause| check_clause(role, clause, incident, ctx, &params))
+            .collect()
+    };
+    let required = check(ClauseRole::Require, &rule.require);
+    let absent = check(ClauseRole::Absent, &rule.absent);
+    let support = check(ClauseRole::Support, &rule.support);
+    let outcome = if !required.iter().all(|c| c.check.held) {
+        Outcome::NotMet
+    } else if absent.iter().any(|c| c.check.held) {
+        Outcome::Excluded
+    } else {
+        Outcome::Held
+    };
+    let finding =
+        (outcome == Outcome::Held).then(|| finding(rule, incident, ctx, &required, &support));
+    let considered = Consideration {
+        rule: rule.id.clone(),
+        cause: rule.cause.clone(),
+        fallback: rule.fallback,
+        outcome,
+        base_confidence: rule.confidence,
+        confidence: finding.as_ref().map(|f| f.confidence),
+        clauses: required
+            .into_iter()
+            .chain(absent)
+            .chain(support)
+            .map(|c| c.check)
+            .collect(),
+    };
+    (considered, finding)
+}
+
+/// The finding of a rule whose required clauses held.
+fn finding(
+    rule: &Rule,
+    incident: &Incident,
+    ctx: &EvalContext<'_>,
+    required: &[Checked<'_>],
+    support: &[Checked<'_>],
+) -> Finding {
+    let mut evidence: Vec<usize> = Vec::new();
+    let mut inside = Vec::new();
+    let mut matched = 0;
     let mut confidence = rule.confidence;
-    for clause in &rule.support {
-        let selected = select(clause, incident, ctx);
-        if holds(clause, &selected, &params) {
-            confidence += clause.boost;
-            evidence.extend(selected.iter().take(EVIDENCE_PER_CLAUSE).map(|s| s.entry));
-        }
+    for clause in required {
+        matched += clause.check.matched as usize;
+        inside.extend(clause.selected.iter().filter_map(|s| s.inside));
+        evidence.extend(&clause.check.events);
+    }
+    for clause in support.iter().filter(|c| c.check.held) {
+        confidence += clause.check.boost;
+        evidence.extend(&clause.check.events);
     }
     evidence.sort_unstable();
     evidence.dedup();
@@ -244,7 +354,7 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
     let mut values = template_values(incident, ctx.timeline, matched, evidence_fields);
     values.overlap_ms = (!inside.is_empty()).then(|| union_ms(inside));
     values.window_s = (window.end - window.start).num_milliseconds() as f64 / 1000.0;
-    Some(Finding {
+    Finding {
         rule: rule.id.clone(),
         cause: rule.cause.clone(),
         title: rule.title.clone(),
@@ -254,7 +364,7 @@ pub(super) fn apply(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> 
         evidence,
         procedure: rule.procedure.iter().map(|p| render(p, &values)).collect(),
         window,
-    })
+    }
 }
 
 /// How long the spans cover together, in ms: overlapping stops (a GC pause
@@ -298,17 +408,6 @@ struct Selected<'t> {
     repeats: u32,
     /// For a stop, the part of `[start, end]` inside the window.
     inside: Option<(DateTime<Utc>, DateTime<Utc>)>,
-}
-
-fn holds(clause: &Clause, selected: &[Selected<'_>], params: &ParameterValues) -> bool {
-    if clause.having.is_empty() {
-        return !selected.is_empty();
-    }
-    let fields = selected.iter().map(|s| (s.counted.as_ref(), s.repeats));
-    clause
-        .having
-        .iter()
-        .all(|c| c.holds_over(fields.clone(), params))
 }
 
 /// The window a clause looks at for an incident.
@@ -558,7 +657,9 @@ mod tests {
         let covering = pauses(&catalog, &[(-100, 120_000.0)]);
         let ctx = EvalContext::new(&covering, &inputs);
         assert_eq!(counted(rule, &incident, &ctx), [45_000.0]);
-        let finding = apply(rule, &incident, &ctx).expect("the pause explains the timeout");
+        let finding = apply(rule, &incident, &ctx)
+            .1
+            .expect("the pause explains the timeout");
         assert_eq!(finding.evidence, [0]);
         assert!(
             finding
@@ -576,7 +677,7 @@ mod tests {
         );
         let ctx = EvalContext::new(&partial, &inputs);
         assert_eq!(counted(rule, &incident, &ctx), [10_000.0, 6_000.0]);
-        assert!(apply(rule, &incident, &ctx).is_none());
+        assert!(apply(rule, &incident, &ctx).1.is_none());
 
         // The filter sees the full length: a 1.3 s pause of which 0.3 s is
         // inside still is "a pause of 0.5 s or more", counted for 0.3 s.

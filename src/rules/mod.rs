@@ -2,6 +2,7 @@
 //! signals appear around an incident. A rule is compiled once (signal names
 //! resolved, conditions and windows parsed) and then only evaluated.
 
+mod consideration;
 mod eval;
 pub mod selftest;
 mod spec;
@@ -15,6 +16,7 @@ use crate::signals::{SignalCatalog, SignalId};
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use consideration::{ClauseCheck, ClauseRole, ConditionCheck, Consideration, Outcome};
 pub use eval::{EvalContext, Finding, NotEvaluated, Verdict, evaluate};
 pub use spec::{RuleTest, parse_duration_ms};
 
@@ -47,6 +49,28 @@ pub enum HostScope {
     Observer,
     /// Any host in the bundle.
     Any,
+}
+
+impl HostScope {
+    /// Where a clause looked, in a sentence: `on the subject`, `on any host`.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            HostScope::Subject => "on the subject",
+            HostScope::Peers => "on the peers",
+            HostScope::Observer => "on the observer",
+            HostScope::Any => "on any host",
+        }
+    }
+
+    /// The name rule files use (`on = "subject"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            HostScope::Subject => "subject",
+            HostScope::Peers => "peers",
+            HostScope::Observer => "observer",
+            HostScope::Any => "any",
+        }
+    }
 }
 
 /// When a clause looks, relative to the incident's anchor.

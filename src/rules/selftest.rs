@@ -150,7 +150,7 @@ fn check_rule_test(catalog: &SignalCatalog, rule: &Rule, test: &RuleTest) -> Res
     let ctx = EvalContext::new(&timeline, &inputs);
     let got = if rule.requires.iter().any(|k| !present.contains(k)) {
         Expectation::NotEvaluated
-    } else if apply(rule, &incident, &ctx).is_some() {
+    } else if apply(rule, &incident, &ctx).1.is_some() {
         Expectation::Match
     } else {
         Expectation::NoMatch

@@ -145,6 +145,17 @@ impl Condition {
         signals: impl Iterator<Item = (&'a Fields, u32)> + Clone,
         params: &ParameterValues,
     ) -> bool {
+        self.measure_over(signals, params).held
+    }
+
+    /// [`holds_over`](Self::holds_over) with the figures it compared, for
+    /// "why": the aggregate's value (`None` when no selected signal has the
+    /// field) and the threshold it was held against.
+    pub fn measure_over<'a>(
+        &self,
+        signals: impl Iterator<Item = (&'a Fields, u32)> + Clone,
+        params: &ParameterValues,
+    ) -> Measured {
         let numbers = |name: &str| -> Vec<(f64, f64)> {
             signals
                 .clone()
@@ -155,7 +166,7 @@ impl Condition {
                 .collect()
         };
         let value = match &self.subject {
-            Subject::Field(_) => return false,
+            Subject::Field(_) => f64::NAN,
             Subject::Count => signals.clone().map(|(_, w)| f64::from(w)).sum(),
             Subject::Sum(name) => numbers(name).iter().map(|(v, w)| v * w).sum(),
             Subject::Max(name) => numbers(name)
@@ -165,8 +176,32 @@ impl Condition {
                 .into_iter()
                 .fold(f64::NAN, |m, (v, _)| m.min(v)),
         };
-        !value.is_nan() && compare(&FieldValue::Number(value), self.op, &self.operand, params)
+        let value = (!value.is_nan()).then_some(value);
+        Measured {
+            value,
+            threshold: self.threshold(params),
+            held: value
+                .is_some_and(|v| compare(&FieldValue::Number(v), self.op, &self.operand, params)),
+        }
     }
+
+    /// The figure the condition compares with, resolved for an incident
+    /// (`0.75 * timeout_ms` → 24000); `None` for text and list operands.
+    pub fn threshold(&self, params: &ParameterValues) -> Option<f64> {
+        match resolve(&self.operand, params) {
+            Resolved::Number(n) if !matches!(self.operand, Operand::List(_)) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// An aggregate condition evaluated: what it saw, against what, and whether
+/// it held.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Measured {
+    pub value: Option<f64>,
+    pub threshold: Option<f64>,
+    pub held: bool,
 }
 
 fn compare(value: &FieldValue, op: Op, operand: &Operand, params: &ParameterValues) -> bool {
