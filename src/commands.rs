@@ -90,6 +90,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         ReportFormat::Text => {
             out.write_all(report::text::render(&report, args.input.display_tz).as_bytes())?
         }
+        ReportFormat::Html => out.write_all(report::html::render(&report).as_bytes())?,
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -310,6 +311,11 @@ fn rules_test(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
 /// `hbdiag gc`: one summary per readable file; a warning for each file that
 /// cannot be read, and an error when none could.
 fn gc(args: &GcArgs) -> Result<ExitCode> {
+    if args.format == ReportFormat::Html {
+        usage_error(anyhow::anyhow!(
+            "`gc` writes text or json; the HTML page is `hbdiag analyze --format html`"
+        ));
+    }
     let summaries: Vec<GcSummary> = args
         .files
         .iter()
@@ -333,6 +339,7 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
             out.write_all(b"\n")?;
         }
         ReportFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,
+        ReportFormat::Html => unreachable!("refused as a usage error above"),
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)

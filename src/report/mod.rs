@@ -1,7 +1,9 @@
 //! Report stage: one typed report model built from the analysis; the
 //! terminal table and the versioned JSON are renderers over it.
 
+pub mod activity;
 mod fingerprint;
+pub mod html;
 pub mod text;
 pub mod timeline_view;
 
@@ -122,6 +124,9 @@ pub struct HostReport {
     pub offset_source: OffsetSourceReport,
     /// The file whose timestamps gave the offset (`inferred`, `peer`).
     pub offset_evidence: Option<String>,
+    /// Records per minute (or wider buckets) of the host's own logs, for
+    /// the overview; `null` when none of its files has wall-clock times.
+    pub activity: Option<activity::Activity>,
 }
 
 /// Where a host's offset came from: how far to trust its times.
@@ -367,7 +372,9 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
             version: env!("CARGO_PKG_VERSION"),
         },
         sources: analysis.sources.iter().map(source_report).collect(),
-        hosts: analysis.timeline.hosts.iter().map(host_report).collect(),
+        hosts: (0..analysis.timeline.hosts.len() as u16)
+            .map(|id| host_report(analysis, HostId(id)))
+            .collect(),
         incidents: analysis
             .detection
             .incidents
@@ -447,7 +454,8 @@ fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
     }
 }
 
-fn host_report(h: &crate::timeline::HostClock) -> HostReport {
+fn host_report(analysis: &Analysis, id: HostId) -> HostReport {
+    let h = analysis.timeline.host(id);
     HostReport {
         name: h.name.clone(),
         utc_offset: h.zone.to_string(),
@@ -462,6 +470,7 @@ fn host_report(h: &crate::timeline::HostClock) -> HostReport {
             OffsetSource::Inferred { file } | OffsetSource::Peer { file } => Some(file.clone()),
             _ => None,
         },
+        activity: activity::of_host(analysis, id),
     }
 }
 
