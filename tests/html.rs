@@ -205,7 +205,7 @@ fn assert_swimlane(html: &str, incident: &Value) {
     assert_eq!(bars, spans, "{id}: one bar per evidence line with a span");
 }
 
-/// Checks a bundle's page without a browser; returns the page.
+/// Checks a bundle's page without a browser; returns it with the JSON.
 fn check_page(bundle: &Path, dir: &Path) -> (String, Value) {
     let (html, report) = reports(bundle, dir);
     assert_self_contained(&html);
@@ -214,8 +214,17 @@ fn check_page(bundle: &Path, dir: &Path) -> (String, Value) {
     for incident in report["incidents"].as_array().unwrap() {
         assert_swimlane(&html, incident);
     }
-    let sparklines = attribute_values(&html, "data-host").len();
-    assert!(sparklines >= 1 || report["hosts"].as_array().unwrap().is_empty());
+    let active = report["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| !h["activity"].is_null())
+        .count();
+    assert_eq!(
+        html.matches("<g class=\"spark\"").count(),
+        active,
+        "one sparkline per host"
+    );
     (html, report)
 }
 
@@ -318,6 +327,51 @@ fn the_page_and_the_activity_do_not_depend_on_the_thread_count() {
     };
     assert_eq!(run("html", "1"), run("html", "2"));
     assert_eq!(run("json", "1"), run("json", "2"));
+}
+
+#[test]
+fn activity_counts_every_record_with_a_wall_clock_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, report) = reports(&fixture("gc-master"), dir.path());
+    for host in report["hosts"].as_array().unwrap() {
+        let name = host["name"].as_str().unwrap();
+        let records: u64 = report["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["host"] == name && s["skipped"].is_null() && s["kind"] != "alarm_export")
+            .map(|s| s["records"].as_u64().unwrap())
+            .sum();
+        let activity = &host["activity"];
+        let counted: u64 = activity["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert_eq!(counted, records, "{name}");
+        assert_eq!(activity["bucket_s"], 60, "{name}");
+    }
+}
+
+#[test]
+fn a_long_span_gets_wider_buckets() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let lines = "\
+2026-03-01 06:00:06,000 INFO  [main] [SPC_10014] Starting the node [node03] of domain [Domain_Prod].
+2026-03-04 06:00:06,000 INFO  [main] [SPC_10014] Starting the node [node03] of domain [Domain_Prod].
+2026-03-04 06:00:07,000 INFO  [main] [SPC_10014] Starting the node [node03] of domain [Domain_Prod].
+";
+    common::write(&bundle, "infawk01/logs/node03/node.log", lines.as_bytes());
+    let (html, report) = check_page(&bundle, dir.path());
+    let activity = &report["hosts"][0]["activity"];
+    let counts = activity["counts"].as_array().unwrap();
+    assert!(counts.len() <= 1500, "{} buckets", counts.len());
+    assert_eq!(activity["bucket_s"], 240, "3 days in buckets of 4 min");
+    assert_eq!(counts.first().unwrap(), 1);
+    assert_eq!(counts.last().unwrap(), 2);
+    assert!(html.contains("peak 2 / 4 min"));
 }
 
 #[test]

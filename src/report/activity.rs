@@ -54,10 +54,11 @@ pub fn of_host(analysis: &Analysis, host: HostId) -> Option<Activity> {
     }
     let (&first, _) = starts.first_key_value()?;
     let (&last, _) = starts.last_key_value()?;
-    while (last - first) / width >= MAX_BUCKETS {
+    let origin_at = |width: i64| first.div_euclid(width) * width;
+    while (last - origin_at(width)) / width >= MAX_BUCKETS {
         width *= 2;
     }
-    let origin = first.div_euclid(width) * width;
+    let origin = origin_at(width);
     let mut counts = vec![0u32; ((last - origin) / width + 1) as usize];
     for (start, count) in starts {
         let slot = &mut counts[((start - origin) / width) as usize];
