@@ -16,9 +16,10 @@ const MAX_BUCKETS: i64 = 1500;
 
 /// Records per bucket of one host's own logs (alarm exports are left out:
 /// their rows speak of other hosts, on the export's clock). Times are on
-/// the corrected clock, shifted by whole seconds; a bucket of a log in a
-/// zone whose offset is not a multiple of the bucket may be counted in
-/// the bucket next to it.
+/// the corrected clock, like the rest of the report. The scan counts per
+/// minute of each log's own clock; a minute moved by a clock correction,
+/// or read in a zone whose offset is not a whole number of buckets, is
+/// counted in the bucket its start falls in: at most one bucket off.
 #[derive(Debug, Serialize)]
 pub struct Activity {
     /// Start of the first bucket (RFC 3339 UTC).
