@@ -60,6 +60,7 @@ enum MarkKind {
     Db,
     Network,
     Alarm,
+    /// An alarm cleared, a heartbeat that came back.
     Cleared,
     Election,
     Termination,
@@ -68,6 +69,8 @@ enum MarkKind {
 }
 
 impl MarkKind {
+    /// The kind of a line, by the words its signals' names hold (signals
+    /// are data: names a rules folder adds fall into the same groups).
     fn of(e: &Evidence) -> MarkKind {
         let any = |words: &[&str]| {
             e.signals
@@ -78,7 +81,7 @@ impl MarkKind {
             MarkKind::Db
         } else if any(&["network", "float_ip", "connect"]) {
             MarkKind::Network
-        } else if any(&["_cleared"]) {
+        } else if any(&["_cleared", "_recovered"]) {
             MarkKind::Cleared
         } else if any(&["_alarm"]) {
             MarkKind::Alarm
@@ -91,7 +94,6 @@ impl MarkKind {
             "stream_end",
             "log_end",
             "fatal",
-            "failed_start",
             "start_failed",
         ]) {
             MarkKind::Termination
