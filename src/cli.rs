@@ -167,6 +167,8 @@ pub enum ReportFormat {
     Text,
     /// The versioned JSON report for ticketing systems.
     Json,
+    /// One self-contained HTML page: summary, swimlanes, evidence.
+    Html,
 }
 
 /// Output format of `timeline`.

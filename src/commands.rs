@@ -75,6 +75,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             let options = text_options(args, &out);
             out.write_all(report::text::render(&report, &options).as_bytes())?
         }
+        ReportFormat::Html => out.write_all(report::html::render(&report).as_bytes())?,
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -90,6 +91,11 @@ fn text_options(args: &AnalyzeArgs, out: &Output) -> report::text::TextOptions {
 }
 
 fn explain(args: &ExplainArgs) -> Result<ExitCode> {
+    if !matches!(args.analyze.format, ReportFormat::Text | ReportFormat::Json) {
+        usage_error(anyhow::anyhow!(
+            "explain writes text or json; the HTML report (`analyze --format html`) holds every incident"
+        ));
+    }
     let report = build_report(&args.analyze)?;
     let wanted = args.incident.trim();
     let Some(incident) = report
@@ -119,6 +125,7 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
             let options = text_options(analyze, &out);
             out.write_all(report::text::explain(&report, incident, &options).as_bytes())?
         }
+        ReportFormat::Html => unreachable!("refused as a usage error above"),
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -361,6 +368,11 @@ fn rules_test(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
 /// `hbdiag gc`: one summary per readable file; a warning for each file that
 /// cannot be read, and an error when none could.
 fn gc(args: &GcArgs) -> Result<ExitCode> {
+    if args.format == ReportFormat::Html {
+        usage_error(anyhow::anyhow!(
+            "`gc` writes text or json; the HTML page is `hbdiag analyze --format html`"
+        ));
+    }
     let summaries: Vec<GcSummary> = args
         .files
         .iter()
@@ -384,6 +396,7 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
             out.write_all(b"\n")?;
         }
         ReportFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,
+        ReportFormat::Html => unreachable!("refused as a usage error above"),
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)

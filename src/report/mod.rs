@@ -1,8 +1,10 @@
 //! Report stage: one typed report model built from the analysis; the
 //! terminal table and the versioned JSON are renderers over it.
 
+pub mod activity;
 mod considered;
 mod fingerprint;
+pub mod html;
 pub mod text;
 pub mod timeline_view;
 
@@ -128,6 +130,9 @@ pub struct HostReport {
     /// `null` when none of them has wall-clock times.
     pub logs_from: Option<String>,
     pub logs_to: Option<String>,
+    /// Records per minute (or wider buckets) of the host's own logs, for
+    /// the overview; `null` when none of its files has wall-clock times.
+    pub activity: Option<activity::Activity>,
 }
 
 /// Where a host's offset came from: how far to trust its times.
@@ -377,7 +382,7 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
         },
         sources: analysis.sources.iter().map(source_report).collect(),
         hosts: (0..analysis.timeline.hosts.len() as u16)
-            .map(|id| host_report(&analysis.timeline, HostId(id)))
+            .map(|id| host_report(analysis, HostId(id)))
             .collect(),
         incidents: analysis
             .detection
@@ -458,9 +463,9 @@ fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
     }
 }
 
-fn host_report(timeline: &Timeline, id: HostId) -> HostReport {
-    let h = timeline.host(id);
-    let span = timeline.span_of(id);
+fn host_report(analysis: &Analysis, id: HostId) -> HostReport {
+    let h = analysis.timeline.host(id);
+    let span = analysis.timeline.span_of(id);
     HostReport {
         name: h.name.clone(),
         utc_offset: h.zone.to_string(),
@@ -477,6 +482,7 @@ fn host_report(timeline: &Timeline, id: HostId) -> HostReport {
         },
         logs_from: span.map(|(from, _)| format_time(from)),
         logs_to: span.map(|(_, to)| format_time(to)),
+        activity: activity::of_host(analysis, id),
     }
 }
 

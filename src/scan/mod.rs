@@ -20,8 +20,11 @@ use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
 use worker::Worker;
 
+mod minutes;
 mod pieces;
 mod worker;
+
+pub use minutes::RecordMinutes;
 
 /// Which events a scan keeps besides those that raise signals.
 #[derive(Copy, Clone, Debug, Default)]
@@ -150,6 +153,8 @@ pub struct ScannedSource {
     pub last_record: Option<(u64, LogTime, String)>,
     /// The UTC offset the file's own timestamps carry, if any.
     pub utc_offset: Option<FixedOffset>,
+    /// Records per minute, for the report's activity overview.
+    pub minutes: RecordMinutes,
 }
 
 impl ScannedSource {
@@ -170,6 +175,7 @@ impl ScannedSource {
             first_time: None,
             last_record: None,
             utc_offset: None,
+            minutes: RecordMinutes::default(),
         }
     }
 

@@ -135,6 +135,7 @@ impl<'a> Worker<'a> {
         if source.utc_offset.is_none() {
             source.utc_offset = piece.utc_offset;
         }
+        source.minutes.absorb(piece.minutes);
         if next.previous.is_some() {
             self.previous = next.previous;
             self.last_text = next.last_text;
@@ -276,6 +277,7 @@ impl<'a> Worker<'a> {
     fn note(&mut self, line: u64, time: LogTime, ordered: bool, first_line: &str) {
         if self.previous.is_none_or(|(last, _)| last != line) {
             self.source.records += 1;
+            self.source.minutes.count(time);
         }
         self.track_time(line, time, ordered);
         self.remember_last(first_line);

@@ -589,6 +589,7 @@ mod tests {
             first_time: None,
             last_record: None,
             utc_offset: None,
+            minutes: Default::default(),
         }
     }
 
