@@ -56,8 +56,26 @@ fn render_incident(page: &mut Page<'_>, report: &Report, i: &IncidentReport) {
         let _ = writeln!(out, "{}", evidence_table(&i.cascade, zone, width));
     }
     for line in out.lines() {
-        page.raw(line.to_string());
+        fitted(page, line);
     }
+}
+
+/// A line of prose wrapped to the page, under its own indent (and under its
+/// number for a numbered step); a table line as it is, comfy-table having
+/// fitted it already.
+fn fitted(page: &mut Page<'_>, line: &str) {
+    if super::layout::width(line) <= page.layout().width {
+        page.raw(line.to_string());
+        return;
+    }
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let number = body
+        .split_once(". ")
+        .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        .map_or(0, |(n, _)| n.len() + 2);
+    let rest = " ".repeat(indent.len() + number);
+    page.wrap(body, indent, &rest);
 }
 
 fn render_verdict(out: &mut String, verdict: &RootCause, zone: DisplayZone, width: usize) {
