@@ -33,6 +33,8 @@ pub enum Command {
     Rules(RulesCommand),
     /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
     Gc(GcArgs),
+    /// Print the JSON Schema (draft 2020-12) of the `analyze --format json` report.
+    Schema(OutputArg),
 }
 
 /// Flags of `gc`.
@@ -101,6 +103,9 @@ pub enum ReportFormat {
     Text,
     /// The versioned JSON report for ticketing systems.
     Json,
+    /// Ticket text: one section per incident, sized for a ticket field
+    /// (`gc`: its text summary in a code block).
+    Markdown,
 }
 
 /// Output format of `timeline`.

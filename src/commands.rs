@@ -30,6 +30,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Rules(RulesCommand::Check { dir, out }) => rules_check(&dir, &out),
         Command::Rules(RulesCommand::Test { dir, out }) => rules_test(dir.as_deref(), &out),
         Command::Gc(args) => gc(&args),
+        Command::Schema(out) => schema(&out),
     }
 }
 
@@ -90,6 +91,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         ReportFormat::Text => {
             out.write_all(report::text::render(&report, args.input.display_tz).as_bytes())?
         }
+        ReportFormat::Markdown => out.write_all(report::markdown::render(&report).as_bytes())?,
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -333,7 +335,18 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
             out.write_all(b"\n")?;
         }
         ReportFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,
+        ReportFormat::Markdown => out.write_all(
+            report::markdown::code_block(&gc_summary::render_text(&summaries)).as_bytes(),
+        )?,
     }
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hbdiag schema`: the report's JSON Schema, as committed in `schema/`.
+fn schema(out: &OutputArg) -> Result<ExitCode> {
+    let mut out = Output::open(out.output.as_deref())?;
+    out.write_all(report::schema::report_schema_text().as_bytes())?;
     out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
