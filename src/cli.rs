@@ -34,6 +34,8 @@ pub enum Command {
     Rules(RulesCommand),
     /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
     Gc(GcArgs),
+    /// Print the JSON Schema (draft 2020-12) of the `analyze --format json` report.
+    Schema(OutputArg),
     /// Show why an incident got its verdict: every rule considered, each
     /// clause with the events it saw and whether it held.
     Explain(ExplainArgs),
@@ -108,10 +110,21 @@ pub struct GcArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = GcFormat::Text)]
+    pub format: GcFormat,
     #[command(flatten)]
     pub out: OutputArg,
+}
+
+/// Output format of `gc`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GcFormat {
+    /// Sections for a terminal.
+    Text,
+    /// The summaries as JSON.
+    Json,
+    /// The text summary in a code block, for a ticket.
+    Markdown,
 }
 
 /// The `-o` flag every command that writes takes.
@@ -160,7 +173,7 @@ pub enum RulesCommand {
     },
 }
 
-/// Output format of `analyze` and `gc`.
+/// Output format of `analyze`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Tables for a terminal.
@@ -169,6 +182,9 @@ pub enum ReportFormat {
     Json,
     /// One self-contained HTML page: summary, swimlanes, evidence.
     Html,
+    /// Ticket text: one section per incident, sized for a ticket field
+    /// (`gc`: its text summary in a code block).
+    Markdown,
 }
 
 /// Output format of `timeline`.

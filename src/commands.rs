@@ -1,8 +1,8 @@
 //! One function per subcommand: build options, run the pipeline, render.
 
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, ExplainArgs, GcArgs, OutputArg, ReportFormat, RulesCommand,
-    TimelineArgs, TimelineFormat,
+    AnalyzeArgs, Cli, Command, ExplainArgs, GcArgs, GcFormat, OutputArg, ReportFormat,
+    RulesCommand, TimelineArgs, TimelineFormat,
 };
 use crate::output::Output;
 use anyhow::{Context, Result, bail};
@@ -31,6 +31,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Rules(RulesCommand::Test { dir, out }) => rules_test(dir.as_deref(), &out),
         Command::Gc(args) => gc(&args),
         Command::Explain(args) => explain(&args),
+        Command::Schema(out) => schema(&out),
     }
 }
 
@@ -76,6 +77,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             out.write_all(report::text::render(&report, &options).as_bytes())?
         }
         ReportFormat::Html => out.write_all(report::html::render(&report).as_bytes())?,
+        ReportFormat::Markdown => out.write_all(report::markdown::render(&report).as_bytes())?,
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -91,11 +93,13 @@ fn text_options(args: &AnalyzeArgs, out: &Output) -> report::text::TextOptions {
 }
 
 fn explain(args: &ExplainArgs) -> Result<ExitCode> {
-    if !matches!(args.analyze.format, ReportFormat::Text | ReportFormat::Json) {
-        usage_error(anyhow::anyhow!(
-            "explain writes text or json; the HTML report (`analyze --format html`) holds every incident"
-        ));
-    }
+    let as_json = match args.analyze.format {
+        ReportFormat::Text => false,
+        ReportFormat::Json => true,
+        ReportFormat::Html | ReportFormat::Markdown => usage_error(anyhow::anyhow!(
+            "explain writes text or json; `analyze --format html` or `--format markdown` holds every incident"
+        )),
+    };
     let report = build_report(&args.analyze)?;
     let wanted = args.incident.trim();
     let Some(incident) = report
@@ -116,16 +120,12 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
     };
     let analyze = &args.analyze;
     let mut out = Output::open(analyze.out.output.as_deref())?;
-    match analyze.format {
-        ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, incident).context("writing the JSON")?;
-            out.write_all(b"\n")?;
-        }
-        ReportFormat::Text => {
-            let options = text_options(analyze, &out);
-            out.write_all(report::text::explain(&report, incident, &options).as_bytes())?
-        }
-        ReportFormat::Html => unreachable!("refused as a usage error above"),
+    if as_json {
+        serde_json::to_writer_pretty(&mut out, incident).context("writing the JSON")?;
+        out.write_all(b"\n")?;
+    } else {
+        let options = text_options(analyze, &out);
+        out.write_all(report::text::explain(&report, incident, &options).as_bytes())?
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -368,11 +368,6 @@ fn rules_test(extra: Option<&Path>, out: &OutputArg) -> Result<ExitCode> {
 /// `hbdiag gc`: one summary per readable file; a warning for each file that
 /// cannot be read, and an error when none could.
 fn gc(args: &GcArgs) -> Result<ExitCode> {
-    if args.format == ReportFormat::Html {
-        usage_error(anyhow::anyhow!(
-            "`gc` writes text or json; the HTML page is `hbdiag analyze --format html`"
-        ));
-    }
     let summaries: Vec<GcSummary> = args
         .files
         .iter()
@@ -390,14 +385,24 @@ fn gc(args: &GcArgs) -> Result<ExitCode> {
     }
     let mut out = Output::open(args.out.output.as_deref())?;
     match args.format {
-        ReportFormat::Json => {
+        GcFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &summaries)
                 .context("writing the JSON summary")?;
             out.write_all(b"\n")?;
         }
-        ReportFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,
-        ReportFormat::Html => unreachable!("refused as a usage error above"),
+        GcFormat::Text => out.write_all(gc_summary::render_text(&summaries).as_bytes())?,
+        GcFormat::Markdown => out.write_all(
+            report::markdown::code_block(&gc_summary::render_text(&summaries)).as_bytes(),
+        )?,
     }
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hbdiag schema`: the report's JSON Schema, as committed in `schema/`.
+fn schema(out: &OutputArg) -> Result<ExitCode> {
+    let mut out = Output::open(out.output.as_deref())?;
+    out.write_all(report::schema::report_schema_text().as_bytes())?;
     out.finish()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,19 @@ pub struct SourceId(pub u32);
 
 /// The formats hbdiag can read. The serialized names are the ones rules use
 /// in `requires_inputs` and the report prints.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    schemars::JsonSchema,
+    Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// Informatica `node.log`: log4j records with an optional message code.
@@ -327,7 +339,7 @@ pub enum PauseKind {
 /// when it ends (unified logging, `Total time for which application threads
 /// were stopped`, Shenandoah on JDK 8) move it back by the duration and say
 /// so here, so evidence can show the line's time for what it is.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LoggedAt {
     /// The line is written when the stop begins (JDK 8 datestamps, OpenJ9

@@ -333,7 +333,7 @@ pub fn read_from_buffer<R: BufRead + ?Sized>(reader: &mut R, buf: &mut [u8]) -> 
 }
 
 /// The encoding a text stream is read in, as its first bytes tell.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub enum TextEncoding {
     /// UTF-8 (ASCII included): read as it is.
     #[default]

@@ -61,7 +61,8 @@ fn every_fixture_fits_80_and_120_columns_with_the_summary_first() {
                 false => {
                     for id in ids.iter().take(4) {
                         assert!(
-                            head.iter().any(|l| l.trim_start().starts_with(&format!("{id} "))),
+                            head.iter()
+                                .any(|l| l.trim_start().starts_with(&format!("{id} "))),
                             "{name} at {width}: {id} is not in the first 15 lines: {head:#?}"
                         );
                     }
@@ -79,7 +80,10 @@ fn piped_output_wraps_at_100_columns_and_has_no_colour() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\x1b'), "no colour when piped");
     assert!(text.lines().all(|l| l.width() <= 100), "{text}");
-    assert!(text.lines().any(|l| l.width() > 90), "it uses the width: {text}");
+    assert!(
+        text.lines().any(|l| l.width() > 90),
+        "it uses the width: {text}"
+    );
 }
 
 #[test]
@@ -116,7 +120,8 @@ fn the_compact_block_cuts_evidence_at_five_and_verbose_shows_all() {
 #[test]
 fn what_to_collect_is_said_once_per_host_and_input() {
     let path = fixture("db-outage");
-    let text = String::from_utf8(hbdiag(&["analyze", "-q", path.to_str().unwrap()]).stdout).unwrap();
+    let text =
+        String::from_utf8(hbdiag(&["analyze", "-q", path.to_str().unwrap()]).stdout).unwrap();
     assert_eq!(text.matches("Collect: the JVM GC log").count(), 1, "{text}");
     assert!(
         text.contains("infagw01 · GC log missing · INC-2: blocks 9 rule(s)"),

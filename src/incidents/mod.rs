@@ -17,7 +17,9 @@ pub use config::{HeartbeatSettings, Intervals};
 pub use flink::{INTERVAL_MS as FLINK_INTERVAL_MS, TIMEOUT_MS as FLINK_TIMEOUT_MS};
 
 /// The kinds of heartbeat incident hbdiag recognises.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentKind {
     /// The master gateway could not update the domain configuration
@@ -64,7 +66,9 @@ impl IncidentKind {
 /// One independent way an incident was seen. An incident found by several
 /// routes is one incident; the report lists every route that saw it, and
 /// the anchor is the one of the route listed first here.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     /// The master's own line saying it gave up and terminated.
@@ -104,7 +108,9 @@ pub enum Route {
 }
 
 /// How bad an incident is for the cluster.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,

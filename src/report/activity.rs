@@ -20,7 +20,7 @@ const MAX_BUCKETS: i64 = 1500;
 /// minute of each log's own clock; a minute moved by a clock correction,
 /// or read in a zone whose offset is not a whole number of buckets, is
 /// counted in the bucket its start falls in: at most one bucket off.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Activity {
     /// Start of the first bucket (RFC 3339 UTC).
     pub start: String,

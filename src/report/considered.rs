@@ -13,7 +13,7 @@ use serde::Serialize;
 const EVENTS_PER_CLAUSE: usize = 3;
 
 /// A rule tried on an incident and how it came out.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ConsideredReport {
     pub rule: String,
     pub cause: String,
@@ -35,7 +35,7 @@ pub struct ConsideredReport {
 }
 
 /// One clause and what it saw.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ClauseReport {
     pub role: ClauseRole,
     pub signal: String,
@@ -59,7 +59,7 @@ pub struct ClauseReport {
 }
 
 /// A condition with the figures it compared.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ConditionReport {
     pub condition: String,
     /// What the selected events added up to; `null` when none had the field.
@@ -70,7 +70,7 @@ pub struct ConditionReport {
 }
 
 /// An event a clause selected.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SeenEvent {
     pub time: String,
     pub host: String,

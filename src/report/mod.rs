@@ -5,6 +5,8 @@ pub mod activity;
 mod considered;
 mod fingerprint;
 pub mod html;
+pub mod markdown;
+pub mod schema;
 pub mod text;
 pub mod timeline_view;
 
@@ -16,13 +18,14 @@ use crate::timeline::skew::Clock;
 use crate::timeline::{Entry, HostId, OffsetSource, Timeline, Zone, ZoneError};
 use chrono::{DateTime, SecondsFormat, Utc};
 pub use considered::{ClauseReport, ConditionReport, ConsideredReport, SeenEvent};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Version of the JSON report's shape; bumped on any incompatible change.
 pub const SCHEMA_VERSION: &str = "1";
 
 /// The report a ticketing system ingests.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Report {
     pub schema_version: &'static str,
     pub tool: Tool,
@@ -37,7 +40,7 @@ pub struct Report {
 
 /// Two hosts whose clocks disagree, the events that show it, and whether
 /// any verdict depends on it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ClockSkewReport {
     /// The clock that reads later (a host's, or `alarm export`)…
     pub ahead: String,
@@ -62,7 +65,7 @@ pub struct ClockSkewReport {
 /// An incident whose verdict depends on the correction: the verdict's rule
 /// as reported, and the one with the clock moved by `at_correction_s`
 /// instead (0: not corrected); `null` where the incident is not found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct VerdictChangeReport {
     pub kind: IncidentKind,
     pub host: Option<String>,
@@ -72,7 +75,7 @@ pub struct VerdictChangeReport {
 }
 
 /// One cross-host cause and effect that bounds a skew.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SkewEvidence {
     /// The clock pair's id (`rules/clocks/`).
     pub pair: String,
@@ -81,14 +84,14 @@ pub struct SkewEvidence {
 }
 
 /// Which program wrote the report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
 }
 
 /// One input file and how well it was read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SourceReport {
     pub path: String,
     pub host: String,
@@ -110,14 +113,14 @@ pub struct SourceReport {
 }
 
 /// A line quoted from a file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct LineSample {
     pub line: u64,
     pub text: String,
 }
 
 /// A host and the clock its local times were read with.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct HostReport {
     pub name: String,
     /// The offset (`+08:00`) or IANA zone (`Asia/Shanghai`) local times
@@ -136,7 +139,7 @@ pub struct HostReport {
 }
 
 /// Where a host's offset came from: how far to trust its times.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OffsetSourceReport {
     /// `--host-tz HOST=ZONE`.
@@ -165,7 +168,7 @@ impl OffsetSourceReport {
 }
 
 /// One incident with its verdict.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct IncidentReport {
     pub id: String,
     /// Stable across re-collections of the same incident.
@@ -197,7 +200,7 @@ pub struct IncidentReport {
 }
 
 /// Whether a host's logs cover an incident's window, and what they cover.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CoverageReport {
     pub host: String,
     /// True when some file of the host has records inside the window.
@@ -209,14 +212,14 @@ pub struct CoverageReport {
 }
 
 /// A UTC time span.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct WindowReport {
     pub start: String,
     pub end: String,
 }
 
 /// A candidate cause and its proof.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct RootCause {
     pub cause: String,
     pub rule: String,
@@ -232,7 +235,7 @@ pub struct RootCause {
 }
 
 /// A line that proves something.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Evidence {
     pub host: String,
     pub file: String,
@@ -258,14 +261,14 @@ pub struct Evidence {
 }
 
 /// A line of a file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct FileLine {
     pub file: String,
     pub line: u64,
 }
 
 /// The stretch of time a stop or a silence took.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SpanReport {
     pub start: String,
     pub end: String,
@@ -275,7 +278,7 @@ pub struct SpanReport {
 }
 
 /// A rule that did not run for lack of input.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct NotEvaluatedReport {
     pub rule: String,
     pub cause: String,
@@ -288,14 +291,14 @@ pub struct NotEvaluatedReport {
 }
 
 /// A configuration observation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ConfigNoteReport {
     pub message: String,
     pub evidence: Vec<Evidence>,
 }
 
 /// A problem with the input, with the file and line when known.
-#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WarningReport {
     pub file: Option<String>,
     pub line: Option<u64>,

@@ -7,7 +7,7 @@ use crate::incidents::Window;
 use crate::signals::condition::Measured;
 
 /// The part a clause plays in its rule.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClauseRole {
     /// Must hold for the rule to hold.
@@ -30,7 +30,7 @@ impl ClauseRole {
 }
 
 /// How a rule came out.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Every required clause held and no absent clause did: a candidate.

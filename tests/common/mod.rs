@@ -139,3 +139,14 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// Every fixture bundle under `fixtures/`, by name.
+pub fn fixture_bundles() -> Vec<PathBuf> {
+    let mut bundles: Vec<PathBuf> = std::fs::read_dir(fixture(""))
+        .expect("read fixtures/")
+        .map(|entry| entry.expect("a folder entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    bundles.sort();
+    bundles
+}
