@@ -7,6 +7,7 @@ use crate::incidents::Incident;
 use crate::model::SourceKind;
 use crate::rules::{ClauseCheck, ClauseRole, ConditionCheck, Consideration, Outcome, Verdict};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Events quoted per clause; the JSON keeps them few, the count says how
 /// many there were.
@@ -77,6 +78,38 @@ pub struct SeenEvent {
     pub file: String,
     pub line: u64,
     pub text: String,
+}
+
+impl super::IncidentReport {
+    /// Per cause that no rule held for, the rule of that cause that came
+    /// nearest to holding: its `reason` says what ruled the cause out. In
+    /// cause order.
+    pub fn ruled_out(&self) -> Vec<&ConsideredReport> {
+        let held: Vec<&str> = self.root_causes.iter().map(|c| c.cause.as_str()).collect();
+        let mut nearest: BTreeMap<&str, &ConsideredReport> = BTreeMap::new();
+        for rule in &self.considered {
+            if held.contains(&rule.cause.as_str()) || rule.outcome == Outcome::NotNeeded {
+                continue;
+            }
+            let slot = nearest.entry(rule.cause.as_str()).or_insert(rule);
+            if nearness(rule) > nearness(slot) {
+                *slot = rule;
+            }
+        }
+        nearest.into_values().collect()
+    }
+}
+
+/// How near a rule came to holding: ruled out by what it saw, then by the
+/// most clauses that held, then not evaluated.
+fn nearness(rule: &ConsideredReport) -> (u8, usize) {
+    let held = rule.clauses.iter().filter(|c| c.held).count();
+    match rule.outcome {
+        Outcome::Excluded => (3, held),
+        Outcome::NotMet => (2, held),
+        Outcome::NotEvaluated => (1, 0),
+        Outcome::Held | Outcome::NotNeeded => (0, 0),
+    }
 }
 
 impl Context<'_> {

@@ -88,6 +88,7 @@ pub(super) fn render(out: &mut String, incident: &IncidentReport) {
         evidence_table(out, &incident.cascade, &mut anchors);
     }
     other_candidates(out, &incident.root_causes, &mut anchors);
+    ruled_out(out, incident);
     not_evaluated(out, &incident.not_evaluated);
     out.push_str("</section>\n");
 }
@@ -230,7 +231,7 @@ fn other_candidates<'a>(out: &mut String, causes: &'a [RootCause], anchors: &mut
         return;
     }
     out.push_str(
-        "<h3>Other candidates / ruled out</h3>\n<table class=\"candidates\"><thead><tr><th>Cause</th>\
+        "<h3>Other candidates</h3>\n<table class=\"candidates\"><thead><tr><th>Cause</th>\
          <th>Confidence</th><th>Rule</th><th>Why</th></tr></thead><tbody>\n",
     );
     for c in others {
@@ -253,6 +254,29 @@ fn other_candidates<'a>(out: &mut String, causes: &'a [RootCause], anchors: &mut
         );
         evidence_table(out, &c.evidence, anchors);
     }
+}
+
+/// Per cause no rule held for, why: the reason of its nearest rule
+/// (`hbdiag explain` has every rule).
+fn ruled_out(out: &mut String, incident: &IncidentReport) {
+    let ruled_out = incident.ruled_out();
+    if ruled_out.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h3>Ruled out</h3>\n<table class=\"ruled-out\"><thead><tr><th>Cause</th><th>Nearest rule</th>\
+         <th>Why not</th></tr></thead><tbody>\n",
+    );
+    for rule in ruled_out {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            escape(&rule.cause),
+            escape(&rule.rule),
+            escape(&rule.reason)
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 /// The rules that could not run, grouped by what to collect (which names

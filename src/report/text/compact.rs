@@ -7,10 +7,7 @@ use super::page::Page;
 use super::summary::{host_and_node, severity_name, verdict_paint};
 use super::{clean, percent};
 use crate::model::SourceKind;
-use crate::report::{
-    ConsideredReport, DisplayZone, Evidence, IncidentReport, Report, RootCause, collect_hint,
-};
-use crate::rules::Outcome;
+use crate::report::{DisplayZone, Evidence, IncidentReport, Report, RootCause, collect_hint};
 use std::collections::BTreeMap;
 
 /// Evidence lines shown per verdict before "+N more".
@@ -308,45 +305,22 @@ fn also_held(page: &mut Page<'_>, incident: &IncidentReport) {
     }
 }
 
-/// Per cause that did not win, one reason: from the rule of that cause that
-/// came nearest to holding.
+/// Per cause that did not win, one reason.
 fn ruled_out(page: &mut Page<'_>, incident: &IncidentReport) {
-    let held: Vec<&str> = incident
-        .root_causes
-        .iter()
-        .map(|c| c.cause.as_str())
-        .collect();
-    let mut nearest: BTreeMap<&str, &ConsideredReport> = BTreeMap::new();
-    for rule in &incident.considered {
-        if held.contains(&rule.cause.as_str()) || rule.outcome == Outcome::NotNeeded {
-            continue;
-        }
-        let slot = nearest.entry(rule.cause.as_str()).or_insert(rule);
-        if nearness(rule) > nearness(slot) {
-            *slot = rule;
-        }
-    }
-    if nearest.is_empty() {
+    let ruled_out = incident.ruled_out();
+    if ruled_out.is_empty() {
         return;
     }
     page.title("Ruled out");
-    let pad = nearest.keys().map(|c| layout::width(c)).max().unwrap_or(0);
-    for (cause, rule) in nearest {
-        let first = format!("  {cause:<pad$}  ");
+    let pad = ruled_out
+        .iter()
+        .map(|r| layout::width(&r.cause))
+        .max()
+        .unwrap_or(0);
+    for rule in ruled_out {
+        let first = format!("  {:<pad$}  ", clean(&rule.cause));
         let rest = " ".repeat(first.len());
         page.wrap(&clean(&rule.reason), &first, &rest);
-    }
-}
-
-/// How near a rule came to holding: ruled out by what it saw, then by the
-/// most required clauses that held, then not evaluated.
-fn nearness(rule: &ConsideredReport) -> (u8, usize) {
-    let held = rule.clauses.iter().filter(|c| c.held).count();
-    match rule.outcome {
-        Outcome::Excluded => (3, held),
-        Outcome::NotMet => (2, held),
-        Outcome::NotEvaluated => (1, 0),
-        Outcome::Held | Outcome::NotNeeded => (0, 0),
     }
 }
 
