@@ -169,6 +169,8 @@ pub struct AnalyzeArgs {
     pub format: ReportFormat,
     #[command(flatten)]
     pub out: OutputArg,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// MasterDBRefreshInterval in seconds (default: the bundle's value, else 8).
     #[arg(long, value_name = "SECONDS", help_heading = "Heartbeat settings")]
     pub db_refresh_interval: Option<f64>,
@@ -194,16 +196,34 @@ pub struct TimelineArgs {
     pub format: TimelineFormat,
     #[command(flatten)]
     pub out: OutputArg,
-    /// Only these hosts (repeatable).
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Show records at least this severe besides those that raised a signal.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "warn",
+        help_heading = "Filters"
+    )]
+    pub level: String,
+}
+
+/// The time and host filter `timeline` and `analyze` share.
+#[derive(Args, Debug)]
+pub struct FilterArgs {
+    /// Only these hosts (repeatable); `analyze`: incidents that involve one.
     #[arg(long, value_name = "HOST", help_heading = "Filters")]
     pub host: Vec<String>,
-    /// Only events at or after this UTC time (RFC 3339 or "YYYY-MM-DD HH:MM:SS").
+    /// Only events at or after this UTC time (RFC 3339 or "YYYY-MM-DD
+    /// HH:MM:SS"); `analyze`: incidents whose window reaches it.
     #[arg(long, value_name = "TIME", help_heading = "Filters")]
     pub since: Option<String>,
-    /// Only events at or before this UTC time.
+    /// Only events at or before this UTC time (`analyze`: incidents whose
+    /// window starts by then).
     #[arg(long, value_name = "TIME", help_heading = "Filters")]
     pub until: Option<String>,
-    /// Only events around this UTC time (with --window).
+    /// Only events around this UTC time (with --window); `analyze`:
+    /// incidents whose window overlaps that span.
     #[arg(long, value_name = "TIME", conflicts_with_all = ["since", "until"], help_heading = "Filters")]
     pub around: Option<String>,
     /// Half-width of the --around window (e.g. 90s, 5m).
@@ -215,14 +235,6 @@ pub struct TimelineArgs {
         help_heading = "Filters"
     )]
     pub window: String,
-    /// Show records at least this severe besides those that raised a signal.
-    #[arg(
-        long,
-        value_name = "LEVEL",
-        default_value = "warn",
-        help_heading = "Filters"
-    )]
-    pub level: String,
 }
 
 impl InputArgs {
@@ -301,7 +313,9 @@ impl TimelineArgs {
             )
         })
     }
+}
 
+impl FilterArgs {
     /// The time filter, from --since/--until or --around/--window.
     pub fn time_range(&self) -> Result<TimeRange> {
         if let Some(around) = &self.around {

@@ -13,6 +13,7 @@ use hbdiag::definitions::{self, DefinitionError};
 use hbdiag::discover::open;
 use hbdiag::gc_summary::{self, GcSummary};
 use hbdiag::pipeline::{self, Definitions};
+use hbdiag::report::filter::{self, IncidentFilter};
 use hbdiag::report::{self, timeline_view};
 use hbdiag::rules::selftest;
 use hbdiag::scan::KeepPolicy;
@@ -64,6 +65,7 @@ fn set_jobs(jobs: Option<u16>) -> Result<()> {
 
 fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let options = args.options().unwrap_or_else(|e| usage_error(e));
+    let (since, until) = args.filter.time_range().unwrap_or_else(|e| usage_error(e));
     set_jobs(args.input.jobs)?;
     let defs = load(args.input.rules.as_deref())?;
     let analysis = pipeline::analyze(&options, &defs);
@@ -80,7 +82,14 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         "--host-tz",
     )
     .unwrap_or_else(|e| usage_error(e));
-    let report = report::build(&analysis, &defs.catalog);
+    check_hosts(&analysis.timeline, &args.filter.host, "--host").unwrap_or_else(|e| usage_error(e));
+    let mut report = report::build(&analysis, &defs.catalog);
+    IncidentFilter {
+        hosts: args.filter.host.clone(),
+        since,
+        until,
+    }
+    .apply(&mut report);
     let mut out = Output::open(args.out.output.as_deref())?;
     match args.format {
         ReportFormat::Json => {
@@ -88,6 +97,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             out.write_all(b"\n")?;
         }
         ReportFormat::Text => {
+            if let Some(filter) = &report.filter {
+                out.write_all(filter::text_line(filter, args.input.display_tz).as_bytes())?;
+            }
             out.write_all(report::text::render(&report, args.input.display_tz).as_bytes())?
         }
     }
@@ -151,7 +163,7 @@ fn check_hosts<'a>(
 
 fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
     let min_level = args.min_level().unwrap_or_else(|e| usage_error(e));
-    let (since, until) = args.time_range().unwrap_or_else(|e| usage_error(e));
+    let (since, until) = args.filter.time_range().unwrap_or_else(|e| usage_error(e));
     let options = args
         .input
         .options(KeepPolicy {
@@ -166,7 +178,7 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
     }
     check_hosts(&timeline, options.clocks.host_zones.keys(), "--host-tz")
         .unwrap_or_else(|e| usage_error(e));
-    check_hosts(&timeline, &args.host, "--host").unwrap_or_else(|e| usage_error(e));
+    check_hosts(&timeline, &args.filter.host, "--host").unwrap_or_else(|e| usage_error(e));
     let view = timeline_view::View {
         timeline: &timeline,
         sources: &sources,
@@ -174,7 +186,7 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
         zone: args.input.display_tz,
     };
     let filter = timeline_view::Filter {
-        hosts: args.host.clone(),
+        hosts: args.filter.host.clone(),
         since,
         until,
         min_level: Some(min_level),

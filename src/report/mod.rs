@@ -1,6 +1,7 @@
 //! Report stage: one typed report model built from the analysis; the
 //! terminal table and the versioned JSON are renderers over it.
 
+pub mod filter;
 mod fingerprint;
 pub mod text;
 pub mod timeline_view;
@@ -29,6 +30,10 @@ pub struct Report {
     /// Pairs of hosts whose clocks differ by more than 2 s.
     pub clock_skews: Vec<ClockSkewReport>,
     pub warnings: Vec<WarningReport>,
+    /// The `--since/--until/--around/--host` filter of `analyze`, when one
+    /// cut the incident list; absent for the whole bundle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<filter::FilterReport>,
 }
 
 /// Two hosts whose clocks disagree, the events that show it, and whether
@@ -387,6 +392,7 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
             .collect(),
         warnings: warnings(analysis, &clock_skews),
         clock_skews,
+        filter: None,
     }
 }
 
