@@ -198,6 +198,11 @@ pub struct TimelineArgs {
     pub out: OutputArg,
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// With --format ndjson: write an Elasticsearch `_bulk` action line
+    /// before each document, indexing it into INDEX (its `_id` is a hash of
+    /// host, file, line and text, so a re-import replaces, not duplicates).
+    #[arg(long, value_name = "INDEX", value_parser = parse_index)]
+    pub bulk: Option<String>,
     /// Show records at least this severe besides those that raised a signal.
     #[arg(
         long,
@@ -372,6 +377,39 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>> {
             "`{text}` is not a time; write 2026-03-12T10:15:00Z or \"2026-03-12 10:15:00\" (UTC)"
         )
     })
+}
+
+/// `--bulk INDEX`: a name Elasticsearch accepts for an index.
+fn parse_index(name: &str) -> Result<String, String> {
+    match index_name_problem(name) {
+        None => Ok(name.to_string()),
+        Some(why) => Err(format!(
+            "`{}` {why}: an Elasticsearch index name is lower case, at most 255 bytes, \
+             without \\ / * ? \" < > | , # : or spaces, and does not start with - _ +",
+            hbdiag::report::text::terminal_safe(name)
+        )),
+    }
+}
+
+/// What makes `name` an invalid index name, by Elasticsearch's rules.
+fn index_name_problem(name: &str) -> Option<String> {
+    const FORBIDDEN: &[char] = &['\\', '/', '*', '?', '"', '<', '>', '|', ',', '#', ':'];
+    let bad = |c: &char| FORBIDDEN.contains(c) || c.is_whitespace() || c.is_control();
+    if name.is_empty() {
+        Some("is empty".into())
+    } else if name.chars().any(char::is_uppercase) {
+        Some("has upper-case letters".into())
+    } else if let Some(c) = name.chars().find(bad) {
+        Some(format!("contains `{}`", c.escape_default()))
+    } else if name.starts_with(['-', '_', '+']) {
+        Some("starts with `-`, `_` or `+`".into())
+    } else if name == "." || name == ".." {
+        Some("is `.` or `..`".into())
+    } else if name.len() > 255 {
+        Some("is longer than 255 bytes".into())
+    } else {
+        None
+    }
 }
 
 /// `--tz`: a zone, or a usage error naming the spellings taken.

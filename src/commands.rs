@@ -162,6 +162,11 @@ fn check_hosts<'a>(
 }
 
 fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
+    if args.bulk.is_some() && args.format != TimelineFormat::Ndjson {
+        usage_error(anyhow::anyhow!(
+            "--bulk writes Elasticsearch _bulk lines: add --format ndjson"
+        ));
+    }
     let min_level = args.min_level().unwrap_or_else(|e| usage_error(e));
     let (since, until) = args.filter.time_range().unwrap_or_else(|e| usage_error(e));
     let options = args
@@ -194,7 +199,7 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
     let mut out = Output::open(args.out.output.as_deref())?;
     match args.format {
         TimelineFormat::Text => view.write_text(&filter, &mut out)?,
-        TimelineFormat::Ndjson => view.write_ndjson(&filter, &mut out)?,
+        TimelineFormat::Ndjson => view.write_ndjson(&filter, args.bulk.as_deref(), &mut out)?,
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)

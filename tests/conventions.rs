@@ -89,3 +89,74 @@ fn analyze_unknown_host_is_a_usage_error_listing_the_hosts() {
         stderr(&out)
     );
 }
+
+#[test]
+fn timeline_bulk_puts_an_index_action_before_each_document() {
+    let bundle = fixture("db-outage");
+    let args = [
+        "timeline",
+        bundle.to_str().unwrap(),
+        "-q",
+        "--format",
+        "ndjson",
+        "--bulk",
+        "hbdiag-db.outage_2026",
+    ];
+    let first = hbdiag(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let lines: Vec<Value> = String::from_utf8(first.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 20 && lines.len().is_multiple_of(2), "{}", lines.len());
+    let mut ids = std::collections::HashSet::new();
+    for pair in lines.chunks(2) {
+        let action = &pair[0]["index"];
+        assert_eq!(action["_index"], "hbdiag-db.outage_2026");
+        assert_eq!(action["_id"].as_str().unwrap().len(), 16);
+        assert!(ids.insert(action["_id"].clone()), "duplicate _id {action}");
+        assert!(pair[1]["@timestamp"].is_string(), "{}", pair[1]);
+    }
+    let plain = hbdiag(&args[..5]);
+    let documents: Vec<&str> = std::str::from_utf8(&first.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .step_by(2)
+        .collect();
+    assert_eq!(
+        documents,
+        std::str::from_utf8(&plain.stdout)
+            .unwrap()
+            .lines()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(hbdiag(&args).stdout, first.stdout, "ids are deterministic");
+}
+
+#[test]
+fn timeline_bulk_needs_ndjson_and_a_valid_index() {
+    let bundle = fixture("db-outage");
+    let path = bundle.to_str().unwrap();
+    let text = hbdiag(&["timeline", path, "-q", "--bulk", "events"]);
+    assert_eq!(text.status.code(), Some(2));
+    assert!(
+        stderr(&text).contains("add --format ndjson"),
+        "{}",
+        stderr(&text)
+    );
+    for bad in [
+        "Events", "a b", "_events", "-x", "a*b", "a,b", "a#b", "a\"b", "a\x1bb", "",
+    ] {
+        let flag = format!("--bulk={bad}");
+        let out = hbdiag(&["timeline", path, "--format", "ndjson", &flag]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let message = stderr(&out);
+        assert!(
+            message.contains("Elasticsearch index name"),
+            "{bad:?}: {message}"
+        );
+        assert!(!message.contains('\x1b'), "raw escape printed: {message:?}");
+    }
+}
