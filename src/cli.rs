@@ -33,6 +33,27 @@ pub enum Command {
     Rules(RulesCommand),
     /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
     Gc(GcArgs),
+    /// Print the shell completion script for SHELL.
+    Completions(CompletionsArgs),
+    /// Print the man page of hbdiag (roff).
+    Man(ManArgs),
+}
+
+/// Flags of `completions`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+    #[command(flatten)]
+    pub out: OutputArg,
+}
+
+/// Flags of `man`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    #[command(flatten)]
+    pub out: OutputArg,
 }
 
 /// Flags of `gc`.

@@ -1,8 +1,8 @@
 //! One function per subcommand: build options, run the pipeline, render.
 
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, GcArgs, OutputArg, ReportFormat, RulesCommand, TimelineArgs,
-    TimelineFormat,
+    AnalyzeArgs, Cli, Command, CompletionsArgs, GcArgs, ManArgs, OutputArg, ReportFormat,
+    RulesCommand, TimelineArgs, TimelineFormat,
 };
 use crate::output::Output;
 use anyhow::{Context, Result, bail};
@@ -31,6 +31,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Rules(RulesCommand::Check { dir, out }) => rules_check(&dir, &out),
         Command::Rules(RulesCommand::Test { dir, out }) => rules_test(dir.as_deref(), &out),
         Command::Gc(args) => gc(&args),
+        Command::Completions(args) => completions(&args),
+        Command::Man(args) => man(&args),
     }
 }
 
@@ -364,4 +366,98 @@ fn summarize_gc_file(path: &Path) -> Result<GcSummary> {
         );
     }
     Ok(summary)
+}
+
+/// `hbdiag completions SHELL`: the script that shell sources to complete
+/// hbdiag's subcommands and flags.
+fn completions(args: &CompletionsArgs) -> Result<ExitCode> {
+    let mut command = Cli::command();
+    let mut out = Output::open(args.out.output.as_deref())?;
+    clap_complete::generate(args.shell, &mut command, "hbdiag", &mut out);
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hbdiag man`: the man page, rendered from the same definitions as
+/// `--help`, so the two never disagree.
+fn man(args: &ManArgs) -> Result<ExitCode> {
+    let page = man_page().context("rendering the man page")?;
+    let mut out = Output::open(args.out.output.as_deref())?;
+    out.write_all(page.as_bytes())?;
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The roff apostrophe preamble clap_mangen writes before every part it
+/// renders; the page needs it once, after `.TH`.
+const ROFF_PREAMBLE: [&str; 2] = [r".ie \n(.g .ds Aq \(aq", ".el .ds Aq '"];
+
+/// hbdiag(1) as one page: clap_mangen's top-level page, `.TH` first as man
+/// pages start, then a section per subcommand (synopsis, description,
+/// options, examples), since no separate hbdiag-analyze(1) page is
+/// installed.
+fn man_page() -> std::io::Result<String> {
+    let mut root = Cli::command();
+    root.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(root.clone()).render(&mut page)?;
+    let mut lines: Vec<String> = without_preamble(&page)
+        .into_iter()
+        .map(|line| in_page_reference(&line).unwrap_or(line))
+        .collect();
+    let title = lines
+        .iter()
+        .position(|l| l.starts_with(".TH "))
+        .map_or(0, |i| i + 1);
+    lines.splice(title..title, ROFF_PREAMBLE.map(String::from));
+    for sub in root.get_subcommands() {
+        man_sections(sub, &mut lines)?;
+    }
+    Ok(lines.join("\n") + "\n")
+}
+
+/// A subcommand's part of the page, and its own subcommands' after it.
+fn man_sections(command: &clap::Command, lines: &mut Vec<String>) -> std::io::Result<()> {
+    let name = command.get_bin_name().unwrap_or(command.get_name());
+    if command.get_name() == "help" {
+        return Ok(());
+    }
+    lines.push(format!(".SH \"{}\"", name.to_uppercase()));
+    let man = clap_mangen::Man::new(command.clone());
+    let mut part = Vec::new();
+    man.render_synopsis_section(&mut part)?;
+    man.render_description_section(&mut part)?;
+    if command.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut part)?;
+    }
+    if command.get_after_help().is_some() {
+        man.render_extra_section(&mut part)?;
+    }
+    lines.extend(
+        without_preamble(&part)
+            .into_iter()
+            .map(|line| match line.strip_prefix(".SH ") {
+                Some(heading) => format!(".SS {heading}"),
+                None => line,
+            }),
+    );
+    for sub in command.get_subcommands() {
+        man_sections(sub, lines)?;
+    }
+    Ok(())
+}
+
+/// `hbdiag\-analyze(1)` in the SUBCOMMANDS list as `hbdiag analyze`, in
+/// bold: its section of this page.
+fn in_page_reference(line: &str) -> Option<String> {
+    let name = line.strip_prefix(r"hbdiag\-")?.strip_suffix("(1)")?;
+    Some(format!(r"\fBhbdiag {name}\fR"))
+}
+
+fn without_preamble(roff: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(roff)
+        .lines()
+        .filter(|l| !ROFF_PREAMBLE.contains(l))
+        .map(String::from)
+        .collect()
 }

@@ -109,7 +109,11 @@ fn timeline_bulk_puts_an_index_action_before_each_document() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(lines.len() >= 20 && lines.len().is_multiple_of(2), "{}", lines.len());
+    assert!(
+        lines.len() >= 20 && lines.len().is_multiple_of(2),
+        "{}",
+        lines.len()
+    );
     let mut ids = std::collections::HashSet::new();
     for pair in lines.chunks(2) {
         let action = &pair[0]["index"];
@@ -159,4 +163,59 @@ fn timeline_bulk_needs_ndjson_and_a_valid_index() {
         );
         assert!(!message.contains('\x1b'), "raw escape printed: {message:?}");
     }
+}
+
+/// Every subcommand, nested ones as `rules list`.
+const SUBCOMMANDS: &[&str] = &[
+    "analyze",
+    "timeline",
+    "rules",
+    "rules list",
+    "rules terms",
+    "rules check",
+    "rules test",
+    "gc",
+    "completions",
+    "man",
+];
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = hbdiag(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let bash = stdout_of(&["completions", "bash"]);
+    assert!(
+        bash.contains("analyze") && bash.contains("--since"),
+        "{bash}"
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        assert!(
+            stdout_of(&["completions", shell]).contains("timeline"),
+            "{shell}"
+        );
+    }
+    let unknown = hbdiag(&["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn man_page_starts_with_th_and_covers_every_subcommand() {
+    let page = stdout_of(&["man"]);
+    assert!(page.starts_with(".TH hbdiag 1 "), "{}", &page[..80]);
+    for sub in SUBCOMMANDS {
+        let heading = format!(".SH \"HBDIAG {}\"", sub.to_uppercase());
+        assert!(page.contains(&heading), "no {heading}");
+    }
+    assert!(
+        !page.contains("hbdiag\\-analyze(1)"),
+        "no page of that name is installed"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hbdiag.1");
+    stdout_of(&["man", "-o", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(file).unwrap(), page);
 }
