@@ -25,17 +25,22 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Find every heartbeat incident in a bundle of logs and name its root cause.
+    #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
     /// Print the merged UTC timeline of a bundle.
+    #[command(after_help = TIMELINE_EXAMPLES)]
     Timeline(TimelineArgs),
     /// List, check and self-test signal and rule definitions.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = RULES_EXAMPLES)]
     Rules(RulesCommand),
     /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
+    #[command(after_help = GC_EXAMPLES)]
     Gc(GcArgs),
     /// Print the shell completion script for SHELL.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
     /// Print the man page of hbdiag (roff).
+    #[command(after_help = MAN_EXAMPLES)]
     Man(ManArgs),
 }
 
@@ -55,6 +60,66 @@ pub struct ManArgs {
     #[command(flatten)]
     pub out: OutputArg,
 }
+
+// The `Examples:` of each subcommand's --help: real flags only (a test
+// runs --help of every subcommand and wants this heading).
+
+const ANALYZE_EXAMPLES: &str = "\
+Examples:
+  hbdiag analyze case-4711/                               # terminal report of a bundle
+  hbdiag analyze case-4711.tgz --format json -o r.json    # the JSON report for a ticket
+  hbdiag analyze case-4711/ --around \"2026-03-12 10:15\" --window 10m --host infagw01
+                                                          # only incidents then, on that host";
+
+const TIMELINE_EXAMPLES: &str = "\
+Examples:
+  hbdiag timeline case-4711/ --around \"2026-03-12 10:15:50\" --window 2m   # what every host logged then
+  hbdiag timeline case-4711/ --host infawk01 --level info --display-tz local
+  hbdiag timeline case-4711/ --format ndjson --bulk hbdiag-case4711 -o bulk.ndjson
+                                                          # for Elasticsearch's _bulk";
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules list                  # the rules in force
+  hbdiag rules check my-rules/       # errors as file:line
+  hbdiag rules test my-rules/        # run every sample and rule test";
+
+const RULES_LIST_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules list                       # the built-in rules
+  hbdiag rules list --rules my-rules/     # with your own, which replace same ids";
+
+const RULES_TERMS_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules terms -o terms.txt                           # the terms and their levels
+  rg -i -F -f <(hbdiag rules terms | cut -f1) case-4711/    # the lines hbdiag looks at";
+
+const RULES_CHECK_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules check my-rules/                 # OK, or each error as file:line
+  HBDIAG_RULES=my-rules/ hbdiag analyze case-4711/   # then use them";
+
+const RULES_TEST_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules test                  # the built-in samples and rule tests
+  hbdiag rules test my-rules/        # with your own files' tests";
+
+const GC_EXAMPLES: &str = "\
+Examples:
+  hbdiag gc gc.log                                  # summary, findings by severity, bottlenecks
+  hbdiag gc infawk01/gc.log* --format json -o gc.json
+  hbdiag gc gc.log.0.current.gz                     # compressed logs are read too";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  hbdiag completions bash > ~/.local/share/bash-completion/completions/hbdiag
+  hbdiag completions zsh > ~/.zfunc/_hbdiag          # with fpath+=~/.zfunc in .zshrc
+  hbdiag completions fish > ~/.config/fish/completions/hbdiag.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  hbdiag man | man -l -                              # read it now
+  hbdiag man -o ~/.local/share/man/man1/hbdiag.1     # install it: man hbdiag";
 
 /// Flags of `gc`.
 #[derive(Args, Debug)]
@@ -82,6 +147,7 @@ pub struct OutputArg {
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
     /// List the rules in force (built-in plus --rules DIR).
+    #[command(after_help = RULES_LIST_EXAMPLES)]
     List {
         /// Folder of extra signal/rule files (*.toml).
         #[arg(long, value_name = "DIR")]
@@ -92,6 +158,7 @@ pub enum RulesCommand {
     /// Print the terms every text record is searched for (ASCII case
     /// ignored), one per line, with the least severe level each counts at.
     /// `rg -i -F -f` on the first column finds the lines hbdiag looks at.
+    #[command(after_help = RULES_TERMS_EXAMPLES)]
     Terms {
         /// Folder of extra signal/rule files (*.toml).
         #[arg(long, value_name = "DIR")]
@@ -100,6 +167,7 @@ pub enum RulesCommand {
         out: OutputArg,
     },
     /// Check the signal and rule files in DIR; errors are printed as file:line.
+    #[command(after_help = RULES_CHECK_EXAMPLES)]
     Check {
         /// Folder of signal/rule files (*.toml).
         dir: PathBuf,
@@ -107,6 +175,7 @@ pub enum RulesCommand {
         out: OutputArg,
     },
     /// Run every signal sample and rule test (built-in, plus DIR if given).
+    #[command(after_help = RULES_TEST_EXAMPLES)]
     Test {
         /// Folder of extra signal/rule files (*.toml).
         dir: Option<PathBuf>,
@@ -441,4 +510,68 @@ fn parse_zone(text: &str) -> Result<Zone, String> {
 /// `--display-tz`: a zone or `local`.
 fn parse_display_zone(text: &str) -> Result<DisplayZone, String> {
     DisplayZone::parse(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every example command line of every `--help`.
+    fn examples(command: &clap::Command, found: &mut Vec<String>) {
+        if let Some(help) = command.get_after_help() {
+            found.extend(help.to_string().lines().filter_map(example_command));
+        }
+        for sub in command.get_subcommands() {
+            examples(sub, found);
+        }
+    }
+
+    /// `hbdiag …` of an example line, without comment, pipe or redirection.
+    fn example_command(line: &str) -> Option<String> {
+        let start = line.find("hbdiag ")?;
+        let end = line[start..]
+            .find(['#', '|', '>', ')'])
+            .map_or(line.len(), |i| start + i);
+        Some(line[start..end].trim().to_string())
+    }
+
+    /// Whitespace-separated words, double quotes grouping.
+    fn words(command: &str) -> Vec<String> {
+        let mut words = vec![String::new()];
+        let mut quoted = false;
+        for c in command.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                c if c.is_whitespace() && !quoted => words.push(String::new()),
+                c => words.last_mut().unwrap().push(c),
+            }
+        }
+        words.retain(|w| !w.is_empty());
+        words
+    }
+
+    #[test]
+    fn every_example_parses() {
+        let mut found = Vec::new();
+        examples(&Cli::command(), &mut found);
+        assert!(found.len() >= 20, "{found:?}");
+        for example in found {
+            let parsed = Cli::try_parse_from(words(&example));
+            assert!(parsed.is_ok(), "`{example}`: {}", parsed.unwrap_err());
+        }
+    }
+
+    #[test]
+    fn index_names_as_elasticsearch_takes_them() {
+        for good in ["hbdiag", "hbdiag-case_42.2026", "événements"] {
+            assert_eq!(parse_index(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "Hbdiag", "a b", "a/b", "a\\b", "a:b", "+a", "_a", "-a", ".", "..", "",
+        ] {
+            assert!(parse_index(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_index(&"a".repeat(256)).is_err());
+    }
 }

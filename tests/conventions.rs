@@ -219,3 +219,46 @@ fn man_page_starts_with_th_and_covers_every_subcommand() {
     stdout_of(&["man", "-o", file.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(file).unwrap(), page);
 }
+
+/// The subcommands a `--help` lists under `Commands:` (`help` left out).
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn every_subcommand_help_has_examples() {
+    let mut found = Vec::new();
+    let mut queue: Vec<Vec<String>> = listed_commands(&stdout_of(&["--help"]))
+        .into_iter()
+        .map(|c| vec![c])
+        .collect();
+    while let Some(path) = queue.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = stdout_of(&args);
+        let examples = help
+            .split_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("hbdiag {} --help has no Examples:", path.join(" ")))
+            .1;
+        let lines: Vec<&str> = examples.lines().filter(|l| l.contains("hbdiag ")).collect();
+        assert!(lines.len() >= 2, "{path:?}: {examples}");
+        assert!(
+            lines.iter().all(|l| l.starts_with("  ")),
+            "{path:?}: indented"
+        );
+        for sub in listed_commands(&help) {
+            queue.push([path.clone(), vec![sub]].concat());
+        }
+        found.push(path.join(" "));
+    }
+    for sub in SUBCOMMANDS {
+        assert!(found.iter().any(|f| f == sub), "{sub} not listed in --help");
+    }
+}
