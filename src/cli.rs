@@ -13,9 +13,21 @@ use hbdiag::scan::KeepPolicy;
 use hbdiag::timeline::{ClockSettings, Zone};
 use std::path::PathBuf;
 
+/// `--version`: the crate version, the git commit it was built from
+/// (`+dirty` with uncommitted changes, `unknown` outside git) and the
+/// built-in rule set's version, as `build.rs` found them.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("HBDIAG_GIT_COMMIT"),
+    ", rules ",
+    env!("HBDIAG_RULES_VERSION"),
+    ")"
+);
+
 /// Offline triage of heartbeat failures in clustered Java services.
 #[derive(Parser, Debug)]
-#[command(name = "hbdiag", version, about, propagate_version = true)]
+#[command(name = "hbdiag", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -262,3 +262,23 @@ fn every_subcommand_help_has_examples() {
         assert!(found.iter().any(|f| f == sub), "{sub} not listed in --help");
     }
 }
+
+#[test]
+fn version_names_commit_and_rules() {
+    let version = stdout_of(&["--version"]);
+    let rest = version
+        .strip_prefix(concat!("hbdiag ", env!("CARGO_PKG_VERSION"), " (commit "))
+        .unwrap_or_else(|| panic!("{version}"));
+    let (commit, rules) = rest.trim_end().split_once(", rules ").expect("rules part");
+    let hash = commit.strip_suffix("+dirty").unwrap_or(commit);
+    assert!(
+        hash == "unknown" || (hash.len() >= 7 && hash.chars().all(|c| c.is_ascii_hexdigit())),
+        "{version}"
+    );
+    let rules = rules.strip_suffix(')').expect("closing parenthesis");
+    assert_eq!(rules.len(), 8, "{version}");
+    assert!(rules.chars().all(|c| c.is_ascii_hexdigit()), "{version}");
+
+    let report = analyze_json(&fixture("healthy"), &["-q"]);
+    assert_eq!(report["tool"]["rules_version"], rules);
+}

@@ -86,6 +86,8 @@ pub struct SkewEvidence {
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+    /// The built-in rule set's content hash ([`crate::definitions::RULES_VERSION`]).
+    pub rules_version: &'static str,
 }
 
 /// One input file and how well it was read.
@@ -370,6 +372,7 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
+            rules_version: crate::definitions::RULES_VERSION,
         },
         sources: analysis.sources.iter().map(source_report).collect(),
         hosts: analysis.timeline.hosts.iter().map(host_report).collect(),
