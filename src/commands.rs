@@ -418,33 +418,51 @@ fn man_page() -> std::io::Result<String> {
 
 /// A subcommand's part of the page, and its own subcommands' after it.
 fn man_sections(command: &clap::Command, lines: &mut Vec<String>) -> std::io::Result<()> {
-    let name = command.get_bin_name().unwrap_or(command.get_name());
     if command.get_name() == "help" {
         return Ok(());
     }
+    let name = command.get_bin_name().unwrap_or(command.get_name());
     lines.push(format!(".SH \"{}\"", name.to_uppercase()));
-    let man = clap_mangen::Man::new(command.clone());
-    let mut part = Vec::new();
-    man.render_synopsis_section(&mut part)?;
-    man.render_description_section(&mut part)?;
-    if command.get_arguments().any(|a| !a.is_hide_set()) {
-        man.render_options_section(&mut part)?;
-    }
-    if command.get_after_help().is_some() {
-        man.render_extra_section(&mut part)?;
-    }
-    lines.extend(
-        without_preamble(&part)
-            .into_iter()
-            .map(|line| match line.strip_prefix(".SH ") {
-                Some(heading) => format!(".SS {heading}"),
-                None => line,
-            }),
-    );
+    lines.extend(subcommand_part(command)?);
     for sub in command.get_subcommands() {
         man_sections(sub, lines)?;
     }
     Ok(())
+}
+
+/// A subcommand's synopsis, description, options and examples, as
+/// subsections of its section.
+fn subcommand_part(command: &clap::Command) -> std::io::Result<Vec<String>> {
+    let man = clap_mangen::Man::new(command.clone());
+    let mut roff = Vec::new();
+    man.render_synopsis_section(&mut roff)?;
+    man.render_description_section(&mut roff)?;
+    if command.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut roff)?;
+    }
+    let examples = command.get_after_help().is_some();
+    if examples {
+        man.render_extra_section(&mut roff)?;
+    }
+    let mut part: Vec<String> = without_preamble(&roff)
+        .into_iter()
+        .filter(|line| line != "Examples:")
+        .map(as_subsection)
+        .collect();
+    if examples {
+        part.push(".fi".into());
+    }
+    Ok(part)
+}
+
+/// `.SH X` as `.SS X`; the examples (`after_help`, clap_mangen's EXTRA)
+/// as EXAMPLES, their lines kept as written (`.nf`, ended by the caller).
+fn as_subsection(line: String) -> String {
+    match line.strip_prefix(".SH ") {
+        Some("EXTRA") => ".SS EXAMPLES\n.nf".to_string(),
+        Some(heading) => format!(".SS {heading}"),
+        None => line,
+    }
 }
 
 /// `hbdiag\-analyze(1)` in the SUBCOMMANDS list as `hbdiag analyze`, in
