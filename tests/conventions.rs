@@ -214,6 +214,12 @@ fn man_page_starts_with_th_and_covers_every_subcommand() {
         !page.contains("hbdiag\\-analyze(1)"),
         "no page of that name is installed"
     );
+    let examples = page.matches(".SS EXAMPLES\n.nf\n").count();
+    assert_eq!(
+        examples,
+        SUBCOMMANDS.len(),
+        "each subcommand's examples, unfilled"
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("hbdiag.1");
     stdout_of(&["man", "-o", file.to_str().unwrap()]);
