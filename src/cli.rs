@@ -14,9 +14,21 @@ use hbdiag::scan::KeepPolicy;
 use hbdiag::timeline::{ClockSettings, Zone};
 use std::path::PathBuf;
 
+/// `--version`: the crate version, the git commit it was built from
+/// (`+dirty` with uncommitted changes, `unknown` outside git) and the
+/// built-in rule set's version, as `build.rs` found them.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("HBDIAG_GIT_COMMIT"),
+    ", rules ",
+    env!("HBDIAG_RULES_VERSION"),
+    ")"
+);
+
 /// Offline triage of heartbeat failures in clustered Java services.
 #[derive(Parser, Debug)]
-#[command(name = "hbdiag", version, about, propagate_version = true)]
+#[command(name = "hbdiag", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -26,19 +38,30 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Find every heartbeat incident in a bundle of logs and name its root cause.
+    #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
     /// Print the merged UTC timeline of a bundle.
+    #[command(after_help = TIMELINE_EXAMPLES)]
     Timeline(TimelineArgs),
     /// List, check and self-test signal and rule definitions.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = RULES_EXAMPLES)]
     Rules(RulesCommand),
     /// Summarise GC logs: pauses, stopped time, throughput and heap advice.
+    #[command(after_help = GC_EXAMPLES)]
     Gc(GcArgs),
-    /// Print the JSON Schema (draft 2020-12) of the `analyze --format json` report.
-    Schema(OutputArg),
     /// Show why an incident got its verdict: every rule considered, each
     /// clause with the events it saw and whether it held.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Print the JSON Schema (draft 2020-12) of the `analyze --format json` report.
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema(OutputArg),
+    /// Print the shell completion script for SHELL.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the man page of hbdiag (roff).
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
 }
 
 /// Flags of `explain`.
@@ -103,6 +126,95 @@ fn colour_allowed() -> bool {
     !no_color && !dumb
 }
 
+/// Flags of `completions`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+    #[command(flatten)]
+    pub out: OutputArg,
+}
+
+/// Flags of `man`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    #[command(flatten)]
+    pub out: OutputArg,
+}
+
+// The `Examples:` of each subcommand's --help: real flags only (a test
+// runs --help of every subcommand and wants this heading).
+
+const ANALYZE_EXAMPLES: &str = "\
+Examples:
+  hbdiag analyze case-4711/                               # terminal report of a bundle
+  hbdiag analyze case-4711/ --format html -o report.html  # one page to attach to the ticket
+  hbdiag analyze case-4711.tgz --format json -o r.json    # the JSON report for a ticket
+  hbdiag analyze case-4711/ --around \"2026-03-12 10:15\" --window 10m --host infagw01
+                                                          # only incidents then, on that host";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  hbdiag explain INC-2 case-4711/                         # every rule for the incident INC-2
+  hbdiag explain hb1-8a3474917f68b7e5 case-4711.tgz       # the same incident by its fingerprint
+  hbdiag explain INC-2 case-4711/ --format json -o why.json";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  hbdiag schema -o report-v1.schema.json                  # to validate reports in a pipeline
+  hbdiag schema | jq '.properties | keys'";
+
+const TIMELINE_EXAMPLES: &str = "\
+Examples:
+  hbdiag timeline case-4711/ --around \"2026-03-12 10:15:50\" --window 2m   # what every host logged then
+  hbdiag timeline case-4711/ --host infawk01 --level info --display-tz local
+  hbdiag timeline case-4711/ --format ndjson --bulk hbdiag-case4711 -o bulk.ndjson
+                                                          # for Elasticsearch's _bulk";
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules list                  # the rules in force
+  hbdiag rules check my-rules/       # errors as file:line
+  hbdiag rules test my-rules/        # run every sample and rule test";
+
+const RULES_LIST_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules list                       # the built-in rules
+  hbdiag rules list --rules my-rules/     # with your own, which replace same ids";
+
+const RULES_TERMS_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules terms -o terms.txt                           # the terms and their levels
+  rg -i -F -f <(hbdiag rules terms | cut -f1) case-4711/    # the lines hbdiag looks at";
+
+const RULES_CHECK_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules check my-rules/                 # OK, or each error as file:line
+  HBDIAG_RULES=my-rules/ hbdiag analyze case-4711/   # then use them";
+
+const RULES_TEST_EXAMPLES: &str = "\
+Examples:
+  hbdiag rules test                  # the built-in samples and rule tests
+  hbdiag rules test my-rules/        # with your own files' tests";
+
+const GC_EXAMPLES: &str = "\
+Examples:
+  hbdiag gc gc.log                                  # summary, findings by severity, bottlenecks
+  hbdiag gc infawk01/gc.log* --format json -o gc.json
+  hbdiag gc gc.log.0.current.gz                     # compressed logs are read too";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  hbdiag completions bash > ~/.local/share/bash-completion/completions/hbdiag
+  hbdiag completions zsh > ~/.zfunc/_hbdiag          # with fpath+=~/.zfunc in .zshrc
+  hbdiag completions fish > ~/.config/fish/completions/hbdiag.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  hbdiag man | man -l -                              # read it now
+  hbdiag man -o ~/.local/share/man/man1/hbdiag.1     # install it: man hbdiag";
+
 /// Flags of `gc`.
 #[derive(Args, Debug)]
 pub struct GcArgs {
@@ -140,6 +252,7 @@ pub struct OutputArg {
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
     /// List the rules in force (built-in plus --rules DIR).
+    #[command(after_help = RULES_LIST_EXAMPLES)]
     List {
         /// Folder of extra signal/rule files (*.toml).
         #[arg(long, value_name = "DIR")]
@@ -150,6 +263,7 @@ pub enum RulesCommand {
     /// Print the terms every text record is searched for (ASCII case
     /// ignored), one per line, with the least severe level each counts at.
     /// `rg -i -F -f` on the first column finds the lines hbdiag looks at.
+    #[command(after_help = RULES_TERMS_EXAMPLES)]
     Terms {
         /// Folder of extra signal/rule files (*.toml).
         #[arg(long, value_name = "DIR")]
@@ -158,6 +272,7 @@ pub enum RulesCommand {
         out: OutputArg,
     },
     /// Check the signal and rule files in DIR; errors are printed as file:line.
+    #[command(after_help = RULES_CHECK_EXAMPLES)]
     Check {
         /// Folder of signal/rule files (*.toml).
         dir: PathBuf,
@@ -165,6 +280,7 @@ pub enum RulesCommand {
         out: OutputArg,
     },
     /// Run every signal sample and rule test (built-in, plus DIR if given).
+    #[command(after_help = RULES_TEST_EXAMPLES)]
     Test {
         /// Folder of extra signal/rule files (*.toml).
         dir: Option<PathBuf>,
@@ -255,6 +371,8 @@ pub struct AnalyzeArgs {
     pub out: OutputArg,
     #[command(flatten)]
     pub display: DisplayArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// MasterDBRefreshInterval in seconds (default: the bundle's value, else 8).
     #[arg(long, value_name = "SECONDS", help_heading = "Heartbeat settings")]
     pub db_refresh_interval: Option<f64>,
@@ -280,16 +398,39 @@ pub struct TimelineArgs {
     pub format: TimelineFormat,
     #[command(flatten)]
     pub out: OutputArg,
-    /// Only these hosts (repeatable).
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// With --format ndjson: write an Elasticsearch `_bulk` action line
+    /// before each document, indexing it into INDEX (its `_id` is a hash of
+    /// host, file, line and text, so a re-import replaces, not duplicates).
+    #[arg(long, value_name = "INDEX", value_parser = parse_index)]
+    pub bulk: Option<String>,
+    /// Show records at least this severe besides those that raised a signal.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "warn",
+        help_heading = "Filters"
+    )]
+    pub level: String,
+}
+
+/// The time and host filter `timeline` and `analyze` share.
+#[derive(Args, Debug)]
+pub struct FilterArgs {
+    /// Only these hosts (repeatable); `analyze`: incidents that involve one.
     #[arg(long, value_name = "HOST", help_heading = "Filters")]
     pub host: Vec<String>,
-    /// Only events at or after this UTC time (RFC 3339 or "YYYY-MM-DD HH:MM:SS").
+    /// Only events at or after this UTC time (RFC 3339 or "YYYY-MM-DD
+    /// HH:MM:SS"); `analyze`: incidents whose window reaches it.
     #[arg(long, value_name = "TIME", help_heading = "Filters")]
     pub since: Option<String>,
-    /// Only events at or before this UTC time.
+    /// Only events at or before this UTC time (`analyze`: incidents whose
+    /// window starts by then).
     #[arg(long, value_name = "TIME", help_heading = "Filters")]
     pub until: Option<String>,
-    /// Only events around this UTC time (with --window).
+    /// Only events around this UTC time (with --window); `analyze`:
+    /// incidents whose window overlaps that span.
     #[arg(long, value_name = "TIME", conflicts_with_all = ["since", "until"], help_heading = "Filters")]
     pub around: Option<String>,
     /// Half-width of the --around window (e.g. 90s, 5m).
@@ -301,14 +442,6 @@ pub struct TimelineArgs {
         help_heading = "Filters"
     )]
     pub window: String,
-    /// Show records at least this severe besides those that raised a signal.
-    #[arg(
-        long,
-        value_name = "LEVEL",
-        default_value = "warn",
-        help_heading = "Filters"
-    )]
-    pub level: String,
 }
 
 impl InputArgs {
@@ -387,7 +520,9 @@ impl TimelineArgs {
             )
         })
     }
+}
 
+impl FilterArgs {
     /// The time filter, from --since/--until or --around/--window.
     pub fn time_range(&self) -> Result<TimeRange> {
         if let Some(around) = &self.around {
@@ -446,6 +581,39 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>> {
     })
 }
 
+/// `--bulk INDEX`: a name Elasticsearch accepts for an index.
+fn parse_index(name: &str) -> Result<String, String> {
+    match index_name_problem(name) {
+        None => Ok(name.to_string()),
+        Some(why) => Err(format!(
+            "`{}` {why}: an Elasticsearch index name is lower case, at most 255 bytes, \
+             without \\ / * ? \" < > | , # : or spaces, and does not start with - _ +",
+            hbdiag::report::text::terminal_safe(name)
+        )),
+    }
+}
+
+/// What makes `name` an invalid index name, by Elasticsearch's rules.
+fn index_name_problem(name: &str) -> Option<String> {
+    const FORBIDDEN: &[char] = &['\\', '/', '*', '?', '"', '<', '>', '|', ',', '#', ':'];
+    let bad = |c: &char| FORBIDDEN.contains(c) || c.is_whitespace() || c.is_control();
+    if name.is_empty() {
+        Some("is empty".into())
+    } else if name.chars().any(char::is_uppercase) {
+        Some("has upper-case letters".into())
+    } else if let Some(c) = name.chars().find(bad) {
+        Some(format!("contains `{}`", c.escape_default()))
+    } else if name.starts_with(['-', '_', '+']) {
+        Some("starts with `-`, `_` or `+`".into())
+    } else if name == "." || name == ".." {
+        Some("is `.` or `..`".into())
+    } else if name.len() > 255 {
+        Some("is longer than 255 bytes".into())
+    } else {
+        None
+    }
+}
+
 /// `--tz`: a zone, or a usage error naming the spellings taken.
 fn parse_zone(text: &str) -> Result<Zone, String> {
     Zone::parse(text).map_err(|e| e.to_string())
@@ -454,4 +622,68 @@ fn parse_zone(text: &str) -> Result<Zone, String> {
 /// `--display-tz`: a zone or `local`.
 fn parse_display_zone(text: &str) -> Result<DisplayZone, String> {
     DisplayZone::parse(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every example command line of every `--help`.
+    fn examples(command: &clap::Command, found: &mut Vec<String>) {
+        if let Some(help) = command.get_after_help() {
+            found.extend(help.to_string().lines().filter_map(example_command));
+        }
+        for sub in command.get_subcommands() {
+            examples(sub, found);
+        }
+    }
+
+    /// `hbdiag …` of an example line, without comment, pipe or redirection.
+    fn example_command(line: &str) -> Option<String> {
+        let start = line.find("hbdiag ")?;
+        let end = line[start..]
+            .find(['#', '|', '>', ')'])
+            .map_or(line.len(), |i| start + i);
+        Some(line[start..end].trim().to_string())
+    }
+
+    /// Whitespace-separated words, double quotes grouping.
+    fn words(command: &str) -> Vec<String> {
+        let mut words = vec![String::new()];
+        let mut quoted = false;
+        for c in command.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                c if c.is_whitespace() && !quoted => words.push(String::new()),
+                c => words.last_mut().unwrap().push(c),
+            }
+        }
+        words.retain(|w| !w.is_empty());
+        words
+    }
+
+    #[test]
+    fn every_example_parses() {
+        let mut found = Vec::new();
+        examples(&Cli::command(), &mut found);
+        assert!(found.len() >= 20, "{found:?}");
+        for example in found {
+            let parsed = Cli::try_parse_from(words(&example));
+            assert!(parsed.is_ok(), "`{example}`: {}", parsed.unwrap_err());
+        }
+    }
+
+    #[test]
+    fn index_names_as_elasticsearch_takes_them() {
+        for good in ["hbdiag", "hbdiag-case_42.2026", "événements"] {
+            assert_eq!(parse_index(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "Hbdiag", "a b", "a/b", "a\\b", "a:b", "+a", "_a", "-a", ".", "..", "",
+        ] {
+            assert!(parse_index(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_index(&"a".repeat(256)).is_err());
+    }
 }

@@ -1,8 +1,8 @@
 //! One function per subcommand: build options, run the pipeline, render.
 
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, ExplainArgs, GcArgs, GcFormat, OutputArg, ReportFormat,
-    RulesCommand, TimelineArgs, TimelineFormat,
+    AnalyzeArgs, Cli, Command, CompletionsArgs, ExplainArgs, GcArgs, GcFormat, ManArgs, OutputArg,
+    ReportFormat, RulesCommand, TimelineArgs, TimelineFormat,
 };
 use crate::output::Output;
 use anyhow::{Context, Result, bail};
@@ -13,6 +13,7 @@ use hbdiag::definitions::{self, DefinitionError};
 use hbdiag::discover::open;
 use hbdiag::gc_summary::{self, GcSummary};
 use hbdiag::pipeline::{self, Definitions};
+use hbdiag::report::filter::IncidentFilter;
 use hbdiag::report::{self, timeline_view};
 use hbdiag::rules::selftest;
 use hbdiag::scan::KeepPolicy;
@@ -32,6 +33,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Gc(args) => gc(&args),
         Command::Explain(args) => explain(&args),
         Command::Schema(out) => schema(&out),
+        Command::Completions(args) => completions(&args),
+        Command::Man(args) => man(&args),
     }
 }
 
@@ -134,6 +137,7 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode> {
 /// Runs the pipeline for `analyze` and `explain` and builds the report.
 fn build_report(args: &AnalyzeArgs) -> Result<report::Report> {
     let options = args.options().unwrap_or_else(|e| usage_error(e));
+    let (since, until) = args.filter.time_range().unwrap_or_else(|e| usage_error(e));
     set_jobs(args.input.jobs)?;
     let defs = load(args.input.rules.as_deref())?;
     let analysis = pipeline::analyze(&options, &defs);
@@ -150,7 +154,15 @@ fn build_report(args: &AnalyzeArgs) -> Result<report::Report> {
         "--host-tz",
     )
     .unwrap_or_else(|e| usage_error(e));
-    Ok(report::build(&analysis, &defs.catalog))
+    check_hosts(&analysis.timeline, &args.filter.host, "--host").unwrap_or_else(|e| usage_error(e));
+    let mut report = report::build(&analysis, &defs.catalog);
+    IncidentFilter {
+        hosts: args.filter.host.clone(),
+        since,
+        until,
+    }
+    .apply(&mut report);
+    Ok(report)
 }
 
 /// Fails, before any report is written, when no file could be read: the
@@ -208,8 +220,13 @@ fn check_hosts<'a>(
 }
 
 fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
+    if args.bulk.is_some() && args.format != TimelineFormat::Ndjson {
+        usage_error(anyhow::anyhow!(
+            "--bulk writes Elasticsearch _bulk lines: add --format ndjson"
+        ));
+    }
     let min_level = args.min_level().unwrap_or_else(|e| usage_error(e));
-    let (since, until) = args.time_range().unwrap_or_else(|e| usage_error(e));
+    let (since, until) = args.filter.time_range().unwrap_or_else(|e| usage_error(e));
     let options = args
         .input
         .options(KeepPolicy {
@@ -224,7 +241,7 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
     }
     check_hosts(&timeline, options.clocks.host_zones.keys(), "--host-tz")
         .unwrap_or_else(|e| usage_error(e));
-    check_hosts(&timeline, &args.host, "--host").unwrap_or_else(|e| usage_error(e));
+    check_hosts(&timeline, &args.filter.host, "--host").unwrap_or_else(|e| usage_error(e));
     let view = timeline_view::View {
         timeline: &timeline,
         sources: &sources,
@@ -232,7 +249,7 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
         zone: args.input.display_tz,
     };
     let filter = timeline_view::Filter {
-        hosts: args.host.clone(),
+        hosts: args.filter.host.clone(),
         since,
         until,
         min_level: Some(min_level),
@@ -240,7 +257,7 @@ fn timeline(args: &TimelineArgs) -> Result<ExitCode> {
     let mut out = Output::open(args.out.output.as_deref())?;
     match args.format {
         TimelineFormat::Text => view.write_text(&filter, &mut out)?,
-        TimelineFormat::Ndjson => view.write_ndjson(&filter, &mut out)?,
+        TimelineFormat::Ndjson => view.write_ndjson(&filter, args.bulk.as_deref(), &mut out)?,
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -416,4 +433,116 @@ fn summarize_gc_file(path: &Path) -> Result<GcSummary> {
         );
     }
     Ok(summary)
+}
+
+/// `hbdiag completions SHELL`: the script that shell sources to complete
+/// hbdiag's subcommands and flags.
+fn completions(args: &CompletionsArgs) -> Result<ExitCode> {
+    let mut command = Cli::command();
+    let mut out = Output::open(args.out.output.as_deref())?;
+    clap_complete::generate(args.shell, &mut command, "hbdiag", &mut out);
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hbdiag man`: the man page, rendered from the same definitions as
+/// `--help`, so the two never disagree.
+fn man(args: &ManArgs) -> Result<ExitCode> {
+    let page = man_page().context("rendering the man page")?;
+    let mut out = Output::open(args.out.output.as_deref())?;
+    out.write_all(page.as_bytes())?;
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The roff apostrophe preamble clap_mangen writes before every part it
+/// renders; the page needs it once, after `.TH`.
+const ROFF_PREAMBLE: [&str; 2] = [r".ie \n(.g .ds Aq \(aq", ".el .ds Aq '"];
+
+/// hbdiag(1) as one page: clap_mangen's top-level page, `.TH` first as man
+/// pages start, then a section per subcommand (synopsis, description,
+/// options, examples), since no separate hbdiag-analyze(1) page is
+/// installed.
+fn man_page() -> std::io::Result<String> {
+    let mut root = Cli::command();
+    root.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(root.clone()).render(&mut page)?;
+    let mut lines: Vec<String> = without_preamble(&page)
+        .into_iter()
+        .map(|line| in_page_reference(&line).unwrap_or(line))
+        .collect();
+    let title = lines
+        .iter()
+        .position(|l| l.starts_with(".TH "))
+        .map_or(0, |i| i + 1);
+    lines.splice(title..title, ROFF_PREAMBLE.map(String::from));
+    for sub in root.get_subcommands() {
+        man_sections(sub, &mut lines)?;
+    }
+    Ok(lines.join("\n") + "\n")
+}
+
+/// A subcommand's part of the page, and its own subcommands' after it.
+fn man_sections(command: &clap::Command, lines: &mut Vec<String>) -> std::io::Result<()> {
+    if command.get_name() == "help" {
+        return Ok(());
+    }
+    let name = command.get_bin_name().unwrap_or(command.get_name());
+    lines.push(format!(".SH \"{}\"", name.to_uppercase()));
+    lines.extend(subcommand_part(command)?);
+    for sub in command.get_subcommands() {
+        man_sections(sub, lines)?;
+    }
+    Ok(())
+}
+
+/// A subcommand's synopsis, description, options and examples, as
+/// subsections of its section.
+fn subcommand_part(command: &clap::Command) -> std::io::Result<Vec<String>> {
+    let man = clap_mangen::Man::new(command.clone());
+    let mut roff = Vec::new();
+    man.render_synopsis_section(&mut roff)?;
+    man.render_description_section(&mut roff)?;
+    if command.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut roff)?;
+    }
+    let examples = command.get_after_help().is_some();
+    if examples {
+        man.render_extra_section(&mut roff)?;
+    }
+    let mut part: Vec<String> = without_preamble(&roff)
+        .into_iter()
+        .filter(|line| line != "Examples:")
+        .map(as_subsection)
+        .collect();
+    if examples {
+        part.push(".fi".into());
+    }
+    Ok(part)
+}
+
+/// `.SH X` as `.SS X`; the examples (`after_help`, clap_mangen's EXTRA)
+/// as EXAMPLES, their lines kept as written (`.nf`, ended by the caller).
+fn as_subsection(line: String) -> String {
+    match line.strip_prefix(".SH ") {
+        Some("EXTRA") => ".SS EXAMPLES\n.nf".to_string(),
+        Some(heading) => format!(".SS {heading}"),
+        None => line,
+    }
+}
+
+/// `hbdiag\-analyze(1)` in the SUBCOMMANDS list as `hbdiag analyze`, in
+/// bold: its section of this page.
+fn in_page_reference(line: &str) -> Option<String> {
+    let name = line.strip_prefix(r"hbdiag\-")?.strip_suffix("(1)")?;
+    Some(format!(r"\fBhbdiag {name}\fR"))
+}
+
+fn without_preamble(roff: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(roff)
+        .lines()
+        .filter(|l| !ROFF_PREAMBLE.contains(l))
+        .map(String::from)
+        .collect()
 }

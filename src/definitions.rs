@@ -86,6 +86,12 @@ pub fn builtin() -> Vec<DefinitionFile> {
         .collect()
 }
 
+/// Version of the built-in rule set: 8 hex digits of a content hash of
+/// every file under `rules/` (names and bytes, computed by `build.rs`), so
+/// any change to a signal, rule or clock pair gives a new version. It tells
+/// which rules a report or a `--version` was made with.
+pub const RULES_VERSION: &str = env!("HBDIAG_RULES_VERSION");
+
 /// Every `*.toml` below `dir`, in path order.
 pub fn read_dir(dir: &Path) -> Result<Vec<DefinitionFile>, DefinitionError> {
     let mut paths = Vec::new();
@@ -147,6 +153,22 @@ mod tests {
         let err = file.parse::<R>().unwrap_err();
         assert_eq!(err.line, 3, "{err}");
         assert!(err.to_string().starts_with("x.toml:3: "));
+    }
+
+    #[test]
+    fn rules_version_hashes_every_builtin_file() {
+        let mut key = Vec::new();
+        for file in builtin() {
+            let name = file.name.strip_prefix("builtin:").unwrap();
+            key.extend_from_slice(name.as_bytes());
+            key.push(0);
+            key.extend_from_slice(&(file.text.len() as u64).to_le_bytes());
+            key.extend_from_slice(file.text.as_bytes());
+        }
+        let hash = key.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        assert_eq!(RULES_VERSION, format!("{:08x}", hash >> 32));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Per-file GC summary: pause and safepoint totals, throughput, the longest
-//! pauses and advice findings with their evidence line, for `hbdiag gc`.
+//! Per-file GC summary for `hbdiag gc`, in garbagecat's order: the
+//! summary (JVM, collector, time covered, pauses, stopped time, throughput),
+//! findings by severity, each with its evidence line and numbered remedies,
+//! and bottlenecks (stretches of low throughput), then the longest pauses.
 //! The summary is computed from parsed events first and rendered after
 //! ([`render_text`], or serde for JSON), so every output shows the same
 //! figures.
@@ -26,12 +28,30 @@ const MIN_REAL_S: f64 = 0.10;
 const LONG_TTSP_MS: f64 = 100.0;
 /// Longest evidence text kept in a finding.
 const MAX_FINDING_TEXT: usize = 300;
+/// A pause at least this long is a finding of its own: a JVM frozen for
+/// seconds misses heartbeats and requests.
+const LONG_PAUSE_MS: f64 = 1_000.0;
+/// A pause this long is critical: it outlasts common heartbeat intervals.
+const CRITICAL_PAUSE_MS: f64 = 10_000.0;
+/// Throughput is judged over sliding windows of this length…
+const THROUGHPUT_WINDOW_MS: f64 = 300_000.0;
+/// …and a window leaving the application less than this share is a
+/// bottleneck (garbagecat's default threshold),
+const LOW_THROUGHPUT_PCT: f64 = 90.0;
+/// …a critical one below this share.
+const CRITICAL_THROUGHPUT_PCT: f64 = 50.0;
+/// Header lines searched for the JVM's name and version.
+const JVM_HEADER_LINES: u64 = 100;
 
 /// What one GC log says about stop-the-world time.
 #[derive(Clone, Debug, Serialize)]
 pub struct GcSummary {
     /// The file, as given by the caller.
     pub path: String,
+    /// The JVM as its header names it (`OpenJDK 64-Bit Server VM (25.342-b07)
+    /// for linux-amd64 JRE (1.8.0_342-b07)`, `JDK 17.0.4+8 (release)`);
+    /// `null` when the log has no header.
+    pub jvm: Option<String>,
     /// Collector named or inferred from the log (`G1`, `CMS`, `OpenJ9`, …).
     pub collector: Option<&'static str>,
     /// Number of stop-the-world GC pauses.
@@ -58,8 +78,42 @@ pub struct GcSummary {
     pub throughput_pct: Option<f64>,
     /// The longest pauses, longest first.
     pub longest: Vec<PauseRef>,
-    /// Advice, one entry per kind with its worst or first evidence.
+    /// Advice, one entry per kind with its worst evidence, most severe first.
     pub findings: Vec<Finding>,
+    /// Stretches where sliding 5-minute windows left the application less
+    /// than 90 % of the time, in time order.
+    pub bottlenecks: Vec<Bottleneck>,
+}
+
+/// A stretch of low throughput: the union of the overlapping 5-minute
+/// windows with less than 90 % throughput, of the windows that start at a
+/// pause's start or end at a pause's end (which hold the worst of them). A
+/// run shorter than 5 minutes has none.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bottleneck {
+    /// Start and end of the stretch, as in [`GcSummary::first_time`].
+    pub start: String,
+    pub end: String,
+    /// The lowest throughput of a window in it, in percent.
+    pub min_throughput_pct: f64,
+    /// Pauses in the stretch and their total length.
+    pub pauses: usize,
+    pub pause_ms: f64,
+    /// Lines of its first and last pause.
+    pub first_line: u64,
+    pub last_line: u64,
+}
+
+/// How urgent a finding is; findings are listed most severe first.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Freezes long enough to break a cluster, or an OutOfMemoryError near.
+    Critical,
+    /// Costs pause time or throughput worth fixing.
+    Warning,
+    /// Worth knowing; costs little so far.
+    Info,
 }
 
 /// One pause named in a summary.
@@ -99,6 +153,10 @@ pub enum FindingKind {
     WallTimeAboveCpu,
     /// Threads took long to reach a safepoint.
     LongTimeToSafepoint,
+    /// A single pause of a second or more.
+    LongPause,
+    /// Less than 90 % throughput over some 5-minute window.
+    LowThroughput,
 }
 
 /// One kind of advice with how often it applied and its evidence.
@@ -114,12 +172,18 @@ pub struct Finding {
     pub text: String,
     /// The figures behind it.
     pub detail: String,
+    /// How urgent it is, from its kind and its worst evidence.
+    pub severity: Severity,
+    /// What to change, in the order to try it; only steps that fit what
+    /// was found (the collector, the kind of the pause).
+    pub remedy: Vec<String>,
 }
 
 /// Summarizes the events [`GcParser`] produced for the file at `path`.
 pub fn summarize(path: &str, events: &[Event]) -> GcSummary {
     let mut summary = GcSummary {
         path: path.to_string(),
+        jvm: None,
         collector: None,
         pauses: 0,
         max_pause_ms: 0.0,
@@ -133,12 +197,21 @@ pub fn summarize(path: &str, events: &[Event]) -> GcSummary {
         run_ms: None,
         throughput_pct: None,
         longest: longest_pauses(events),
-        findings: Findings::of(events),
+        findings: Vec::new(),
+        bottlenecks: Vec::new(),
     };
     for event in events {
         add_totals(&mut summary, event);
     }
     add_span(&mut summary, events);
+    let windows = summary
+        .run_ms
+        .map(|run_ms| throughput::Windows::of(events, run_ms))
+        .unwrap_or_default();
+    summary.bottlenecks = windows.bottlenecks();
+    let mut findings = Findings::of(events);
+    findings.low_throughput(&windows, summary.bottlenecks.len());
+    summary.findings = findings.finish(summary.collector);
     summary
 }
 
@@ -148,11 +221,34 @@ pub fn summarize_reader<R: BufRead>(path: &str, reader: R) -> io::Result<GcSumma
     let mut lines = LineReader::new(reader, DEFAULT_MAX_LINE);
     let mut parser = GcParser::new();
     let mut events = Events(Vec::new());
+    let mut jvm = None;
     while let Some(line) = lines.next_line()? {
+        if jvm.is_none() && line.number <= JVM_HEADER_LINES {
+            jvm = jvm_of(line.text);
+        }
         parser.line(&line, &mut events);
     }
     parser.finish(&mut events);
-    Ok(summarize(path, &events.0))
+    let mut summary = summarize(path, &events.0);
+    summary.jvm = jvm;
+    Ok(summary)
+}
+
+/// The JVM a header line names: JDK 8's `… Server VM (…) for … JRE (…),
+/// built on …`, unified logging's `[gc,init] Version: …`, OpenJ9's
+/// `<verbosegc … version="…">`.
+fn jvm_of(line: &str) -> Option<String> {
+    let found = if line.contains(" VM (") && line.contains(" JRE (") {
+        line.split(", built on").next().map(str::to_string)
+    } else if let Some((_, version)) = line.split_once("] Version: ") {
+        Some(format!("JDK {version}"))
+    } else if line.starts_with("<verbosegc ") {
+        let version = line.split_once("version=\"")?.1.split('"').next()?;
+        Some(format!("OpenJ9 {version}"))
+    } else {
+        None
+    };
+    found.map(|jvm| crop(jvm.trim()))
 }
 
 /// Keeps events only; unparsed lines and warnings do not change a summary.
@@ -255,13 +351,24 @@ fn time_text(time: LogTime) -> String {
     }
 }
 
+/// A finding being collected: the weight of its evidence (the worst one
+/// is kept), and the kind and collector of the evidence's pause, which
+/// remedies depend on.
+struct Noted {
+    finding: Finding,
+    weight: f64,
+    pause: Option<PauseKind>,
+    collector: Option<&'static str>,
+}
+
 /// Findings being collected: per kind, the count and the evidence with the
 /// highest weight.
 #[derive(Default)]
-struct Findings(Vec<(Finding, f64)>);
+struct Findings(Vec<Noted>);
 
 impl Findings {
-    fn of(events: &[Event]) -> Vec<Finding> {
+    /// The findings each event gives (low throughput is added after).
+    fn of(events: &[Event]) -> Findings {
         let mut found = Findings::default();
         let mut previous: Option<(&Event, &GcPause)> = None;
         for event in events {
@@ -276,20 +383,88 @@ impl Findings {
                             "time to safepoint {ttsp:.1} ms of {:.1} ms stopped",
                             sp.duration_ms
                         );
-                        found.note(FindingKind::LongTimeToSafepoint, ttsp, event, detail);
+                        found.note(FindingKind::LongTimeToSafepoint, ttsp, event, detail, None);
                     }
                 }
                 _ => {}
             }
         }
-        let mut list: Vec<Finding> = found.0.into_iter().map(|(f, _)| f).collect();
-        list.sort_by_key(|f| f.kind);
+        found
+    }
+
+    /// Severities and remedies, once every piece of evidence is in; most
+    /// severe first.
+    fn finish(self, collector: Option<&str>) -> Vec<Finding> {
+        let mut list: Vec<Finding> = self
+            .0
+            .into_iter()
+            .map(|noted| {
+                let mut finding = noted.finding;
+                finding.severity = severity(finding.kind, noted.weight);
+                let collector = noted.collector.or(collector);
+                finding.remedy = remedy(finding.kind, noted.pause, collector)
+                    .iter()
+                    .map(|step| step.to_string())
+                    .collect();
+                finding
+            })
+            .collect();
+        list.sort_by_key(|f| (f.severity, f.kind));
         list
+    }
+
+    /// The low-throughput finding: its evidence the longest pause of the
+    /// worst window, its count the stretches of low throughput.
+    fn low_throughput(&mut self, windows: &throughput::Windows<'_>, stretches: usize) {
+        let Some(worst) = windows.worst().filter(|w| w.pct() < LOW_THROUGHPUT_PCT) else {
+            return;
+        };
+        let Some(longest) = windows.longest_in(worst) else {
+            return;
+        };
+        let detail = format!(
+            "throughput {:.1}% from {} to {}: {:.1} s of GC pauses in {:.0} s",
+            worst.pct(),
+            windows.time_at(worst.start_ms),
+            windows.time_at(worst.end_ms),
+            worst.pause_ms / 1000.0,
+            (worst.end_ms - worst.start_ms) / 1000.0
+        );
+        self.note(
+            FindingKind::LowThroughput,
+            100.0 - worst.pct(),
+            longest.event,
+            detail,
+            Some(longest.pause),
+        );
+        if let Some(noted) = self.0.last_mut() {
+            noted.finding.count = stretches;
+        }
     }
 
     fn pause(&mut self, event: &Event, pause: &GcPause, previous: Option<(&Event, &GcPause)>) {
         let full = pause.kind == Some(PauseKind::Full);
         let cause = pause.cause.as_deref().unwrap_or("");
+        if pause.duration_ms >= LONG_PAUSE_MS {
+            let detail = format!(
+                "{:.1} ms {} pause{}",
+                pause.duration_ms,
+                pause
+                    .kind
+                    .map_or("GC".to_string(), |k| format!("{k:?}").to_lowercase()),
+                pause
+                    .cause
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(" ({c})"))
+            );
+            self.note(
+                FindingKind::LongPause,
+                pause.duration_ms,
+                event,
+                detail,
+                Some(pause),
+            );
+        }
         if full && let Some(gap) = back_to_back_gap(event, previous) {
             let detail = format!("{:.0} ms after the previous full GC", gap.max(0.0));
             self.note(
@@ -297,11 +472,18 @@ impl Findings {
                 pause.duration_ms,
                 event,
                 detail,
+                Some(pause),
             );
         }
         if full && let Some(ratio) = heap_ratio(pause).filter(|r| *r >= HEAP_FULL_RATIO) {
             let detail = format!("heap {:.0}% full after full GC", ratio * 100.0);
-            self.note(FindingKind::HeapFullAfterFullGc, ratio, event, detail);
+            self.note(
+                FindingKind::HeapFullAfterFullGc,
+                ratio,
+                event,
+                detail,
+                Some(pause),
+            );
         }
         if cause == "System.gc()" || cause == "System" {
             self.note_pause(FindingKind::ExplicitGc, event, pause);
@@ -324,33 +506,52 @@ impl Findings {
                 pause.user_s.unwrap_or(0.0),
                 pause.sys_s.unwrap_or(0.0)
             );
-            self.note(FindingKind::WallTimeAboveCpu, excess, event, detail);
+            self.note(
+                FindingKind::WallTimeAboveCpu,
+                excess,
+                event,
+                detail,
+                Some(pause),
+            );
         }
     }
 
     fn note_pause(&mut self, kind: FindingKind, event: &Event, pause: &GcPause) {
         let detail = format!("{:.1} ms pause", pause.duration_ms);
-        self.note(kind, pause.duration_ms, event, detail);
+        self.note(kind, pause.duration_ms, event, detail, Some(pause));
     }
 
-    fn note(&mut self, kind: FindingKind, weight: f64, event: &Event, detail: String) {
-        let evidence = Finding {
-            kind,
-            count: 1,
-            line: event.line,
-            text: crop(&event.text),
-            detail,
+    fn note(
+        &mut self,
+        kind: FindingKind,
+        weight: f64,
+        event: &Event,
+        detail: String,
+        pause: Option<&GcPause>,
+    ) {
+        let evidence = Noted {
+            finding: Finding {
+                kind,
+                count: 1,
+                line: event.line,
+                text: crop(&event.text),
+                detail,
+                severity: Severity::Info,
+                remedy: Vec::new(),
+            },
+            weight,
+            pause: pause.and_then(|p| p.kind),
+            collector: pause.and_then(|p| p.collector),
         };
-        match self.0.iter_mut().find(|(f, _)| f.kind == kind) {
-            Some((finding, best)) => {
-                let count = finding.count + 1;
-                if weight > *best {
-                    *finding = evidence;
-                    *best = weight;
+        match self.0.iter_mut().find(|n| n.finding.kind == kind) {
+            Some(noted) => {
+                let count = noted.finding.count + 1;
+                if weight > noted.weight {
+                    *noted = evidence;
                 }
-                finding.count = count;
+                noted.finding.count = count;
             }
-            None => self.0.push((evidence, weight)),
+            None => self.0.push(evidence),
         }
     }
 }
@@ -393,16 +594,334 @@ fn wall_above_cpu(pause: &GcPause) -> Option<f64> {
     inverted.then_some(real - cpu)
 }
 
-/// The summaries as text tables: one row per file, then findings and the
+/// How urgent a finding is: some kinds always are critical (the heap does
+/// not hold the live set), a long pause or low throughput by how bad its
+/// worst case is, an explicit GC or a slow safepoint by how long it stopped.
+fn severity(kind: FindingKind, weight: f64) -> Severity {
+    use FindingKind as K;
+    match kind {
+        K::BackToBackFullGc
+        | K::HeapFullAfterFullGc
+        | K::ConcurrentModeFailure
+        | K::PromotionFailed => Severity::Critical,
+        K::LongPause if weight >= CRITICAL_PAUSE_MS => Severity::Critical,
+        K::LowThroughput if 100.0 - weight < CRITICAL_THROUGHPUT_PCT => Severity::Critical,
+        K::ExplicitGc | K::LongTimeToSafepoint if weight < LONG_PAUSE_MS => Severity::Info,
+        _ => Severity::Warning,
+    }
+}
+
+/// The remedy of a kind of finding, in the order to try its steps; for a
+/// long pause, by the kind of the pause and the collector.
+fn remedy(
+    kind: FindingKind,
+    pause: Option<PauseKind>,
+    collector: Option<&str>,
+) -> Vec<&'static str> {
+    use FindingKind as K;
+    match kind {
+        K::LongPause => long_pause_remedy(pause, collector),
+        K::LowThroughput => vec![remedies::RARER_WITH_MORE_HEAP, remedies::FIND_ALLOCATION],
+        K::BackToBackFullGc | K::HeapFullAfterFullGc => {
+            vec![remedies::HEAP_FOR_LIVE_SET, remedies::HEAP_DUMP]
+        }
+        K::ExplicitGc => vec![remedies::DISABLE_EXPLICIT_GC, remedies::RMI_GC_INTERVAL],
+        K::ConcurrentModeFailure => vec![
+            remedies::CMS_EARLIER,
+            remedies::OLD_GEN_ROOM,
+            remedies::CMS_TO_G1,
+        ],
+        K::PromotionFailed => vec![remedies::OLD_GEN_ROOM, remedies::CMS_TO_G1],
+        K::EvacuationFailure => vec![
+            remedies::G1_MORE_HEAP,
+            remedies::G1_RESERVE,
+            remedies::G1_MARK_EARLIER,
+        ],
+        K::MetaspaceFullGc => vec![remedies::METASPACE_SIZE, remedies::METASPACE_LEAK],
+        K::WallTimeAboveCpu => vec![remedies::CHECK_HOST_CPU, remedies::SHARED_HOST_THREADS],
+        K::LongTimeToSafepoint => vec![remedies::SAFEPOINT_LOGGING, remedies::COUNTED_LOOPS],
+    }
+}
+
+fn long_pause_remedy(pause: Option<PauseKind>, collector: Option<&str>) -> Vec<&'static str> {
+    let full = matches!(pause, Some(PauseKind::Full | PauseKind::Degenerated));
+    let by_collector = match (full, collector) {
+        (true, Some("Parallel" | "Serial")) => Some(remedies::STOP_THE_WORLD_TO_G1),
+        (true, Some("CMS")) => Some(remedies::CMS_EARLIER),
+        (true, Some("G1")) => Some(remedies::G1_MARK_EARLIER),
+        (true, Some("OpenJ9")) => Some(remedies::OPENJ9_BALANCED),
+        (false, Some("G1")) => Some(remedies::G1_PAUSE_GOAL),
+        (false, Some("Parallel" | "Serial" | "CMS")) => Some(remedies::SMALLER_YOUNG_GEN),
+        _ => None,
+    };
+    let first = if full {
+        remedies::FULL_GC_HEAP
+    } else {
+        remedies::CHECK_HOST_CPU
+    };
+    std::iter::once(first).chain(by_collector).collect()
+}
+
+/// The steps remedies are made of: concrete JVM options, so a support
+/// engineer can hand them on as they are.
+mod remedies {
+    pub const FULL_GC_HEAP: &str = "Give the old generation room: raise -Xmx (and set -Xms to the same) until the heap after a full GC is under 70 % of it";
+    pub const STOP_THE_WORLD_TO_G1: &str = "This collector compacts the whole old generation in one pause: move to G1 (-XX:+UseG1GC -XX:MaxGCPauseMillis=200), which collects it a few regions at a time";
+    pub const G1_PAUSE_GOAL: &str = "Set G1's pause goal to what the cluster tolerates (-XX:MaxGCPauseMillis=200, the default) and drop any fixed -Xmn or -XX:NewRatio, which stop G1 from sizing the young generation for it";
+    pub const SMALLER_YOUNG_GEN: &str = "Copying the young generation takes this long: make it smaller (-Xmn), or move to G1 (-XX:+UseG1GC -XX:MaxGCPauseMillis=200)";
+    pub const OPENJ9_BALANCED: &str = "Global collections stop everything: raise -Xmx, or use the region-based policy (-Xgcpolicy:balanced)";
+    pub const RARER_WITH_MORE_HEAP: &str = "Collect less often: raise -Xmx (and set -Xms to the same) so more is allocated between collections";
+    pub const FIND_ALLOCATION: &str = "Find what allocates: record with Java Flight Recorder (-XX:StartFlightRecording=duration=10m,filename=gc.jfr; JDK 11+, 8u262+) and look at the allocation hot spots";
+    pub const HEAP_FOR_LIVE_SET: &str = "The live data does not fit: raise -Xmx (and set -Xms to the same), or cut what the service keeps (caches, concurrent sessions, result sets)";
+    pub const HEAP_DUMP: &str = "If the heap left after each full GC keeps growing, it leaks: take a heap dump (jcmd PID GC.heap_dump /tmp/heap.hprof; -XX:+HeapDumpOnOutOfMemoryError) and look at its largest retainers";
+    pub const DISABLE_EXPLICIT_GC: &str = "Ignore System.gc() calls: -XX:+DisableExplicitGC (where direct buffers rely on them to be freed, -XX:+ExplicitGCInvokesConcurrent with G1 or CMS instead)";
+    pub const RMI_GC_INTERVAL: &str = "If RMI's distributed GC makes the calls (hourly), space them out: -Dsun.rmi.dgc.client.gcInterval=3600000 -Dsun.rmi.dgc.server.gcInterval=3600000";
+    pub const CMS_EARLIER: &str = "Start CMS cycles earlier, so they end before the old generation fills: -XX:CMSInitiatingOccupancyFraction=70 -XX:+UseCMSInitiatingOccupancyOnly";
+    pub const OLD_GEN_ROOM: &str =
+        "Give the old generation room: raise -Xmx, or lower -Xmn so more of the heap is old";
+    pub const CMS_TO_G1: &str = "CMS fragments the old generation and is gone from JDK 14: move to G1 (-XX:+UseG1GC), which compacts as it collects";
+    pub const G1_MORE_HEAP: &str = "G1 found no free region to copy survivors into: raise -Xmx";
+    pub const G1_RESERVE: &str =
+        "Keep more regions free for evacuation: -XX:G1ReservePercent=20 (default 10)";
+    pub const G1_MARK_EARLIER: &str = "Start concurrent marking earlier, so mixed collections free the old generation in time: -XX:InitiatingHeapOccupancyPercent=35 (default 45)";
+    pub const METASPACE_SIZE: &str = "Start with a larger metaspace, so growing it needs no full GC: -XX:MetaspaceSize=256m (above what the service uses; JDK 8's default is about 21 MB)";
+    pub const METASPACE_LEAK: &str = "If metaspace keeps growing, class loaders leak: check jcmd PID VM.classloader_stats, and cap it with -XX:MaxMetaspaceSize to fail fast";
+    pub const CHECK_HOST_CPU: &str = "Check the host for that time (vmstat/sar: run queue above the cores, swapping si/so, iowait): a JVM waiting for CPU or memory pauses longer";
+    pub const SHARED_HOST_THREADS: &str = "On a shared host, use fewer GC threads than the cores the JVM gets (-XX:ParallelGCThreads, -XX:ConcGCThreads) and keep the heap out of swap (-XX:+AlwaysPreTouch, vm.swappiness=1)";
+    pub const SAFEPOINT_LOGGING: &str = "Find the operation and the thread that came late: -Xlog:safepoint*=info (JDK 9+) or -XX:+PrintSafepointStatistics -XX:PrintSafepointStatisticsCount=1 (JDK 8)";
+    pub const COUNTED_LOOPS: &str = "Long counted loops in compiled code reach safepoints late on JDK 8: -XX:+UseCountedLoopSafepoints";
+}
+
+/// Throughput over sliding windows of [`THROUGHPUT_WINDOW_MS`], in one
+/// pass over the pauses (two pointers over them, in time order).
+mod throughput {
+    use super::{Bottleneck, LOW_THROUGHPUT_PCT, THROUGHPUT_WINDOW_MS, pauses, time_text};
+    use crate::model::{Event, GcPause, LogTime};
+
+    /// A pause on the run's clock: milliseconds since the first event.
+    pub(super) struct Placed<'a> {
+        pub start: f64,
+        pub end: f64,
+        pub event: &'a Event,
+        pub pause: &'a GcPause,
+    }
+
+    /// One window: its span on the run's clock, the pause time inside it,
+    /// and the pauses it touches (`first..last`, indices into the pauses).
+    #[derive(Copy, Clone, Debug)]
+    pub(super) struct Window {
+        pub start_ms: f64,
+        pub end_ms: f64,
+        pub pause_ms: f64,
+        first: usize,
+        last: usize,
+    }
+
+    impl Window {
+        /// Share of the window the application ran, in percent.
+        pub fn pct(&self) -> f64 {
+            let width = self.end_ms - self.start_ms;
+            (100.0 * (1.0 - self.pause_ms / width)).clamp(0.0, 100.0) + 0.0
+        }
+    }
+
+    /// The pauses of a run and the windows over them.
+    #[derive(Default)]
+    pub(super) struct Windows<'a> {
+        origin: Option<LogTime>,
+        pauses: Vec<Placed<'a>>,
+        windows: Vec<Window>,
+    }
+
+    impl<'a> Windows<'a> {
+        /// The windows of a run of `run_ms`: 5 minutes wide, starting at
+        /// every pause's start and ending at every pause's end — the most
+        /// pause time any window holds is in one of those — and kept inside
+        /// the run.
+        pub fn of(events: &'a [Event], run_ms: f64) -> Self {
+            let Some(origin) = events.first().map(|e| e.time) else {
+                return Windows::default();
+            };
+            let mut placed: Vec<Placed<'a>> = pauses(events)
+                .filter_map(|(event, pause)| {
+                    let start = event.time.millis_since(origin)?;
+                    let end = start + pause.duration_ms;
+                    Some(Placed {
+                        start,
+                        end,
+                        event,
+                        pause,
+                    })
+                })
+                .collect();
+            // A log is written in time order: this sort only moves a stray
+            // line, and costs one pass on sorted input.
+            placed.sort_by(|a, b| a.start.total_cmp(&b.start));
+            // A run shorter than a window has no 5-minute stretch to judge
+            // (its throughput is the summary's).
+            let windows = if run_ms >= THROUGHPUT_WINDOW_MS {
+                sweep(&placed, THROUGHPUT_WINDOW_MS, run_ms)
+            } else {
+                Vec::new()
+            };
+            Windows {
+                origin: Some(origin),
+                pauses: placed,
+                windows,
+            }
+        }
+
+        /// The window with the lowest throughput.
+        pub fn worst(&self) -> Option<&Window> {
+            self.windows
+                .iter()
+                .min_by(|a, b| a.pct().total_cmp(&b.pct()))
+        }
+
+        /// The longest pause a window touches.
+        pub fn longest_in(&self, window: &Window) -> Option<&Placed<'a>> {
+            self.pauses[window.first..window.last]
+                .iter()
+                .max_by(|a, b| a.pause.duration_ms.total_cmp(&b.pause.duration_ms))
+        }
+
+        /// A time on the run's clock as the log writes times.
+        pub fn time_at(&self, ms: f64) -> String {
+            self.origin
+                .map_or_else(String::new, |origin| time_text(origin.add_millis(ms)))
+        }
+
+        /// The low-throughput windows, overlapping ones joined.
+        pub fn bottlenecks(&self) -> Vec<Bottleneck> {
+            let mut joined: Vec<Stretch> = Vec::new();
+            for window in self.windows.iter().filter(|w| w.pct() < LOW_THROUGHPUT_PCT) {
+                match joined.last_mut() {
+                    Some(last) if window.start_ms <= last.window.end_ms => last.join(window),
+                    _ => joined.push(Stretch {
+                        window: *window,
+                        min_pct: window.pct(),
+                    }),
+                }
+            }
+            joined.iter().map(|s| self.bottleneck(s)).collect()
+        }
+
+        fn bottleneck(&self, stretch: &Stretch) -> Bottleneck {
+            let span = &stretch.window;
+            let touched = &self.pauses[span.first..span.last];
+            Bottleneck {
+                start: self.time_at(span.start_ms),
+                end: self.time_at(span.end_ms),
+                min_throughput_pct: stretch.min_pct,
+                pauses: touched.len(),
+                pause_ms: touched.iter().map(|p| p.pause.duration_ms).sum(),
+                first_line: touched.first().map_or(0, |p| p.event.line),
+                last_line: touched.last().map_or(0, |p| p.event.line),
+            }
+        }
+    }
+
+    /// Overlapping low windows joined: their span and pauses, and the
+    /// lowest throughput among them.
+    struct Stretch {
+        window: Window,
+        min_pct: f64,
+    }
+
+    impl Stretch {
+        fn join(&mut self, window: &Window) {
+            self.window.end_ms = self.window.end_ms.max(window.end_ms);
+            self.window.first = self.window.first.min(window.first);
+            self.window.last = self.window.last.max(window.last);
+            self.min_pct = self.min_pct.min(window.pct());
+        }
+    }
+
+    /// Pause time inside every window, both pointers only moving forward.
+    fn sweep(pauses: &[Placed<'_>], width: f64, run_ms: f64) -> Vec<Window> {
+        let mut prefix = Vec::with_capacity(pauses.len() + 1);
+        prefix.push(0.0);
+        for p in pauses {
+            prefix.push(prefix[prefix.len() - 1] + (p.end - p.start));
+        }
+        let (mut lo, mut hi) = (0, 0);
+        starts(pauses, width, run_ms)
+            .into_iter()
+            .map(|start| {
+                let end = start + width;
+                while hi < pauses.len() && pauses[hi].start < end {
+                    hi += 1;
+                }
+                while lo < hi && pauses[lo].end <= start {
+                    lo += 1;
+                }
+                let mut inside = prefix[hi] - prefix[lo];
+                if lo < hi {
+                    inside -= (start - pauses[lo].start).max(0.0);
+                    inside -= (pauses[hi - 1].end - end).max(0.0);
+                }
+                Window {
+                    start_ms: start,
+                    end_ms: end,
+                    pause_ms: inside.clamp(0.0, width),
+                    first: lo,
+                    last: hi,
+                }
+            })
+            .collect()
+    }
+
+    /// Window starts in order: each pause's start, and each pause's end
+    /// less the width, merged, and clamped to the run.
+    fn starts(pauses: &[Placed<'_>], width: f64, run_ms: f64) -> Vec<f64> {
+        let clamp = |t: f64| t.clamp(0.0, (run_ms - width).max(0.0));
+        let mut by_start = pauses.iter().map(|p| clamp(p.start)).peekable();
+        // Ends are in order when pauses do not overlap; a running maximum
+        // keeps them so when a log has overlapping ones.
+        let mut latest_end = f64::MIN;
+        let mut by_end = pauses
+            .iter()
+            .map(move |p| {
+                latest_end = latest_end.max(p.end);
+                clamp(latest_end - width)
+            })
+            .peekable();
+        let mut merged = Vec::with_capacity(pauses.len() * 2);
+        loop {
+            let next = match (by_start.peek(), by_end.peek()) {
+                (Some(a), Some(b)) if a <= b => by_start.next(),
+                (Some(_), None) => by_start.next(),
+                (_, Some(_)) => by_end.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        merged
+    }
+}
+
+/// The summaries as text, in garbagecat's order: a summary of each file,
+/// the findings of all of them by severity, the bottlenecks, and the
 /// longest pauses.
 pub fn render_text(summaries: &[GcSummary]) -> String {
-    let mut out = files_table(summaries).to_string();
-    let findings = findings_table(summaries);
-    if !findings.is_empty() {
-        out.push_str("\n\nFindings\n");
-        out.push_str(&findings.to_string());
+    let mut out = String::from("Summary\n");
+    for s in summaries {
+        out.push('\n');
+        out.push_str(&summary_block(s));
     }
-    out.push_str("\n\nLongest pauses\n");
+    out.push_str("\nFindings by severity\n");
+    out.push_str(&findings_text(summaries));
+    out.push_str(&format!(
+        "\nBottlenecks: throughput under {LOW_THROUGHPUT_PCT:.0} % in a sliding {}-minute window\n",
+        THROUGHPUT_WINDOW_MS / 60_000.0
+    ));
+    if summaries.iter().all(|s| s.bottlenecks.is_empty()) {
+        out.push_str("None: every window left the application that share or more.\n");
+    } else {
+        out.push_str(&bottlenecks_table(summaries).to_string());
+        out.push('\n');
+    }
+    out.push_str("\nLongest pauses\n");
     out.push_str(&longest_table(summaries).to_string());
     out.push('\n');
     out
@@ -419,49 +938,143 @@ fn new_table(header: &[&str]) -> Table {
     table
 }
 
-fn files_table(summaries: &[GcSummary]) -> Table {
-    let mut table = new_table(&[
-        "file",
-        "collector",
-        "pauses",
-        "max ms",
-        "total ms",
-        "stopped ms",
-        "throughput %",
-        "first",
-        "last",
-    ]);
-    for s in summaries {
-        table.add_row(vec![
-            clean(&s.path),
-            s.collector.unwrap_or_default().to_string(),
-            s.pauses.to_string(),
-            format!("{:.1}", s.max_pause_ms),
-            format!("{:.1}", s.total_pause_ms),
-            format!("{:.1}", s.stopped_total_ms),
-            s.throughput_pct
-                .map_or(String::new(), |t| format!("{t:.2}")),
-            s.first_time.clone().unwrap_or_default(),
-            s.last_time.clone().unwrap_or_default(),
-        ]);
+/// One file's figures, one per line.
+fn summary_block(s: &GcSummary) -> String {
+    let mut rows: Vec<(&str, String)> = vec![
+        (
+            "JVM",
+            s.jvm
+                .as_deref()
+                .map_or("not named in the log".into(), clean),
+        ),
+        ("Collector", s.collector.unwrap_or("unknown").to_string()),
+        ("Time covered", covered(s)),
+        (
+            "GC pauses",
+            format!("{}, {:.1} ms in total", s.pauses, s.total_pause_ms),
+        ),
+        ("Max pause", max_pause(s)),
+        (
+            "Total stopped time",
+            format!(
+                "{:.1} ms in {} safepoint(s)",
+                s.stopped_total_ms, s.safepoints
+            ),
+        ),
+    ];
+    if s.allocation_stalls > 0 {
+        rows.push((
+            "Allocation stalls",
+            format!(
+                "{}, {:.1} ms",
+                s.allocation_stalls, s.allocation_stall_total_ms
+            ),
+        ));
     }
-    table
+    let throughput = s
+        .throughput_pct
+        .map_or("unknown".into(), |t| format!("{t:.2} %"));
+    rows.push(("Throughput", throughput));
+    let mut out = format!("{}\n", clean(&s.path));
+    for (name, value) in rows {
+        out.push_str(&format!("  {:<20}{value}\n", format!("{name}:")));
+    }
+    out
 }
 
-fn findings_table(summaries: &[GcSummary]) -> Table {
-    let mut table = new_table(&["file", "finding", "count", "line", "detail", "evidence"]);
+fn covered(s: &GcSummary) -> String {
+    match (&s.first_time, &s.last_time, s.run_ms) {
+        (Some(first), Some(last), Some(run_ms)) => {
+            format!("{first} to {last} ({})", human_duration(run_ms))
+        }
+        (Some(first), _, _) => format!("from {first} (the times do not share one clock)"),
+        _ => "unknown".into(),
+    }
+}
+
+fn max_pause(s: &GcSummary) -> String {
+    match s.longest.first() {
+        Some(p) => format!("{:.1} ms (line {})", s.max_pause_ms, p.line),
+        None => format!("{:.1} ms", s.max_pause_ms),
+    }
+}
+
+/// `1h 02m 03s`, `19m 31s`, `4.2s`.
+fn human_duration(ms: f64) -> String {
+    let total = (ms / 1000.0).round() as u64;
+    match (total / 3600, total / 60 % 60, total % 60) {
+        (0, 0, _) => format!("{:.1}s", ms / 1000.0),
+        (0, m, s) => format!("{m}m {s:02}s"),
+        (h, m, s) => format!("{h}h {m:02}m {s:02}s"),
+    }
+}
+
+/// Every file's findings under Critical, Warning and Info, each with its
+/// file:line, figures, evidence and numbered remedy.
+fn findings_text(summaries: &[GcSummary]) -> String {
+    let mut out = String::new();
+    for severity in [Severity::Critical, Severity::Warning, Severity::Info] {
+        let found: Vec<(&GcSummary, &Finding)> = summaries
+            .iter()
+            .flat_map(|s| s.findings.iter().map(move |f| (s, f)))
+            .filter(|(_, f)| f.severity == severity)
+            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{severity:?}\n"));
+        for (s, f) in found {
+            out.push_str(&finding_text(s, f));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("\nNone.\n");
+    }
+    out
+}
+
+fn finding_text(s: &GcSummary, f: &Finding) -> String {
+    let times = if f.count > 1 {
+        format!(" ×{}", f.count)
+    } else {
+        String::new()
+    };
+    let mut out = format!(
+        "  {}{times} at {}:{}\n    {}\n    > {}\n",
+        kind_name(f.kind),
+        clean(&s.path),
+        f.line,
+        clean(&f.detail),
+        clean(&f.text.chars().take(100).collect::<String>())
+    );
+    for (i, step) in f.remedy.iter().enumerate() {
+        out.push_str(&format!("    {}. {step}\n", i + 1));
+    }
+    out
+}
+
+/// The finding's serialized name (`explicit_gc`).
+fn kind_name(kind: FindingKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn bottlenecks_table(summaries: &[GcSummary]) -> Table {
+    let mut table = new_table(&[
+        "file", "from", "to", "lowest %", "pauses", "pause ms", "lines",
+    ]);
     for s in summaries {
-        for f in &s.findings {
+        for b in &s.bottlenecks {
             table.add_row(vec![
                 clean(&s.path),
-                serde_json::to_value(f.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                f.count.to_string(),
-                f.line.to_string(),
-                clean(&f.detail),
-                clean(&f.text.chars().take(100).collect::<String>()),
+                b.start.clone(),
+                b.end.clone(),
+                format!("{:.2}", b.min_throughput_pct),
+                b.pauses.to_string(),
+                format!("{:.1}", b.pause_ms),
+                format!("{}–{}", b.first_line, b.last_line),
             ]);
         }
     }
@@ -528,9 +1141,13 @@ mod tests {
             [
                 FindingKind::BackToBackFullGc,
                 FindingKind::HeapFullAfterFullGc,
-                FindingKind::ExplicitGc
+                FindingKind::ExplicitGc,
+                FindingKind::LongPause
             ]
         );
+        assert_eq!(s.findings[0].severity, Severity::Critical);
+        assert_eq!(s.findings[3].severity, Severity::Warning);
+        assert!(s.bottlenecks.is_empty(), "a 6 s run has no 5-minute window");
         let heap = &s.findings[1];
         assert_eq!((heap.count, heap.line), (2, 2));
         assert_eq!(s.longest[0].duration_ms, 3000.0);
@@ -550,9 +1167,16 @@ mod tests {
                 FindingKind::HeapFullAfterFullGc,
                 FindingKind::ConcurrentModeFailure,
                 FindingKind::PromotionFailed,
+                FindingKind::LongPause,
                 FindingKind::MetaspaceFullGc,
                 FindingKind::WallTimeAboveCpu
             ]
+        );
+        let long = &s.findings[3];
+        assert_eq!((long.severity, long.line), (Severity::Critical, 1));
+        assert!(
+            long.remedy[1].contains("CMSInitiatingOccupancyFraction"),
+            "{long:?}"
         );
         let starvation = s
             .findings
@@ -577,6 +1201,12 @@ mod tests {
             ]
         );
         assert_eq!(s.findings[1].line, 2);
+        assert_eq!(
+            s.findings[1].severity,
+            Severity::Info,
+            "250 ms to safepoint"
+        );
+        assert!(s.findings[0].remedy[1].contains("-XX:G1ReservePercent"));
     }
 
     #[test]
@@ -588,5 +1218,115 @@ mod tests {
         let text = render_text(&[s]);
         assert!(text.contains("explicit_gc"));
         assert!(text.contains("5539.0"));
+    }
+
+    fn young(at_s: u64, secs: u64) -> String {
+        format!(
+            "{at_s}.000: [GC (Allocation Failure) [PSYoungGen: 10K->1K(20K)] 10K->1K(40K), {secs}.0000000 secs]\n"
+        )
+    }
+
+    fn events_of(log: &str) -> Vec<Event> {
+        let mut parser = GcParser::new();
+        let mut events = Events(Vec::new());
+        let mut lines = LineReader::new(log.as_bytes(), DEFAULT_MAX_LINE);
+        while let Some(line) = lines.next_line().unwrap() {
+            parser.line(&line, &mut events);
+        }
+        parser.finish(&mut events);
+        events.0
+    }
+
+    #[test]
+    fn sliding_windows_find_the_worst_five_minutes() {
+        // Pauses of 0–19 s, 1–99 s apart, over about an hour: whole seconds,
+        // so the worst window starts at a whole second and a brute-force
+        // scan of every second finds it too.
+        let (mut log, mut spans, mut at, mut seed) = (String::new(), Vec::new(), 100_u64, 7_u64);
+        for _ in 0..120 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let secs = (seed >> 33) % 20;
+            log.push_str(&young(at, secs));
+            spans.push((at - 100, at - 100 + secs));
+            at += secs + 1 + (seed >> 40) % 99;
+        }
+        let events = events_of(&log);
+        let run_ms = summarize("gc.log", &events).run_ms.unwrap();
+        let windows = throughput::Windows::of(&events, run_ms);
+        let width = 300;
+        let brute = (0..=(run_ms as u64 / 1000 - width))
+            .map(|t| {
+                let paused: u64 = spans
+                    .iter()
+                    .map(|&(s, e)| e.min(t + width).saturating_sub(s.max(t)))
+                    .sum();
+                100.0 * (1.0 - paused as f64 / width as f64)
+            })
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            (windows.worst().unwrap().pct() - brute).abs() < 1e-9,
+            "{brute}"
+        );
+    }
+
+    #[test]
+    fn one_long_full_gc_is_critical_and_a_bottleneck() {
+        let mut log = young(10, 0);
+        log.push_str("400.000: [Full GC (Ergonomics) [PSYoungGen: 10K->0K(20K)] [ParOldGen: 500K->300K(900K)] 510K->300K(920K), 35.0000000 secs] [Times: user=70.00 sys=0.00, real=35.00 secs]\n");
+        log.push_str(&young(1000, 0));
+        let s = summary_of(&log);
+        assert_eq!(
+            kinds(&s),
+            [FindingKind::LongPause, FindingKind::LowThroughput]
+        );
+        let long = &s.findings[0];
+        assert_eq!(
+            (long.severity, long.line, long.count),
+            (Severity::Critical, 2, 1)
+        );
+        assert_eq!(long.detail, "35000.0 ms full pause (Ergonomics)");
+        assert!(
+            long.remedy[1].contains("-XX:+UseG1GC"),
+            "Parallel: {:?}",
+            long.remedy
+        );
+        let low = &s.findings[1];
+        assert_eq!((low.severity, low.line), (Severity::Warning, 2));
+        assert!(
+            low.detail.starts_with("throughput 88.3% from "),
+            "{}",
+            low.detail
+        );
+        assert_eq!(s.bottlenecks.len(), 1);
+        let b = &s.bottlenecks[0];
+        assert_eq!((b.pauses, b.first_line, b.last_line), (1, 2, 2));
+        assert!((b.min_throughput_pct - 88.333_333).abs() < 1e-3, "{b:?}");
+        assert_eq!((b.start.as_str(), b.end.as_str()), ("135.000s", "700.000s"));
+    }
+
+    #[test]
+    fn the_jvm_is_read_from_the_header() {
+        for (line, jvm) in [
+            (
+                "OpenJDK 64-Bit Server VM (25.342-b07) for linux-amd64 JRE (1.8.0_342-b07), built on Jul 16 2022 09:19:19 by \"openjdk\"",
+                "OpenJDK 64-Bit Server VM (25.342-b07) for linux-amd64 JRE (1.8.0_342-b07)",
+            ),
+            (
+                "[2022-08-17T00:34:03.652+0800][0.003s][info][gc,init  ] Version: 17.0.4+8 (release)",
+                "JDK 17.0.4+8 (release)",
+            ),
+            (
+                "<verbosegc xmlns=\"http://www.ibm.com/j9/verbosegc\" version=\"R28_Java8_GA_20150116\">",
+                "OpenJ9 R28_Java8_GA_20150116",
+            ),
+        ] {
+            assert_eq!(jvm_of(line).as_deref(), Some(jvm));
+        }
+        assert_eq!(
+            jvm_of("10.0: [GC (Allocation Failure) 1K->0K(2K), 0.1 secs]"),
+            None
+        );
     }
 }

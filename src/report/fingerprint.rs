@@ -23,7 +23,8 @@ pub fn of(
     format!("hb1-{:016x}", fnv1a(key.as_bytes()))
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// 64-bit FNV-1a: stable across Rust releases, unlike std's hasher.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     bytes

@@ -537,7 +537,9 @@ mod tests {
             tool: Tool {
                 name: "hbdiag",
                 version: "0.1.0",
+                rules_version: "0",
             },
+            filter: None,
             sources: Vec::new(),
             hosts: Vec::new(),
             incidents,

@@ -3,6 +3,7 @@
 
 pub mod activity;
 mod considered;
+pub mod filter;
 mod fingerprint;
 pub mod html;
 pub mod markdown;
@@ -36,6 +37,10 @@ pub struct Report {
     /// Pairs of hosts whose clocks differ by more than 2 s.
     pub clock_skews: Vec<ClockSkewReport>,
     pub warnings: Vec<WarningReport>,
+    /// The `--since/--until/--around/--host` filter of `analyze`, when one
+    /// cut the incident list; absent for the whole bundle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<filter::FilterReport>,
 }
 
 /// Two hosts whose clocks disagree, the events that show it, and whether
@@ -88,6 +93,8 @@ pub struct SkewEvidence {
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+    /// The built-in rule set's content hash ([`crate::definitions::RULES_VERSION`]).
+    pub rules_version: &'static str,
 }
 
 /// One input file and how well it was read.
@@ -382,6 +389,7 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
+            rules_version: crate::definitions::RULES_VERSION,
         },
         sources: analysis.sources.iter().map(source_report).collect(),
         hosts: (0..analysis.timeline.hosts.len() as u16)
@@ -406,6 +414,7 @@ pub fn build(analysis: &Analysis, catalog: &crate::signals::SignalCatalog) -> Re
             .collect(),
         warnings: warnings(analysis, &clock_skews),
         clock_skews,
+        filter: None,
     }
 }
 

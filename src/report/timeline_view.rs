@@ -96,13 +96,42 @@ impl View<'_> {
         Ok(())
     }
 
-    /// One ECS document per line.
-    pub fn write_ndjson(&self, filter: &Filter, out: &mut impl Write) -> io::Result<()> {
+    /// One ECS document per line; with `bulk` (an index name), each after
+    /// the Elasticsearch `_bulk` action line that indexes it there, so the
+    /// output can be posted to `_bulk` as it is.
+    pub fn write_ndjson(
+        &self,
+        filter: &Filter,
+        bulk: Option<&str>,
+        out: &mut impl Write,
+    ) -> io::Result<()> {
         for entry in self.selected(filter) {
+            if let Some(index) = bulk {
+                let action = json!({"index": {"_index": index, "_id": self.document_id(entry)}});
+                serde_json::to_writer(&mut *out, &action)?;
+                out.write_all(b"\n")?;
+            }
             serde_json::to_writer(&mut *out, &self.ecs_document(entry))?;
             out.write_all(b"\n")?;
         }
         Ok(())
+    }
+
+    /// A document's `_id`: 16 hex digits of FNV-1a over host, file, line,
+    /// kind of event and time, so importing the same bundle again replaces
+    /// its documents instead of adding copies, while the events one line
+    /// gives (a record and the log gap after it, an alarm's raise and
+    /// clear) stay apart.
+    fn document_id(&self, entry: &Entry) -> String {
+        let key = format!(
+            "{}\0{}\0{}\0{}\0{}",
+            self.timeline.host(entry.host).name,
+            self.file(entry),
+            entry.event.line,
+            kind_name(&entry.event.kind),
+            format_time(entry.time)
+        );
+        format!("{:016x}", super::fingerprint::fnv1a(key.as_bytes()))
     }
 
     fn ecs_document(&self, entry: &Entry) -> Value {
@@ -150,5 +179,20 @@ impl View<'_> {
             doc.insert("tags".into(), json!(signals));
         }
         Value::Object(doc)
+    }
+}
+
+/// The event kind's name in a document `_id`: fixed here, as the id must
+/// not change between releases.
+fn kind_name(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Log(_) => "log",
+        EventKind::GcPause(_) => "gc_pause",
+        EventKind::Safepoint(_) => "safepoint",
+        EventKind::AllocationStall(_) => "allocation_stall",
+        EventKind::Metrics(_) => "metrics",
+        EventKind::Alarm(_) => "alarm",
+        EventKind::LogGap(_) => "log_gap",
+        EventKind::StreamEnd(_) => "stream_end",
     }
 }

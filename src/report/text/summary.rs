@@ -28,6 +28,10 @@ pub fn render(page: &mut Page<'_>, report: &Report) {
         "",
         "  ",
     );
+    if let Some(filter) = &report.filter {
+        let line = crate::report::filter::text_line(filter, page.zone());
+        page.wrap(line.trim_end(), "", "  ");
+    }
     page.blank();
     incidents(page, report);
     page.blank();
