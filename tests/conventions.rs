@@ -52,7 +52,7 @@ fn analyze_filters_keep_ids_verdicts_and_say_so() {
 }
 
 #[test]
-fn analyze_filter_is_the_first_line_of_the_text_report() {
+fn analyze_filter_is_said_under_the_first_line_of_the_text_report() {
     let bundle = fixture("process-stopped");
     let out = hbdiag(&[
         "analyze",
@@ -64,7 +64,7 @@ fn analyze_filter_is_the_first_line_of_the_text_report() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
-        text.lines().next().unwrap(),
+        text.lines().nth(1).unwrap(),
         "Filter: only incidents involving infawk05; 1 left out (IDs as in the unfiltered report)"
     );
     assert!(text.contains("INC-2") && !text.contains("INC-1 "), "{text}");
@@ -168,6 +168,8 @@ fn timeline_bulk_needs_ndjson_and_a_valid_index() {
 /// Every subcommand, nested ones as `rules list`.
 const SUBCOMMANDS: &[&str] = &[
     "analyze",
+    "explain",
+    "schema",
     "timeline",
     "rules",
     "rules list",
