@@ -172,6 +172,10 @@ fn evidence_line(page: &mut Page<'_>, e: &Evidence, day_of: &str) {
     let width = page.layout().width;
     let time = time_near(&e.time, day_of, zone);
     let place = super::verbose::place(e);
+    let place = place
+        .strip_prefix(e.host.as_str())
+        .and_then(|p| p.strip_prefix('/'))
+        .unwrap_or(&place);
     page.line(&format!("  {time}  {}  {place}", clean(&e.host)));
     let text = with_repeats(clean(without_timestamp(&e.text)).trim_end(), e.repeats);
     for line in in_lines(&text, width - UNDER.len(), TEXT_LINES) {
@@ -242,7 +246,10 @@ pub fn without_timestamp(text: &str) -> &str {
         .strip_prefix([',', '.'])
         .map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
     match rest.strip_prefix(' ') {
-        Some(r) if !r.trim().is_empty() => r.trim_start(),
+        Some(r) if !r.trim().is_empty() => {
+            let r = r.trim_start();
+            r.strip_prefix("| ").unwrap_or(r)
+        }
         _ => text,
     }
 }
@@ -482,6 +489,10 @@ mod tests {
         assert_eq!(
             without_timestamp("2026-03-12T10:15:14.302 ERROR x"),
             "ERROR x"
+        );
+        assert_eq!(
+            without_timestamp("2026-03-07 16:40:09,210 | WARN  | [HA] | x"),
+            "WARN  | [HA] | x"
         );
         for kept in [
             "[2026-03-12T10:15:14.302+0000][gc] Pause",
