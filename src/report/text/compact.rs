@@ -172,10 +172,6 @@ fn evidence_line(page: &mut Page<'_>, e: &Evidence, day_of: &str) {
     let width = page.layout().width;
     let time = time_near(&e.time, day_of, zone);
     let place = super::verbose::place(e);
-    let place = place
-        .strip_prefix(e.host.as_str())
-        .and_then(|p| p.strip_prefix('/'))
-        .unwrap_or(&place);
     page.line(&format!("  {time}  {}  {place}", clean(&e.host)));
     let text = with_repeats(clean(without_timestamp(&e.text)).trim_end(), e.repeats);
     for line in in_lines(&text, width - UNDER.len(), TEXT_LINES) {
