@@ -316,7 +316,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Writes the bundle cut from `data` to a temporary folder (pieces picking
 /// the same place are appended), runs the whole analysis on it with one
-/// worker thread, and renders both reports.
+/// worker thread, and renders every report: the terminal text (compact
+/// lines within their width; verbose), HTML and Markdown.
 pub fn pipeline(data: &[u8]) {
     static DEFINITIONS: std::sync::OnceLock<hbdiag::pipeline::Definitions> =
         std::sync::OnceLock::new();
@@ -339,7 +340,24 @@ pub fn pipeline(data: &[u8]) {
     let report = hbdiag::report::build(&analysis, &defs.catalog);
     let json = serde_json::to_vec(&report).expect("the report serialises");
     assert!(json.starts_with(b"{"), "the report is a JSON object");
-    assert!(!hbdiag::report::text::render(&report, hbdiag::report::DisplayZone::Utc).is_empty());
+    let layout = hbdiag::report::text::Layout::new(80, false);
+    for verbose in [false, true] {
+        let options = hbdiag::report::text::TextOptions {
+            zone: hbdiag::report::DisplayZone::Utc,
+            layout,
+            verbose,
+        };
+        let text = hbdiag::report::text::render(&report, &options);
+        if !verbose {
+            let wide = text.lines().find(|l| l.chars().count() > layout.width);
+            assert!(wide.is_none(), "a line over 80 columns: {wide:?}");
+        }
+        for incident in &report.incidents {
+            assert!(!hbdiag::report::text::explain(&report, incident, &options).is_empty());
+        }
+    }
+    assert!(hbdiag::report::html::render(&report).ends_with("</html>\n"));
+    assert!(!hbdiag::report::markdown::render(&report).is_empty());
 }
 
 fn append(path: &std::path::Path, content: &[u8]) {
