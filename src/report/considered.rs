@@ -81,22 +81,55 @@ pub struct SeenEvent {
 }
 
 impl super::IncidentReport {
-    /// Per cause that no rule held for, the rule of that cause that came
-    /// nearest to holding: its `reason` says what ruled the cause out. In
-    /// cause order.
-    pub fn ruled_out(&self) -> Vec<&ConsideredReport> {
+    /// Every cause that no rule held for, with what ruled it out, in cause
+    /// order.
+    pub fn ruled_out(&self) -> Vec<LosingCause<'_>> {
         let held: Vec<&str> = self.root_causes.iter().map(|c| c.cause.as_str()).collect();
-        let mut nearest: BTreeMap<&str, &ConsideredReport> = BTreeMap::new();
+        let mut causes: BTreeMap<&str, LosingCause<'_>> = BTreeMap::new();
         for rule in &self.considered {
             if held.contains(&rule.cause.as_str()) || rule.outcome == Outcome::NotNeeded {
                 continue;
             }
-            let slot = nearest.entry(rule.cause.as_str()).or_insert(rule);
-            if nearness(rule) > nearness(slot) {
-                *slot = rule;
+            let cause = causes.entry(rule.cause.as_str()).or_insert(LosingCause {
+                nearest: rule,
+                blocked: None,
+            });
+            if nearness(rule) > nearness(cause.nearest) {
+                cause.nearest = rule;
+            }
+            if rule.outcome == Outcome::NotEvaluated && cause.blocked.is_none() {
+                cause.blocked = Some(rule);
             }
         }
-        nearest.into_values().collect()
+        causes.into_values().collect()
+    }
+}
+
+/// A cause no rule held for.
+pub struct LosingCause<'a> {
+    /// The rule of that cause that came nearest to holding.
+    pub nearest: &'a ConsideredReport,
+    /// A rule of that cause that could not run for lack of input: the cause
+    /// is then not ruled out for good.
+    pub blocked: Option<&'a ConsideredReport>,
+}
+
+impl LosingCause<'_> {
+    /// The cause's name.
+    pub fn cause(&self) -> &str {
+        &self.nearest.cause
+    }
+
+    /// Why the cause lost, in one sentence: the nearest rule's reason, and
+    /// which rule could not run when that is another one.
+    pub fn reason(&self) -> String {
+        match self.blocked {
+            Some(blocked) if blocked.rule != self.nearest.rule => format!(
+                "{}; {} was {}",
+                self.nearest.reason, blocked.rule, blocked.reason
+            ),
+            _ => self.nearest.reason.clone(),
+        }
     }
 }
 

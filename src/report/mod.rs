@@ -18,7 +18,7 @@ use crate::rules::{Finding, NotEvaluated, Verdict};
 use crate::timeline::skew::Clock;
 use crate::timeline::{Entry, HostId, OffsetSource, Timeline, Zone, ZoneError};
 use chrono::{DateTime, SecondsFormat, Utc};
-pub use considered::{ClauseReport, ConditionReport, ConsideredReport, SeenEvent};
+pub use considered::{ClauseReport, ConditionReport, ConsideredReport, LosingCause, SeenEvent};
 use schemars::JsonSchema;
 use serde::Serialize;
 

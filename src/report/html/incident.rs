@@ -267,13 +267,13 @@ fn ruled_out(out: &mut String, incident: &IncidentReport) {
         "<h3>Ruled out</h3>\n<table class=\"ruled-out\"><thead><tr><th>Cause</th><th>Nearest rule</th>\
          <th>Why not</th></tr></thead><tbody>\n",
     );
-    for rule in ruled_out {
+    for cause in ruled_out {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-            escape(&rule.cause),
-            escape(&rule.rule),
-            escape(&rule.reason)
+            escape(cause.cause()),
+            escape(&cause.nearest.rule),
+            escape(&cause.reason())
         );
     }
     out.push_str("</tbody></table>\n");

@@ -317,13 +317,13 @@ fn ruled_out(page: &mut Page<'_>, incident: &IncidentReport) {
     page.title("Ruled out");
     let pad = ruled_out
         .iter()
-        .map(|r| layout::width(&r.cause))
+        .map(|r| layout::width(r.cause()))
         .max()
         .unwrap_or(0);
-    for rule in ruled_out {
-        let first = format!("  {:<pad$}  ", clean(&rule.cause));
+    for cause in ruled_out {
+        let first = format!("  {:<pad$}  ", clean(cause.cause()));
         let rest = " ".repeat(first.len());
-        page.wrap(&clean(&rule.reason), &first, &rest);
+        page.wrap(&clean(&cause.reason()), &first, &rest);
     }
 }
 
