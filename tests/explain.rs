@@ -11,21 +11,9 @@ fn text(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
-/// Every fixture bundle.
-fn fixtures() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(fixture(""))
-        .expect("fixtures/ is there")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn the_trace_agrees_with_the_verdict_on_every_fixture() {
-    for name in fixtures() {
+    for name in common::fixture_names() {
         let report = analyze_json(&fixture(&name), &[]);
         for incident in incidents(&report) {
             let id = text(&incident["id"]);

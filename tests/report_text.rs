@@ -6,18 +6,6 @@ mod common;
 use common::{fixture, hbdiag};
 use unicode_width::UnicodeWidthStr;
 
-/// Every fixture bundle.
-fn fixtures() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(fixture(""))
-        .expect("fixtures/ is there")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 fn text_report(name: &str, width: u16) -> String {
     let path = fixture(name);
     let width = width.to_string();
@@ -36,7 +24,7 @@ fn text_report(name: &str, width: u16) -> String {
 
 #[test]
 fn every_fixture_fits_80_and_120_columns_with_the_summary_first() {
-    for name in fixtures() {
+    for name in common::fixture_names() {
         for width in [80u16, 120] {
             let text = text_report(&name, width);
             for (n, line) in text.lines().enumerate() {

@@ -150,3 +150,11 @@ pub fn fixture_bundles() -> Vec<PathBuf> {
     bundles.sort();
     bundles
 }
+
+/// [`fixture_bundles`] by folder name, for tests named after the fixture.
+pub fn fixture_names() -> Vec<String> {
+    fixture_bundles()
+        .iter()
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
