@@ -353,7 +353,8 @@ fn round(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-fn percent(confidence: f64) -> String {
+/// A confidence as a person reads it: `95%`.
+pub fn percent(confidence: f64) -> String {
     format!("{:.0}%", confidence * 100.0)
 }
 

@@ -158,7 +158,8 @@ pub struct ScannedSource {
 }
 
 impl ScannedSource {
-    fn new(candidate: Candidate) -> Self {
+    /// A source not read yet: nothing counted, nothing found.
+    pub(crate) fn new(candidate: Candidate) -> Self {
         ScannedSource {
             id: SourceId(0),
             candidate,

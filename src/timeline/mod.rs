@@ -564,32 +564,22 @@ mod tests {
     use crate::signals::Fields;
 
     fn source(id: u32, name: &str, kind: SourceKind) -> ScannedSource {
+        let candidate = Candidate {
+            display: format!("h1/logs/node01/{name}"),
+            path: name.into(),
+            host: "h1".into(),
+            host_from: crate::discover::HostFrom::Single,
+            bundle: crate::discover::Bundle::default(),
+            node: (kind != SourceKind::AlarmExport).then(|| "node01".to_string()),
+            name_kind: Some(kind),
+            stream: format!("h1/{name}"),
+        };
         ScannedSource {
             id: SourceId(id),
-            candidate: Candidate {
-                display: format!("h1/logs/node01/{name}"),
-                path: name.into(),
-                host: "h1".into(),
-                host_from: crate::discover::HostFrom::Single,
-                bundle: crate::discover::Bundle::default(),
-                node: (kind != SourceKind::AlarmExport).then(|| "node01".to_string()),
-                name_kind: Some(kind),
-                stream: format!("h1/{name}"),
-            },
             kind: Some(kind),
-            packing: None,
-            encoding: None,
-            named_in_content: None,
-            skipped: None,
             lines: 300,
             records: 100,
-            unparsed_lines: 0,
-            unparsed_samples: Vec::new(),
-            warnings: Vec::new(),
-            first_time: None,
-            last_record: None,
-            utc_offset: None,
-            minutes: Default::default(),
+            ..ScannedSource::new(candidate)
         }
     }
 

@@ -129,10 +129,7 @@ fn clean(text: &str) -> String {
     terminal_safe(text).into_owned()
 }
 
-/// A confidence as a person reads it.
-fn percent(confidence: f64) -> String {
-    format!("{:.0}%", confidence * 100.0)
-}
+use crate::report::considered::percent;
 
 #[cfg(test)]
 mod tests {
