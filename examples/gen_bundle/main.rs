@@ -4,12 +4,20 @@
 //! loses its domain database and shuts down; the other nodes lose their
 //! heartbeats).
 //!
-//! `cargo run --release --example gen_bundle -- OUT_DIR [HOSTS] [MB_PER_HOST] [--gzip]`
+//! `--flood` writes the bundle that arrives after an outage instead (see
+//! [`flood`]): INFO lines full of signal words, a recurring LDAP timeout
+//! with its stack trace, a ≥ 50 ms GC pause every few seconds in two
+//! collector dialects, vmstat every second, and two FlinkServer hosts with
+//! large role logs.
+//!
+//! `cargo run --release --example gen_bundle -- OUT_DIR [HOSTS] [MB_PER_HOST] [--gzip] [--flood]`
 
 use flate2::{Compression, write::GzEncoder};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+
+mod flood;
 
 /// Share of a host's bytes per file: node.log, exceptions.log, gc.log.
 const SHARES: [(&str, u64); 3] = [("node.log", 70), ("exceptions.log", 15), ("gc.log", 15)];
@@ -237,18 +245,30 @@ fn write_host(root: &Path, host: usize, mb: u64, gzip: bool) -> io::Result<()> {
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let gzip = args.iter().any(|a| a == "--gzip");
+    let flood = args.iter().any(|a| a == "--flood");
     let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let Some(out) = plain.first() else {
-        eprintln!("usage: gen_bundle OUT_DIR [HOSTS=8] [MB_PER_HOST=64] [--gzip]");
+        eprintln!("usage: gen_bundle OUT_DIR [HOSTS=8] [MB_PER_HOST=64] [--gzip] [--flood]");
         std::process::exit(2);
     };
     let number =
         |i: usize, default: u64| plain.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
     let (hosts, mb) = (number(1, 8) as usize, number(2, 64));
     let root = Path::new(out.as_str());
+    let writers = if flood {
+        hosts + flood::MRS_HOSTS
+    } else {
+        hosts
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..hosts)
-            .map(|h| scope.spawn(move || write_host(root, h, mb, gzip)))
+        let handles: Vec<_> = (0..writers)
+            .map(|h| {
+                scope.spawn(move || match (flood, h < hosts) {
+                    (false, _) => write_host(root, h, mb, gzip),
+                    (true, true) => flood::write_informatica_host(root, h, mb, gzip),
+                    (true, false) => flood::write_flink_host(root, h - hosts, mb, gzip),
+                })
+            })
             .collect();
         handles
             .into_iter()
