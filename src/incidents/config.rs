@@ -3,7 +3,7 @@
 //! the design requires every node to use the same node heartbeat interval.
 
 use super::{ConfigNote, KnownSignals};
-use crate::signals::{FieldValue, SignalId};
+use crate::signals::SignalId;
 use crate::timeline::{HostId, Timeline};
 use std::collections::BTreeMap;
 
@@ -141,7 +141,7 @@ fn values_by_host(
             .signals
             .iter()
             .filter(|s| s.id == signal)
-            .find_map(|s| s.fields.get(field).and_then(FieldValue::as_number));
+            .find_map(|s| s.field(&entry.event, field)?.as_number());
         match value {
             Some(value) if plausible.contains(&value) => {
                 values.insert(entry.host, (value, i));

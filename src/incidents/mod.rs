@@ -7,7 +7,7 @@ pub mod config;
 mod flink;
 mod informatica;
 
-use crate::signals::{FieldValue, SignalId};
+use crate::signals::SignalId;
 use crate::timeline::{Entry, HostId, Timeline};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -259,8 +259,8 @@ fn text_field(entry: &Entry, signal: Option<SignalId>, field: &str) -> Option<St
         .signals
         .iter()
         .filter(|s| s.id == id)
-        .find_map(|s| s.fields.get(field))
-        .map(FieldValue::to_string)
+        .find_map(|s| s.field(&entry.event, field))
+        .map(|value| value.to_string())
 }
 
 /// A UTC time as summaries print it.

@@ -9,7 +9,7 @@
 mod sar;
 mod vmstat;
 
-use super::{Parser, Sink, evidence_text};
+use super::{Parser, Sink};
 use crate::model::{Event, EventKind, LogTime, SystemSample};
 use crate::read::Line;
 
@@ -81,23 +81,25 @@ fn assign(sample: &mut SystemSample, column: &str, value: f64) {
 
 /// A number as the tools print it; sar follows the locale's decimal comma.
 fn figure(token: &str) -> Option<f64> {
-    token
-        .replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
+    let value = match token.contains(',') {
+        true => token.replace(',', ".").parse::<f64>(),
+        false => token.parse::<f64>(),
+    };
+    value.ok().filter(|v| v.is_finite())
 }
 
-/// The event of one data row.
-fn sample_event(line: &Line<'_>, time: LogTime, sample: SystemSample) -> Event {
-    Event {
+/// Lends the event of one data row: its line is copied only if the sink
+/// keeps it, and nearly no sample is kept.
+fn lend_sample(line: &Line<'_>, time: LogTime, sample: SystemSample, sink: &mut dyn Sink) {
+    let event = Event {
         line: line.number,
         time,
         level: None,
-        text: evidence_text(line.text),
+        text: String::new(),
         host: None,
         kind: EventKind::Metrics(Box::new(sample)),
-    }
+    };
+    sink.lend(&event, line.text);
 }
 
 #[cfg(test)]

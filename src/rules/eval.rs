@@ -6,10 +6,10 @@ use super::consideration::{ClauseCheck, ClauseRole, ConditionCheck, Consideratio
 use super::template::{TemplateValues, render};
 use super::{Cause, Clause, HostScope, Rule, RuleBook, WindowSpec};
 use crate::incidents::{GRACE, Incident, Window, millis};
-use crate::model::SourceKind;
+use crate::model::{Event, SourceKind};
 use crate::scan::Repeats;
-use crate::signals::Fields;
 use crate::signals::condition::ParameterValues;
+use crate::signals::{Fields, Signal, SignalId};
 use crate::timeline::{HostId, Timeline};
 use chrono::{DateTime, Duration, Utc};
 use std::borrow::Cow;
@@ -48,15 +48,17 @@ impl<'a> EvalContext<'a> {
         inputs: &'a BTreeMap<HostId, BTreeSet<SourceKind>>,
     ) -> EvalContext<'a> {
         let mut lookback_ms: Vec<f64> = Vec::new();
-        for signal in timeline.entries.iter().flat_map(|e| &e.signals) {
-            let Some(duration) = duration_of(&signal.fields) else {
-                continue;
-            };
-            let i = usize::from(signal.id.0);
-            if lookback_ms.len() <= i {
-                lookback_ms.resize(i + 1, 0.0);
+        for entry in &timeline.entries {
+            for signal in &entry.signals {
+                let Some(duration) = duration_of(signal, &entry.event) else {
+                    continue;
+                };
+                let i = usize::from(signal.id.0);
+                if lookback_ms.len() <= i {
+                    lookback_ms.resize(i + 1, 0.0);
+                }
+                lookback_ms[i] = lookback_ms[i].max(duration.min(MAX_LOOKBACK_MS));
             }
-            lookback_ms[i] = lookback_ms[i].max(duration.min(MAX_LOOKBACK_MS));
         }
         EvalContext {
             timeline,
@@ -77,10 +79,10 @@ impl<'a> EvalContext<'a> {
 }
 
 /// The length of a stop or silence a signal stands for.
-fn duration_of(fields: &Fields) -> Option<f64> {
-    fields
-        .get(DURATION)
-        .and_then(crate::signals::FieldValue::as_number)
+fn duration_of(signal: &Signal, event: &Event) -> Option<f64> {
+    signal
+        .field(event, DURATION)?
+        .as_number()
         .filter(|d| d.is_finite() && *d >= 0.0)
 }
 
@@ -204,20 +206,20 @@ fn missing_inputs(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Op
 }
 
 /// One clause evaluated, with the events it selected.
-struct Checked<'t> {
+struct Checked {
     check: ClauseCheck,
-    selected: Vec<Selected<'t>>,
+    selected: Vec<Selected>,
 }
 
-fn check_clause<'t>(
+fn check_clause(
     role: ClauseRole,
     clause: &Clause,
     incident: &Incident,
-    ctx: &EvalContext<'t>,
+    ctx: &EvalContext<'_>,
     params: &ParameterValues,
-) -> Checked<'t> {
+) -> Checked {
     let selected = select(clause, incident, ctx);
-    let fields = selected.iter().map(|s| (s.counted.as_ref(), s.repeats));
+    let fields = selected.iter().map(|s| (&s.counted, s.repeats));
     let conditions: Vec<ConditionCheck> = clause
         .having
         .iter()
@@ -259,7 +261,7 @@ pub(super) fn apply(
     ctx: &EvalContext<'_>,
 ) -> (Consideration, Option<Finding>) {
     let params = parameters(incident);
-    let check = |role: ClauseRole, clauses: &[Clause]| -> Vec<Checked<'_>> {
+    let check = |role: ClauseRole, clauses: &[Clause]| -> Vec<Checked> {
         clauses
             .iter()
             .map(|clause| check_clause(role, clause, incident, ctx, &params))
@@ -299,8 +301,8 @@ fn finding(
     rule: &Rule,
     incident: &Incident,
     ctx: &EvalContext<'_>,
-    required: &[Checked<'_>],
-    support: &[Checked<'_>],
+    required: &[Checked],
+    support: &[Checked],
 ) -> Finding {
     let mut evidence: Vec<usize> = Vec::new();
     let mut inside = Vec::new();
@@ -329,22 +331,26 @@ fn finding(
     let evidence_fields: Vec<Cow<'_, Fields>> = evidence
         .iter()
         .filter_map(|&i| {
-            let signals = &ctx.timeline.entries[i].signals;
-            let mut found = clause_signals
+            let entry = &ctx.timeline.entries[i];
+            let mut ids: Vec<SignalId> = Vec::new();
+            for id in &clause_signals {
+                if !ids.contains(id) && entry.signals.iter().any(|s| s.id == *id) {
+                    ids.push(*id);
+                }
+            }
+            let mut found = ids
                 .iter()
-                .filter_map(|id| signals.iter().find(|s| s.id == *id))
-                .map(|s| &s.fields);
-            let first = found.next()?;
-            let mut merged: Option<Fields> = None;
-            for more in found.filter(|f| !std::ptr::eq(*f, first)) {
-                let fields = merged.get_or_insert_with(|| first.clone());
+                .filter_map(|id| entry.signals.iter().find(|s| s.id == *id))
+                .map(|s| s.all_fields(&entry.event));
+            let mut fields = found.next()?;
+            for more in found {
                 for (name, value) in more.iter() {
                     if fields.get(name).is_none() {
                         fields.insert(name.to_string(), value.clone());
                     }
                 }
             }
-            Some(merged.map_or(Cow::Borrowed(first), Cow::Owned))
+            Some(Cow::Owned(fields))
         })
         .collect();
     let window = rule
@@ -399,12 +405,12 @@ fn parameters(incident: &Incident) -> ParameterValues {
 
 /// A timeline entry a clause selected, with the fields of the clause's
 /// signal and how many identical events the entry stands for.
-struct Selected<'t> {
+struct Selected {
     entry: usize,
     /// The fields aggregates see: the signal's own, except that a stop
     /// reaching outside the window has for `duration_ms` only the part of it
     /// inside.
-    counted: Cow<'t, Fields>,
+    counted: Fields,
     repeats: u32,
     /// For a stop, the part of `[start, end]` inside the window.
     inside: Option<(DateTime<Utc>, DateTime<Utc>)>,
@@ -470,7 +476,7 @@ fn peer_names(incident: &Incident, timeline: &Timeline) -> String {
 /// per-signal filters (`where`) see its full length ("a pause of 0.5 s or
 /// more"); the aggregates (`having`: sum, max, min) see the part inside the
 /// window, so a 120 s pause over a 40 s window counts 40 s.
-fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Vec<Selected<'t>> {
+fn select(clause: &Clause, incident: &Incident, ctx: &EvalContext<'_>) -> Vec<Selected> {
     let window = resolve_window(clause.window, incident);
     let hosts = hosts(clause.on, incident, ctx.timeline);
     let params = parameters(incident);
@@ -484,7 +490,8 @@ fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Ve
         .filter_map(|i| {
             let entry = &entries[i];
             let signal = entry.signals.iter().find(|s| s.id == clause.signal)?;
-            let (repeats, inside) = match duration_of(&signal.fields) {
+            let fields = signal.all_fields(&entry.event);
+            let (repeats, inside) = match duration_of(signal, &entry.event) {
                 Some(duration) => {
                     let stop_end = crate::timeline::span_end(entry.time, duration);
                     let inside = (entry.time.max(window.start), stop_end.min(window.end));
@@ -503,27 +510,17 @@ fn select<'t>(clause: &Clause, incident: &Incident, ctx: &EvalContext<'t>) -> Ve
                     None,
                 ),
             };
-            if repeats == 0
-                || !clause
-                    .filters
-                    .iter()
-                    .all(|c| c.holds_for(&signal.fields, &params))
-            {
+            if repeats == 0 || !clause.filters.iter().all(|c| c.holds_for(&fields, &params)) {
                 return None;
             }
-            let counted = match (inside, duration_of(&signal.fields)) {
-                (Some((from, to)), Some(duration)) => {
-                    let overlap = (to - from).num_microseconds().unwrap_or(0) as f64 / 1000.0;
-                    if overlap < duration {
-                        let mut fields = signal.fields.clone();
-                        fields.insert(DURATION, crate::signals::FieldValue::Number(overlap));
-                        Cow::Owned(fields)
-                    } else {
-                        Cow::Borrowed(&signal.fields)
-                    }
+            let mut counted = fields;
+            if let (Some((from, to)), Some(duration)) = (inside, duration_of(signal, &entry.event))
+            {
+                let overlap = (to - from).num_microseconds().unwrap_or(0) as f64 / 1000.0;
+                if overlap < duration {
+                    counted.insert(DURATION, crate::signals::FieldValue::Number(overlap));
                 }
-                _ => Cow::Borrowed(&signal.fields),
-            };
+            }
             Some(Selected {
                 entry: i,
                 counted,
@@ -634,7 +631,12 @@ mod tests {
     fn counted(rule: &Rule, incident: &Incident, ctx: &EvalContext<'_>) -> Vec<f64> {
         select(&rule.require[0], incident, ctx)
             .iter()
-            .map(|s| duration_of(&s.counted).expect("a duration"))
+            .map(|s| {
+                s.counted
+                    .get(DURATION)
+                    .and_then(FieldValue::as_number)
+                    .expect("a duration")
+            })
             .collect()
     }
 

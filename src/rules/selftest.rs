@@ -107,8 +107,10 @@ fn check_sample(
         (None, false) => Ok(()),
         (Some(signal), true) => {
             for (name, want) in sample.fields.iter() {
-                let got = signal.fields.get(name);
-                let same = got.is_some_and(|g| g.to_string() == want.to_string());
+                let got = signal.field(&event, name);
+                let same = got
+                    .as_ref()
+                    .is_some_and(|g| g.to_string() == want.to_string());
                 if !same {
                     return fail(format!("field {name}: expected {want}, got {got:?}"));
                 }

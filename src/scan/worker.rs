@@ -319,10 +319,7 @@ impl<'a> Worker<'a> {
             self.kept.push(event);
             return;
         }
-        let key = (
-            signals_key(&event.signals),
-            event.event.time.minute_number(),
-        );
+        let key = (fold_key(&event), event.event.time.minute_number());
         if let Some(&index) = self.repeat_of.get(&key) {
             let target = &mut self.kept[index];
             let delay = event
@@ -332,6 +329,7 @@ impl<'a> Worker<'a> {
                 .filter(|ms| (0.0..=f64::from(Repeats::WINDOW_MS)).contains(ms));
             if let Some(ms) = delay
                 && target.signals == event.signals
+                && code_of(&target.event) == code_of(&event.event)
             {
                 target.repeats.absorb(ms.round() as u16, &event.repeats);
                 return;
@@ -352,11 +350,21 @@ fn keep_proof(event: &mut Event, proving: Option<usize>) {
     }
 }
 
-/// A hash of signals' ids and field values, to find identical repeats.
-fn signals_key(signals: &[Signal]) -> u64 {
+/// The message code of a text record.
+fn code_of(event: &Event) -> Option<&str> {
+    match &event.kind {
+        EventKind::Log(record) => record.code.as_deref(),
+        _ => None,
+    }
+}
+
+/// A hash of what makes a kept event identical to another for folding: its
+/// message code and its signals' ids and own field values.
+fn fold_key(kept: &KeptEvent) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for signal in signals {
+    code_of(&kept.event).hash(&mut hasher);
+    for signal in &kept.signals {
         signal.id.hash(&mut hasher);
         for (name, value) in signal.fields.iter() {
             name.hash(&mut hasher);

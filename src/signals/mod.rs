@@ -5,6 +5,7 @@
 
 pub mod condition;
 mod fields;
+mod memo;
 mod prefilter;
 
 use crate::definitions::{DefinitionError, DefinitionFile};
@@ -19,6 +20,7 @@ use toml::Spanned;
 
 use fields::event_field;
 pub use fields::{Fields, event_fields};
+use memo::{Memo, Recall};
 
 /// Index of a signal definition in the catalog.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -55,7 +57,29 @@ impl std::fmt::Display for FieldValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Signal {
     pub id: SignalId,
+    /// The signal's own fields: pattern captures and the matcher's
+    /// constants. The event's figures are not copied here (a kept GC pause
+    /// would carry them once per signal); [`Signal::field`] and
+    /// [`Signal::all_fields`] add them.
     pub fields: Fields,
+}
+
+impl Signal {
+    /// A field of this signal raised by `event`: its own, else the event's.
+    pub fn field(&self, event: &Event, name: &str) -> Option<FieldValue> {
+        self.fields
+            .get(name)
+            .cloned()
+            .or_else(|| event_field(event, name))
+    }
+
+    /// Every field of this signal raised by `event`: the event's figures
+    /// with the signal's own over them.
+    pub fn all_fields(&self, event: &Event) -> Fields {
+        let mut fields = event_fields(event);
+        fields.merge(&self.fields);
+        fields
+    }
 }
 
 /// The family of events a matcher applies to.
@@ -224,6 +248,8 @@ pub struct Scratch {
     /// Of the last classification: the deepest searched text a raised
     /// signal needed (0 is the message).
     proof: usize,
+    /// Recent classifications, for floods of one message.
+    memo: Memo,
 }
 
 /// No searched text holds the keyword or pattern.
@@ -404,8 +430,31 @@ impl SignalCatalog {
         event: &Event,
         scratch: &mut Scratch,
     ) -> Vec<Signal> {
-        let class = EventClass::of(&event.kind);
         let texts = searchable_texts(event);
+        match scratch.memo.recall(kind, event, &texts) {
+            Recall::Hit(signals, proof) => {
+                scratch.proof = proof;
+                signals
+            }
+            Recall::Miss => {
+                let signals = self.match_all(kind, event, &texts, scratch);
+                scratch.memo.store(&signals, scratch.proof);
+                signals
+            }
+            Recall::NotText => self.match_all(kind, event, &texts, scratch),
+        }
+    }
+
+    /// Tries every matcher of the event's class: the signals it raises and,
+    /// in `scratch`, the depth that proved them.
+    fn match_all(
+        &self,
+        kind: SourceKind,
+        event: &Event,
+        texts: &[&str],
+        scratch: &mut Scratch,
+    ) -> Vec<Signal> {
+        let class = EventClass::of(&event.kind);
         scratch.proof = 0;
         scratch.keyword_hits.clear();
         scratch.keyword_hits.resize(self.keyword_count, NOT_FOUND);
@@ -424,7 +473,6 @@ impl SignalCatalog {
                 }
             }
         }
-        let mut base: Option<Fields> = None;
         let mut signals: Vec<Signal> = Vec::new();
         for &index in self.matchers_of(class) {
             let matcher = &self.matchers[index];
@@ -435,9 +483,7 @@ impl SignalCatalog {
             if !def.sources.is_empty() && !def.sources.contains(&kind) {
                 continue;
             }
-            if let Some((fields, proof)) =
-                self.try_match(matcher, event, &texts, &mut base, scratch)
-            {
+            if let Some((fields, proof)) = self.try_match(matcher, event, &texts, scratch) {
                 scratch.proof = scratch.proof.max(proof);
                 signals.push(Signal {
                     id: matcher.signal,
@@ -460,7 +506,6 @@ impl SignalCatalog {
         m: &Matcher,
         event: &Event,
         texts: &[&str],
-        base: &mut Option<Fields>,
         scratch: &Scratch,
     ) -> Option<(Fields, usize)> {
         if m.min_level
@@ -508,12 +553,18 @@ impl SignalCatalog {
                 return None;
             }
         }
-        let mut fields = base.get_or_insert_with(|| event_fields(event)).clone();
+        let mut fields = Fields::new();
         if let Some(first) = pattern_hit {
             // The pattern captures from the first text it matches.
             proof = proof.max(scratch.pattern_hits[first] as usize);
             self.capture(first, texts, &mut fields);
-            if !m.when.iter().all(|c| c.holds_for(&fields, &params)) {
+            let asked = |name: &str| {
+                fields
+                    .get(name)
+                    .cloned()
+                    .or_else(|| event_field(event, name))
+            };
+            if !m.when.iter().all(|c| c.holds_with(asked, &params)) {
                 return None;
             }
         }

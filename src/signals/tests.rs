@@ -77,8 +77,12 @@ fn structured_events_carry_their_figures() {
     assert_eq!(signals.len(), 1);
     assert_eq!(catalog.def(signals[0].id).name, "gc_pause");
     assert_eq!(
-        signals[0].fields.get("duration_ms"),
-        Some(&FieldValue::Number(41000.0))
+        signals[0].field(&event, "duration_ms"),
+        Some(FieldValue::Number(41000.0))
+    );
+    assert!(
+        signals[0].fields.is_empty(),
+        "the event's figures are not copied into the signal"
     );
 }
 
@@ -376,4 +380,26 @@ fn prefilter_admits_every_fixture_record_that_raises_a_signal() {
         checked > 50,
         "only {checked} signalling records in the fixtures"
     );
+}
+
+#[test]
+fn a_repeated_record_is_classified_as_the_first_one_was() {
+    let catalog = builtin_catalog();
+    let flood = log_event(
+        None,
+        "Failed to synchronize users.",
+        &["Caused by: java.net.SocketTimeoutException: Read timed out"],
+    );
+    let mut warm = Scratch::default();
+    let first = catalog.classify(SourceKind::ExceptionsLog, &flood, &mut warm);
+    let again = catalog.classify(SourceKind::ExceptionsLog, &flood, &mut warm);
+    assert!(!first.is_empty());
+    assert_eq!(first, again);
+    assert_eq!(warm.proving_detail(), Some(0), "the proof is recalled too");
+
+    let quiet = log_event(None, "Failed to synchronize users.", &[]);
+    let reworded = catalog.classify(SourceKind::ExceptionsLog, &quiet, &mut warm);
+    let fresh = catalog.classify(SourceKind::ExceptionsLog, &quiet, &mut Scratch::default());
+    assert_eq!(reworded, fresh, "a record that differs is classified anew");
+    assert_eq!(warm.proving_detail(), None);
 }

@@ -15,7 +15,7 @@
 //! `Average:` rows, per-CPU rows (`sar -P ALL`) and `LINUX RESTART` marks
 //! carry no sample of the whole host and are skipped.
 
-use super::{assign, figure, sample_event};
+use super::{assign, figure, lend_sample};
 use crate::model::{LogTime, SystemSample};
 use crate::parse::Sink;
 use crate::read::Line;
@@ -75,7 +75,7 @@ impl Sar {
         }
         match self.sample(&rest) {
             Row::Sample(sample) => match self.place(time) {
-                Some(at) => sink.event(sample_event(line, LogTime::Local(at), sample)),
+                Some(at) => lend_sample(line, LogTime::Local(at), sample, sink),
                 None => sink.unparsed(line),
             },
             Row::OneCpu => {}

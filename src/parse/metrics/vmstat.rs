@@ -10,9 +10,9 @@
 //!
 //! Without `-t` the rows carry no time and cannot be placed on the timeline.
 
-use super::{assign, figure, sample_event};
+use super::{assign, figure, lend_sample};
 use crate::model::{LogTime, SystemSample};
-use crate::parse::Sink;
+use crate::parse::{Sink, time};
 use crate::read::Line;
 use chrono::{FixedOffset, NaiveDateTime, TimeZone};
 
@@ -84,18 +84,20 @@ impl Vmstat {
     }
 
     fn row(&self, tokens: &[&str], line: &Line<'_>, sink: &mut dyn Sink) {
-        match self.sample(tokens) {
-            Some((time, sample)) => sink.event(sample_event(line, time, sample)),
+        match self.sample(tokens, line.text) {
+            Some((time, sample)) => lend_sample(line, time, sample, sink),
             None => sink.unparsed(line),
         }
     }
 
-    fn sample(&self, tokens: &[&str]) -> Option<(LogTime, SystemSample)> {
+    /// The sample of a row whose whitespace-separated `tokens` are slices of
+    /// `text`.
+    fn sample(&self, tokens: &[&str], text: &str) -> Option<(LogTime, SystemSample)> {
         if !self.timed || self.columns.is_empty() || tokens.len() != self.columns.len() + 2 {
             return None;
         }
         let (values, stamp) = tokens.split_at(self.columns.len());
-        let time = NaiveDateTime::parse_from_str(&stamp.join(" "), "%Y-%m-%d %H:%M:%S").ok()?;
+        let time = stamp_time(stamp, text)?;
         let mut sample = SystemSample::default();
         for (column, token) in self.columns.iter().zip(values) {
             assign(&mut sample, column, figure(token)?);
@@ -110,6 +112,25 @@ impl Vmstat {
             _ => LogTime::Local(time),
         }
     }
+}
+
+/// The time of a row's last two tokens, `2026-03-12 10:15:22`, read where
+/// they stand in the row's `text` when one space parts them (as vmstat
+/// prints them), else joined.
+fn stamp_time(stamp: &[&str], text: &str) -> Option<NaiveDateTime> {
+    let [date, clock] = stamp else {
+        return None;
+    };
+    let at = (date.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let contiguous = text.get(at..)?;
+    if contiguous.len() == date.len() + 1 + clock.len() {
+        if let Some((time, used)) = time::local_datetime_prefix(contiguous)
+            && used == contiguous.len()
+        {
+            return Some(time);
+        }
+    }
+    NaiveDateTime::parse_from_str(&format!("{date} {clock}"), "%Y-%m-%d %H:%M:%S").ok()
 }
 
 #[cfg(test)]
