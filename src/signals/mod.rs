@@ -483,7 +483,7 @@ impl SignalCatalog {
             if !def.sources.is_empty() && !def.sources.contains(&kind) {
                 continue;
             }
-            if let Some((fields, proof)) = self.try_match(matcher, event, &texts, scratch) {
+            if let Some((fields, proof)) = self.try_match(matcher, event, texts, scratch) {
                 scratch.proof = scratch.proof.max(proof);
                 signals.push(Signal {
                     id: matcher.signal,

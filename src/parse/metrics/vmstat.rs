@@ -123,12 +123,11 @@ fn stamp_time(stamp: &[&str], text: &str) -> Option<NaiveDateTime> {
     };
     let at = (date.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
     let contiguous = text.get(at..)?;
-    if contiguous.len() == date.len() + 1 + clock.len() {
-        if let Some((time, used)) = time::local_datetime_prefix(contiguous)
-            && used == contiguous.len()
-        {
-            return Some(time);
-        }
+    if contiguous.len() == date.len() + 1 + clock.len()
+        && let Some((time, used)) = time::local_datetime_prefix(contiguous)
+        && used == contiguous.len()
+    {
+        return Some(time);
     }
     NaiveDateTime::parse_from_str(&format!("{date} {clock}"), "%Y-%m-%d %H:%M:%S").ok()
 }
