@@ -239,7 +239,7 @@ fn vmstat_row(
     row: &mut u64,
     rng: &mut Rng,
 ) -> io::Result<()> {
-    if *row % 21 == 0 {
+    if (*row).is_multiple_of(21) {
         vmstat_header(out)?;
     }
     *row += 1;
@@ -337,7 +337,7 @@ pub fn write_informatica_host(root: &Path, host: usize, mb: u64, gzip: bool) -> 
     let (mut rng, mut calendar) = (Rng(seed ^ 2), Calendar::starting(12, 8));
     let gc_bytes = mib * 35 / 640;
     let gc_path = dir.join(file_name("gc.log", gzip));
-    if host % 2 == 0 {
+    if host.is_multiple_of(2) {
         let mut gc = 0;
         write_file(&gc_path, gc_bytes, gzip, |out, _| {
             g1_pause(out, &mut calendar, &mut gc, &mut rng)
