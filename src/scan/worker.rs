@@ -215,7 +215,7 @@ impl<'a> Worker<'a> {
                         -elapsed / 1000.0
                     ),
                 );
-            } else if elapsed >= MIN_GAP_MS && self.is_text_log() {
+            } else if elapsed >= MIN_GAP_MS && self.writes_continuously() {
                 self.keep_gap(prev_line, prev_time, elapsed, line);
             }
         }
@@ -235,10 +235,17 @@ impl<'a> Worker<'a> {
         self.kind != SourceKind::AlarmExport && !matches!(kind, Some(EventKind::Safepoint(_)))
     }
 
-    fn is_text_log(&self) -> bool {
-        !matches!(
+    /// Whether a silence in this source means its writer stopped. A node's
+    /// and a role's run log, and the HA script's checks, write all the time;
+    /// `exceptions.log` and the start/stop script logs write only when
+    /// something happens, so their silences say nothing (and an
+    /// exceptions.log with an error every half minute would otherwise keep
+    /// a silence per record). GC logs, metrics and alarm exports have
+    /// their own measures.
+    fn writes_continuously(&self) -> bool {
+        matches!(
             self.kind,
-            SourceKind::GcLog | SourceKind::SystemMetrics | SourceKind::AlarmExport
+            SourceKind::NodeLog | SourceKind::RoleLog | SourceKind::FloatIpLog
         )
     }
 
