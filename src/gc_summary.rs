@@ -2,11 +2,11 @@
 //! summary (JVM, collector, time covered, pauses, stopped time, throughput),
 //! findings by severity, each with its evidence line and numbered remedies,
 //! and bottlenecks (stretches of low throughput), then the longest pauses.
-//! The summary is computed from parsed events first and rendered after
-//! ([`render_text`], or serde for JSON), so every output shows the same
-//! figures.
+//! The summary is computed from parsed events first, as the parser emits
+//! them and without keeping them, and rendered after ([`render_text`], or
+//! serde for JSON), so every output shows the same figures.
 
-use crate::model::{Event, EventKind, GcPause, LogTime, PauseKind};
+use crate::model::{Event, EventKind, GcPause, LogTime, PauseKind, Safepoint};
 use crate::parse::gc::GcParser;
 use crate::parse::{Parser, Sink};
 use crate::read::{DEFAULT_MAX_LINE, Line, LineReader};
@@ -179,57 +179,22 @@ pub struct Finding {
     pub remedy: Vec<String>,
 }
 
-/// Summarizes the events [`GcParser`] produced for the file at `path`.
-pub fn summarize(path: &str, events: &[Event]) -> GcSummary {
-    let mut summary = GcSummary {
-        path: path.to_string(),
-        jvm: None,
-        collector: None,
-        pauses: 0,
-        max_pause_ms: 0.0,
-        total_pause_ms: 0.0,
-        safepoints: 0,
-        stopped_total_ms: 0.0,
-        allocation_stalls: 0,
-        allocation_stall_total_ms: 0.0,
-        first_time: events.first().map(|e| time_text(e.time)),
-        last_time: None,
-        run_ms: None,
-        throughput_pct: None,
-        longest: longest_pauses(events),
-        findings: Vec::new(),
-        bottlenecks: Vec::new(),
-    };
-    for event in events {
-        add_totals(&mut summary, event);
-    }
-    add_span(&mut summary, events);
-    let windows = summary
-        .run_ms
-        .map(|run_ms| throughput::Windows::of(events, run_ms))
-        .unwrap_or_default();
-    summary.bottlenecks = windows.bottlenecks();
-    let mut findings = Findings::of(events);
-    findings.low_throughput(&windows, summary.bottlenecks.len());
-    summary.findings = findings.finish(summary.collector);
-    summary
-}
-
-/// Parses a GC log from `reader` and summarizes it; lines are read with the
+/// Parses a GC log from `reader` and summarizes it as the events come,
+/// without keeping them (see [`Summarizer`]); lines are read with the
 /// default cap and bad bytes repaired.
 pub fn summarize_reader<R: BufRead>(path: &str, reader: R) -> io::Result<GcSummary> {
     let mut lines = LineReader::new(reader, DEFAULT_MAX_LINE);
     let mut parser = GcParser::new();
-    let mut events = Events(Vec::new());
+    let mut summarizer = Summarizer::new(path);
     let mut jvm = None;
     while let Some(line) = lines.next_line()? {
         if jvm.is_none() && line.number <= JVM_HEADER_LINES {
             jvm = jvm_of(line.text);
         }
-        parser.line(&line, &mut events);
+        parser.line(&line, &mut summarizer);
     }
-    parser.finish(&mut events);
-    let mut summary = summarize(path, &events.0);
+    parser.finish(&mut summarizer);
+    let mut summary = summarizer.finish();
     summary.jvm = jvm;
     Ok(summary)
 }
@@ -251,15 +216,125 @@ fn jvm_of(line: &str) -> Option<String> {
     found.map(|jvm| crop(jvm.trim()))
 }
 
-/// Keeps events only; unparsed lines and warnings do not change a summary.
-struct Events(Vec<Event>);
+/// A summary being built from the events of one file, one at a time:
+/// running totals, the longest pauses, one piece of evidence per finding,
+/// and a compact record per pause for the throughput windows — a GC log
+/// of hundreds of megabytes holds millions of events, which were too many
+/// to keep. Unparsed lines and warnings do not change a summary.
+struct Summarizer {
+    summary: GcSummary,
+    span: Option<Span>,
+    longest: Longest,
+    findings: Findings,
+    previous: Option<Previous>,
+    pauses: throughput::Pauses,
+}
 
-impl Sink for Events {
+impl Summarizer {
+    fn new(path: &str) -> Self {
+        Summarizer {
+            summary: GcSummary {
+                path: path.to_string(),
+                jvm: None,
+                collector: None,
+                pauses: 0,
+                max_pause_ms: 0.0,
+                total_pause_ms: 0.0,
+                safepoints: 0,
+                stopped_total_ms: 0.0,
+                allocation_stalls: 0,
+                allocation_stall_total_ms: 0.0,
+                first_time: None,
+                last_time: None,
+                run_ms: None,
+                throughput_pct: None,
+                longest: Vec::new(),
+                findings: Vec::new(),
+                bottlenecks: Vec::new(),
+            },
+            span: None,
+            longest: Longest::default(),
+            findings: Findings::default(),
+            previous: None,
+            pauses: throughput::Pauses::default(),
+        }
+    }
+
+    /// Takes in one event whose evidence (first line) is `text`.
+    fn add(&mut self, event: &Event, text: &str) {
+        let span = self.span.get_or_insert_with(|| Span::new(event.time));
+        span.add(event);
+        let origin = span.first;
+        add_totals(&mut self.summary, event);
+        let at = Evidence::of(event, text);
+        match &event.kind {
+            EventKind::GcPause(pause) => {
+                let gap = self
+                    .previous
+                    .as_ref()
+                    .and_then(|p| p.full_gc_gap(event.time));
+                self.findings.pause(&at, pause, gap);
+                self.previous = Some(Previous::of(event, pause));
+                self.longest.add(event, pause);
+                if let Some(start_ms) = event.time.millis_since(origin) {
+                    self.pauses.add(start_ms, pause.duration_ms, &at);
+                }
+            }
+            EventKind::Safepoint(safepoint) => self.findings.safepoint(&at, safepoint),
+            _ => {}
+        }
+    }
+
+    fn finish(self) -> GcSummary {
+        let mut summary = self.summary;
+        summary.longest = self.longest.finish();
+        if let Some(span) = &self.span {
+            summary.first_time = Some(time_text(span.first));
+            span.finish(&mut summary);
+        }
+        let origin = self.span.as_ref().map(|s| s.first);
+        let windows = self.pauses.windows(origin, summary.run_ms);
+        summary.bottlenecks = windows.bottlenecks();
+        let mut findings = self.findings;
+        findings.low_throughput(&windows, summary.bottlenecks.len());
+        summary.findings = findings.finish(summary.collector);
+        summary
+    }
+}
+
+impl Sink for Summarizer {
     fn event(&mut self, event: Event) {
-        self.0.push(event);
+        self.add(&event, &event.text);
+    }
+    fn lend(&mut self, event: &Event, evidence: &str) {
+        self.add(event, evidence);
     }
     fn unparsed(&mut self, _line: &Line<'_>) {}
     fn warning(&mut self, _line: u64, _message: String) {}
+}
+
+/// The line a finding points at, and what its remedy depends on: the kind
+/// and collector of its pause.
+struct Evidence<'a> {
+    line: u64,
+    text: &'a str,
+    pause: Option<PauseKind>,
+    collector: Option<&'static str>,
+}
+
+impl<'a> Evidence<'a> {
+    fn of(event: &Event, text: &'a str) -> Self {
+        let pause = match &event.kind {
+            EventKind::GcPause(pause) => Some(pause),
+            _ => None,
+        };
+        Evidence {
+            line: event.line,
+            text,
+            pause: pause.and_then(|p| p.kind),
+            collector: pause.and_then(|p| p.collector),
+        }
+    }
 }
 
 fn add_totals(summary: &mut GcSummary, event: &Event) {
@@ -284,30 +359,46 @@ fn add_totals(summary: &mut GcSummary, event: &Event) {
     }
 }
 
-/// Run span and throughput, when all events share one clock.
-fn add_span(summary: &mut GcSummary, events: &[Event]) {
-    let Some(first) = events.first().map(|e| e.time) else {
-        return;
-    };
-    let mut run_ms: f64 = 0.0;
-    let mut last = first;
-    for event in events {
-        let end = event.time.add_millis(duration_ms(event));
-        let Some(offset) = end.millis_since(first) else {
-            return;
-        };
-        if offset >= run_ms {
-            run_ms = offset;
-            last = end;
+/// The run so far: its first event's start, and the latest end after it
+/// with its offset — `None` once an event is on another clock.
+struct Span {
+    first: LogTime,
+    reach: Option<(f64, LogTime)>,
+}
+
+impl Span {
+    fn new(first: LogTime) -> Self {
+        Span {
+            first,
+            reach: Some((0.0, first)),
         }
     }
-    summary.last_time = Some(time_text(last));
-    summary.run_ms = Some(run_ms);
-    if run_ms > 0.0 {
-        let pct = (run_ms - summary.total_pause_ms) / run_ms * 100.0;
-        // Rounding can leave a pause-only span a hair below zero; `+ 0.0`
-        // turns the resulting -0 into 0 so it never prints as "-0.00".
-        summary.throughput_pct = Some(pct.clamp(0.0, 100.0) + 0.0);
+
+    fn add(&mut self, event: &Event) {
+        let Some((run_ms, _)) = self.reach else {
+            return;
+        };
+        let end = event.time.add_millis(duration_ms(event));
+        self.reach = match end.millis_since(self.first) {
+            Some(offset) if offset >= run_ms => Some((offset, end)),
+            Some(_) => self.reach,
+            None => None,
+        };
+    }
+
+    /// Run span and throughput, when all events share one clock.
+    fn finish(&self, summary: &mut GcSummary) {
+        let Some((run_ms, last)) = self.reach else {
+            return;
+        };
+        summary.last_time = Some(time_text(last));
+        summary.run_ms = Some(run_ms);
+        if run_ms > 0.0 {
+            let pct = (run_ms - summary.total_pause_ms) / run_ms * 100.0;
+            // Rounding can leave a pause-only span a hair below zero; `+ 0.0`
+            // turns the resulting -0 into 0 so it never prints as "-0.00".
+            summary.throughput_pct = Some(pct.clamp(0.0, 100.0) + 0.0);
+        }
     }
 }
 
@@ -320,26 +411,50 @@ fn duration_ms(event: &Event) -> f64 {
     }
 }
 
-fn pauses(events: &[Event]) -> impl Iterator<Item = (&Event, &GcPause)> {
-    events.iter().filter_map(|e| match &e.kind {
-        EventKind::GcPause(p) => Some((e, &**p)),
-        _ => None,
-    })
+/// The longest pauses so far, longest first; of equal ones, the earliest.
+#[derive(Default)]
+struct Longest(Vec<Listed>);
+
+/// A [`PauseRef`] before its time is written out.
+struct Listed {
+    line: u64,
+    time: LogTime,
+    duration_ms: f64,
+    kind: Option<PauseKind>,
+    cause: Option<String>,
 }
 
-fn longest_pauses(events: &[Event]) -> Vec<PauseRef> {
-    let mut all: Vec<_> = pauses(events).collect();
-    all.sort_by(|a, b| b.1.duration_ms.total_cmp(&a.1.duration_ms));
-    all.into_iter()
-        .take(LONGEST_LISTED)
-        .map(|(event, pause)| PauseRef {
+impl Longest {
+    fn add(&mut self, event: &Event, pause: &GcPause) {
+        let at = self
+            .0
+            .partition_point(|p| p.duration_ms.total_cmp(&pause.duration_ms).is_ge());
+        if at >= LONGEST_LISTED {
+            return;
+        }
+        let listed = Listed {
             line: event.line,
-            time: time_text(event.time),
+            time: event.time,
             duration_ms: pause.duration_ms,
             kind: pause.kind,
             cause: pause.cause.clone(),
-        })
-        .collect()
+        };
+        self.0.insert(at, listed);
+        self.0.truncate(LONGEST_LISTED);
+    }
+
+    fn finish(self) -> Vec<PauseRef> {
+        self.0
+            .into_iter()
+            .map(|p| PauseRef {
+                line: p.line,
+                time: time_text(p.time),
+                duration_ms: p.duration_ms,
+                kind: p.kind,
+                cause: p.cause,
+            })
+            .collect()
+    }
 }
 
 /// A time as text: RFC 3339 with offset, local ISO time, or `123.456s` uptime.
@@ -367,31 +482,6 @@ struct Noted {
 struct Findings(Vec<Noted>);
 
 impl Findings {
-    /// The findings each event gives (low throughput is added after).
-    fn of(events: &[Event]) -> Findings {
-        let mut found = Findings::default();
-        let mut previous: Option<(&Event, &GcPause)> = None;
-        for event in events {
-            match &event.kind {
-                EventKind::GcPause(pause) => {
-                    found.pause(event, pause, previous);
-                    previous = Some((event, pause));
-                }
-                EventKind::Safepoint(sp) => {
-                    if let Some(ttsp) = sp.time_to_safepoint_ms.filter(|t| *t >= LONG_TTSP_MS) {
-                        let detail = format!(
-                            "time to safepoint {ttsp:.1} ms of {:.1} ms stopped",
-                            sp.duration_ms
-                        );
-                        found.note(FindingKind::LongTimeToSafepoint, ttsp, event, detail, None);
-                    }
-                }
-                _ => {}
-            }
-        }
-        found
-    }
-
     /// Severities and remedies, once every piece of evidence is in; most
     /// severe first.
     fn finish(self, collector: Option<&str>) -> Vec<Finding> {
@@ -415,81 +505,85 @@ impl Findings {
 
     /// The low-throughput finding: its evidence the longest pause of the
     /// worst window, its count the stretches of low throughput.
-    fn low_throughput(&mut self, windows: &throughput::Windows<'_>, stretches: usize) {
+    fn low_throughput(&mut self, windows: &throughput::Windows, stretches: usize) {
         let Some(worst) = windows.worst().filter(|w| w.pct() < LOW_THROUGHPUT_PCT) else {
             return;
         };
         let Some(longest) = windows.longest_in(worst) else {
             return;
         };
-        let detail = format!(
-            "throughput {:.1}% from {} to {}: {:.1} s of GC pauses in {:.0} s",
-            worst.pct(),
-            windows.time_at(worst.start_ms),
-            windows.time_at(worst.end_ms),
-            worst.pause_ms / 1000.0,
-            (worst.end_ms - worst.start_ms) / 1000.0
-        );
+        let detail = || {
+            format!(
+                "throughput {:.1}% from {} to {}: {:.1} s of GC pauses in {:.0} s",
+                worst.pct(),
+                windows.time_at(worst.start_ms),
+                windows.time_at(worst.end_ms),
+                worst.pause_ms / 1000.0,
+                (worst.end_ms - worst.start_ms) / 1000.0
+            )
+        };
         self.note(
             FindingKind::LowThroughput,
             100.0 - worst.pct(),
-            longest.event,
+            &longest,
             detail,
-            Some(longest.pause),
         );
         if let Some(noted) = self.0.last_mut() {
             noted.finding.count = stretches;
         }
     }
 
-    fn pause(&mut self, event: &Event, pause: &GcPause, previous: Option<(&Event, &GcPause)>) {
+    fn safepoint(&mut self, at: &Evidence<'_>, safepoint: &Safepoint) {
+        let Some(ttsp) = safepoint
+            .time_to_safepoint_ms
+            .filter(|t| *t >= LONG_TTSP_MS)
+        else {
+            return;
+        };
+        let detail = || {
+            format!(
+                "time to safepoint {ttsp:.1} ms of {:.1} ms stopped",
+                safepoint.duration_ms
+            )
+        };
+        self.note(FindingKind::LongTimeToSafepoint, ttsp, at, detail);
+    }
+
+    /// The findings of one pause; `full_gc_gap` is the time since the end of
+    /// the pause before it, when that was a full GC less than
+    /// [`BACK_TO_BACK_GAP_MS`] before.
+    fn pause(&mut self, at: &Evidence<'_>, pause: &GcPause, full_gc_gap: Option<f64>) {
         let full = pause.kind == Some(PauseKind::Full);
         let cause = pause.cause.as_deref().unwrap_or("");
         if pause.duration_ms >= LONG_PAUSE_MS {
-            let detail = format!(
-                "{:.1} ms {} pause{}",
-                pause.duration_ms,
-                pause
-                    .kind
-                    .map_or("GC".to_string(), |k| format!("{k:?}").to_lowercase()),
-                pause
-                    .cause
-                    .as_ref()
-                    .map_or(String::new(), |c| format!(" ({c})"))
-            );
-            self.note(
-                FindingKind::LongPause,
-                pause.duration_ms,
-                event,
-                detail,
-                Some(pause),
-            );
+            let detail = || {
+                format!(
+                    "{:.1} ms {} pause{}",
+                    pause.duration_ms,
+                    pause
+                        .kind
+                        .map_or("GC".to_string(), |k| format!("{k:?}").to_lowercase()),
+                    pause
+                        .cause
+                        .as_ref()
+                        .map_or(String::new(), |c| format!(" ({c})"))
+                )
+            };
+            self.note(FindingKind::LongPause, pause.duration_ms, at, detail);
         }
-        if full && let Some(gap) = back_to_back_gap(event, previous) {
-            let detail = format!("{:.0} ms after the previous full GC", gap.max(0.0));
-            self.note(
-                FindingKind::BackToBackFullGc,
-                pause.duration_ms,
-                event,
-                detail,
-                Some(pause),
-            );
+        if full && let Some(gap) = full_gc_gap {
+            let detail = || format!("{:.0} ms after the previous full GC", gap.max(0.0));
+            self.note(FindingKind::BackToBackFullGc, pause.duration_ms, at, detail);
         }
         if full && let Some(ratio) = heap_ratio(pause).filter(|r| *r >= HEAP_FULL_RATIO) {
-            let detail = format!("heap {:.0}% full after full GC", ratio * 100.0);
-            self.note(
-                FindingKind::HeapFullAfterFullGc,
-                ratio,
-                event,
-                detail,
-                Some(pause),
-            );
+            let detail = || format!("heap {:.0}% full after full GC", ratio * 100.0);
+            self.note(FindingKind::HeapFullAfterFullGc, ratio, at, detail);
         }
         if cause == "System.gc()" || cause == "System" {
-            self.note_pause(FindingKind::ExplicitGc, event, pause);
+            self.note_pause(FindingKind::ExplicitGc, at, pause);
         }
         if cause == "Last ditch collection" || (full && cause.starts_with("Metadata GC")) {
-            self.note_pause(FindingKind::MetaspaceFullGc, event, pause);
+            self.note_pause(FindingKind::MetaspaceFullGc, at, pause);
         }
         for failure in &pause.failures {
             let kind = match failure.as_str() {
@@ -497,61 +591,58 @@ impl Findings {
                 "to-space exhausted" | "to-space overflow" => FindingKind::EvacuationFailure,
                 _ => FindingKind::ConcurrentModeFailure,
             };
-            self.note_pause(kind, event, pause);
+            self.note_pause(kind, at, pause);
         }
         if let Some(excess) = wall_above_cpu(pause) {
-            let detail = format!(
-                "real {:.2}s vs user {:.2}s + sys {:.2}s",
-                pause.real_s.unwrap_or(0.0),
-                pause.user_s.unwrap_or(0.0),
-                pause.sys_s.unwrap_or(0.0)
-            );
-            self.note(
-                FindingKind::WallTimeAboveCpu,
-                excess,
-                event,
-                detail,
-                Some(pause),
-            );
+            let detail = || {
+                format!(
+                    "real {:.2}s vs user {:.2}s + sys {:.2}s",
+                    pause.real_s.unwrap_or(0.0),
+                    pause.user_s.unwrap_or(0.0),
+                    pause.sys_s.unwrap_or(0.0)
+                )
+            };
+            self.note(FindingKind::WallTimeAboveCpu, excess, at, detail);
         }
     }
 
-    fn note_pause(&mut self, kind: FindingKind, event: &Event, pause: &GcPause) {
-        let detail = format!("{:.1} ms pause", pause.duration_ms);
-        self.note(kind, pause.duration_ms, event, detail, Some(pause));
+    fn note_pause(&mut self, kind: FindingKind, at: &Evidence<'_>, pause: &GcPause) {
+        let detail = || format!("{:.1} ms pause", pause.duration_ms);
+        self.note(kind, pause.duration_ms, at, detail);
     }
 
+    /// Counts one more piece of evidence for `kind`; its text and `detail`
+    /// are built only when it is the first or the heaviest so far.
     fn note(
         &mut self,
         kind: FindingKind,
         weight: f64,
-        event: &Event,
-        detail: String,
-        pause: Option<&GcPause>,
+        at: &Evidence<'_>,
+        detail: impl FnOnce() -> String,
     ) {
-        let evidence = Noted {
+        let evidence = || Noted {
             finding: Finding {
                 kind,
                 count: 1,
-                line: event.line,
-                text: crop(&event.text),
-                detail,
+                line: at.line,
+                text: crop(at.text),
+                detail: detail(),
                 severity: Severity::Info,
                 remedy: Vec::new(),
             },
             weight,
-            pause: pause.and_then(|p| p.kind),
-            collector: pause.and_then(|p| p.collector),
+            pause: at.pause,
+            collector: at.collector,
         };
         match self.0.iter_mut().find(|n| n.finding.kind == kind) {
             Some(noted) => {
                 let count = noted.finding.count + 1;
                 if weight > noted.weight {
-                    *noted = evidence;
+                    *noted = evidence();
                 }
                 noted.finding.count = count;
             }
-            None => self.0.push(evidence),
+            None => self.0.push(evidence()),
         }
     }
 }
@@ -560,17 +651,30 @@ fn crop(text: &str) -> String {
     crate::parse::capped(text, MAX_FINDING_TEXT)
 }
 
-/// Gap from the end of the previous pause when it was a full GC too and
-/// ended less than [`BACK_TO_BACK_GAP_MS`] before.
-fn back_to_back_gap(event: &Event, previous: Option<(&Event, &GcPause)>) -> Option<f64> {
-    let (before, pause) = previous?;
-    if pause.kind != Some(PauseKind::Full) {
-        return None;
+/// What the next pause needs of the one before it to tell back-to-back
+/// full GCs.
+struct Previous {
+    end: LogTime,
+    full: bool,
+}
+
+impl Previous {
+    fn of(event: &Event, pause: &GcPause) -> Self {
+        Previous {
+            end: event.time.add_millis(pause.duration_ms),
+            full: pause.kind == Some(PauseKind::Full),
+        }
     }
-    let gap = event
-        .time
-        .millis_since(before.time.add_millis(pause.duration_ms))?;
-    (gap < BACK_TO_BACK_GAP_MS).then_some(gap)
+
+    /// Gap from its end to `start` when it was a full GC too and ended less
+    /// than [`BACK_TO_BACK_GAP_MS`] before.
+    fn full_gc_gap(&self, start: LogTime) -> Option<f64> {
+        if !self.full {
+            return None;
+        }
+        let gap = start.millis_since(self.end)?;
+        (gap < BACK_TO_BACK_GAP_MS).then_some(gap)
+    }
 }
 
 fn heap_ratio(pause: &GcPause) -> Option<f64> {
@@ -693,21 +797,93 @@ mod remedies {
 }
 
 /// Throughput over sliding windows of [`THROUGHPUT_WINDOW_MS`], in one
-/// pass over the pauses (two pointers over them, in time order).
+/// pass over the pauses (two pointers over them, in time order). Of each
+/// pause only its place on the run's clock and its line are kept, and the
+/// evidence of those that may be the longest of a window ([`Maxima`]).
 mod throughput {
-    use super::{Bottleneck, LOW_THROUGHPUT_PCT, THROUGHPUT_WINDOW_MS, pauses, time_text};
-    use crate::model::{Event, GcPause, LogTime};
+    use super::{Bottleneck, Evidence, LOW_THROUGHPUT_PCT, THROUGHPUT_WINDOW_MS, time_text};
+    use crate::model::{LogTime, PauseKind};
+    use std::cmp::Ordering;
 
-    /// A pause on the run's clock: milliseconds since the first event.
-    pub(super) struct Placed<'a> {
-        pub start: f64,
-        pub end: f64,
-        pub event: &'a Event,
-        pub pause: &'a GcPause,
+    /// A pause on the run's clock (milliseconds since the first event),
+    /// and where it is: its line, and its place among the pauses as logged.
+    #[derive(Copy, Clone, Debug)]
+    struct Placed {
+        start: f64,
+        duration_ms: f64,
+        line: u64,
+        seq: usize,
+    }
+
+    impl Placed {
+        fn end(&self) -> f64 {
+            self.start + self.duration_ms
+        }
+
+        /// Whether it, logged after `other`, wins over it as the longest
+        /// pause of a window holding both: it is longer, or as long and
+        /// after it in time order (of equal pauses the last is taken).
+        fn beats(&self, other: &Placed) -> bool {
+            match self.duration_ms.total_cmp(&other.duration_ms) {
+                Ordering::Greater => true,
+                Ordering::Equal => self.start.total_cmp(&other.start).is_ge(),
+                Ordering::Less => false,
+            }
+        }
+    }
+
+    /// The pauses of a run, as they come.
+    #[derive(Default)]
+    pub(super) struct Pauses {
+        placed: Vec<Placed>,
+        maxima: Maxima,
+    }
+
+    impl Pauses {
+        /// Places a pause starting `start_ms` after the run's first event.
+        pub fn add(&mut self, start_ms: f64, duration_ms: f64, at: &Evidence<'_>) {
+            let placed = Placed {
+                start: start_ms,
+                duration_ms,
+                line: at.line,
+                seq: self.placed.len(),
+            };
+            self.placed.push(placed);
+            self.maxima.add(placed, at);
+        }
+
+        /// The windows of a run from `origin` of `run_ms` (none when the run
+        /// is not on one clock): 5 minutes wide, starting at every pause's
+        /// start and ending at every pause's end — the most pause time any
+        /// window holds is in one of those — and kept inside the run.
+        pub fn windows(mut self, origin: Option<LogTime>, run_ms: Option<f64>) -> Windows {
+            // A log is written in time order: this sort only moves a stray
+            // line.
+            if !self
+                .placed
+                .is_sorted_by(|a, b| a.start.total_cmp(&b.start).is_le())
+            {
+                self.placed.sort_by(|a, b| a.start.total_cmp(&b.start));
+            }
+            let mut windows = Windows {
+                origin,
+                pauses: self.placed,
+                maxima: self.maxima,
+                worst: None,
+                low: Vec::new(),
+            };
+            // A run shorter than a window has no 5-minute stretch to judge
+            // (its throughput is the summary's).
+            if let Some(run_ms) = run_ms.filter(|r| *r >= THROUGHPUT_WINDOW_MS) {
+                windows.sweep(run_ms);
+            }
+            windows
+        }
     }
 
     /// One window: its span on the run's clock, the pause time inside it,
-    /// and the pauses it touches (`first..last`, indices into the pauses).
+    /// and the pauses it touches (`first..last`, indices into the pauses
+    /// in time order).
     #[derive(Copy, Clone, Debug)]
     pub(super) struct Window {
         pub start_ms: f64,
@@ -725,64 +901,28 @@ mod throughput {
         }
     }
 
-    /// The pauses of a run and the windows over them.
-    #[derive(Default)]
-    pub(super) struct Windows<'a> {
+    /// The pauses of a run in time order, its worst window and its
+    /// low-throughput stretches.
+    pub(super) struct Windows {
         origin: Option<LogTime>,
-        pauses: Vec<Placed<'a>>,
-        windows: Vec<Window>,
+        pauses: Vec<Placed>,
+        maxima: Maxima,
+        worst: Option<Window>,
+        low: Vec<Stretch>,
     }
 
-    impl<'a> Windows<'a> {
-        /// The windows of a run of `run_ms`: 5 minutes wide, starting at
-        /// every pause's start and ending at every pause's end — the most
-        /// pause time any window holds is in one of those — and kept inside
-        /// the run.
-        pub fn of(events: &'a [Event], run_ms: f64) -> Self {
-            let Some(origin) = events.first().map(|e| e.time) else {
-                return Windows::default();
-            };
-            let mut placed: Vec<Placed<'a>> = pauses(events)
-                .filter_map(|(event, pause)| {
-                    let start = event.time.millis_since(origin)?;
-                    let end = start + pause.duration_ms;
-                    Some(Placed {
-                        start,
-                        end,
-                        event,
-                        pause,
-                    })
-                })
-                .collect();
-            // A log is written in time order: this sort only moves a stray
-            // line, and costs one pass on sorted input.
-            placed.sort_by(|a, b| a.start.total_cmp(&b.start));
-            // A run shorter than a window has no 5-minute stretch to judge
-            // (its throughput is the summary's).
-            let windows = if run_ms >= THROUGHPUT_WINDOW_MS {
-                sweep(&placed, THROUGHPUT_WINDOW_MS, run_ms)
-            } else {
-                Vec::new()
-            };
-            Windows {
-                origin: Some(origin),
-                pauses: placed,
-                windows,
-            }
-        }
-
-        /// The window with the lowest throughput.
+    impl Windows {
+        /// The window with the lowest throughput (the first of equal ones).
         pub fn worst(&self) -> Option<&Window> {
-            self.windows
-                .iter()
-                .min_by(|a, b| a.pct().total_cmp(&b.pct()))
+            self.worst.as_ref()
         }
 
-        /// The longest pause a window touches.
-        pub fn longest_in(&self, window: &Window) -> Option<&Placed<'a>> {
-            self.pauses[window.first..window.last]
+        /// The longest pause a window touches (the last of equal ones).
+        pub fn longest_in(&self, window: &Window) -> Option<Evidence<'_>> {
+            let longest = self.pauses[window.first..window.last]
                 .iter()
-                .max_by(|a, b| a.pause.duration_ms.total_cmp(&b.pause.duration_ms))
+                .max_by(|a, b| a.duration_ms.total_cmp(&b.duration_ms))?;
+            self.maxima.evidence(longest.seq)
         }
 
         /// A time on the run's clock as the log writes times.
@@ -793,17 +933,7 @@ mod throughput {
 
         /// The low-throughput windows, overlapping ones joined.
         pub fn bottlenecks(&self) -> Vec<Bottleneck> {
-            let mut joined: Vec<Stretch> = Vec::new();
-            for window in self.windows.iter().filter(|w| w.pct() < LOW_THROUGHPUT_PCT) {
-                match joined.last_mut() {
-                    Some(last) if window.start_ms <= last.window.end_ms => last.join(window),
-                    _ => joined.push(Stretch {
-                        window: *window,
-                        min_pct: window.pct(),
-                    }),
-                }
-            }
-            joined.iter().map(|s| self.bottleneck(s)).collect()
+            self.low.iter().map(|s| self.bottleneck(s)).collect()
         }
 
         fn bottleneck(&self, stretch: &Stretch) -> Bottleneck {
@@ -814,9 +944,32 @@ mod throughput {
                 end: self.time_at(span.end_ms),
                 min_throughput_pct: stretch.min_pct,
                 pauses: touched.len(),
-                pause_ms: touched.iter().map(|p| p.pause.duration_ms).sum(),
-                first_line: touched.first().map_or(0, |p| p.event.line),
-                last_line: touched.last().map_or(0, |p| p.event.line),
+                pause_ms: touched.iter().map(|p| p.duration_ms).sum(),
+                first_line: touched.first().map_or(0, |p| p.line),
+                last_line: touched.last().map_or(0, |p| p.line),
+            }
+        }
+
+        /// Judges every window in order, keeping the worst and joining the
+        /// low ones.
+        fn sweep(&mut self, run_ms: f64) {
+            for window in sweep(&self.pauses, THROUGHPUT_WINDOW_MS, run_ms) {
+                if self
+                    .worst
+                    .is_none_or(|w| window.pct().total_cmp(&w.pct()).is_lt())
+                {
+                    self.worst = Some(window);
+                }
+                if window.pct() >= LOW_THROUGHPUT_PCT {
+                    continue;
+                }
+                match self.low.last_mut() {
+                    Some(last) if window.start_ms <= last.window.end_ms => last.join(&window),
+                    _ => self.low.push(Stretch {
+                        window,
+                        min_pct: window.pct(),
+                    }),
+                }
             }
         }
     }
@@ -837,66 +990,221 @@ mod throughput {
         }
     }
 
-    /// Pause time inside every window, both pointers only moving forward.
-    fn sweep(pauses: &[Placed<'_>], width: f64, run_ms: f64) -> Vec<Window> {
-        let mut prefix = Vec::with_capacity(pauses.len() + 1);
-        prefix.push(0.0);
-        for p in pauses {
-            prefix.push(prefix[prefix.len() - 1] + (p.end - p.start));
-        }
+    /// Pause time inside every window, both pointers only moving forward,
+    /// each with the sum of the pause lengths before it.
+    fn sweep(pauses: &[Placed], width: f64, run_ms: f64) -> impl Iterator<Item = Window> + '_ {
         let (mut lo, mut hi) = (0, 0);
-        starts(pauses, width, run_ms)
-            .into_iter()
-            .map(|start| {
-                let end = start + width;
-                while hi < pauses.len() && pauses[hi].start < end {
-                    hi += 1;
-                }
-                while lo < hi && pauses[lo].end <= start {
-                    lo += 1;
-                }
-                let mut inside = prefix[hi] - prefix[lo];
-                if lo < hi {
-                    inside -= (start - pauses[lo].start).max(0.0);
-                    inside -= (pauses[hi - 1].end - end).max(0.0);
-                }
-                Window {
-                    start_ms: start,
-                    end_ms: end,
-                    pause_ms: inside.clamp(0.0, width),
-                    first: lo,
-                    last: hi,
-                }
-            })
-            .collect()
+        let (mut before_lo, mut before_hi) = (0.0, 0.0);
+        starts(pauses, width, run_ms).map(move |start| {
+            let end = start + width;
+            while hi < pauses.len() && pauses[hi].start < end {
+                before_hi += pauses[hi].end() - pauses[hi].start;
+                hi += 1;
+            }
+            while lo < hi && pauses[lo].end() <= start {
+                before_lo += pauses[lo].end() - pauses[lo].start;
+                lo += 1;
+            }
+            let mut inside = before_hi - before_lo;
+            if lo < hi {
+                inside -= (start - pauses[lo].start).max(0.0);
+                inside -= (pauses[hi - 1].end() - end).max(0.0);
+            }
+            Window {
+                start_ms: start,
+                end_ms: end,
+                pause_ms: inside.clamp(0.0, width),
+                first: lo,
+                last: hi,
+            }
+        })
     }
 
     /// Window starts in order: each pause's start, and each pause's end
     /// less the width, merged, and clamped to the run.
-    fn starts(pauses: &[Placed<'_>], width: f64, run_ms: f64) -> Vec<f64> {
-        let clamp = |t: f64| t.clamp(0.0, (run_ms - width).max(0.0));
-        let mut by_start = pauses.iter().map(|p| clamp(p.start)).peekable();
+    fn starts(pauses: &[Placed], width: f64, run_ms: f64) -> impl Iterator<Item = f64> + '_ {
+        let clamp = move |t: f64| t.clamp(0.0, (run_ms - width).max(0.0));
+        let mut by_start = pauses.iter().map(move |p| clamp(p.start)).peekable();
         // Ends are in order when pauses do not overlap; a running maximum
         // keeps them so when a log has overlapping ones.
         let mut latest_end = f64::MIN;
         let mut by_end = pauses
             .iter()
             .map(move |p| {
-                latest_end = latest_end.max(p.end);
+                latest_end = latest_end.max(p.end());
                 clamp(latest_end - width)
             })
             .peekable();
-        let mut merged = Vec::with_capacity(pauses.len() * 2);
-        loop {
-            let next = match (by_start.peek(), by_end.peek()) {
-                (Some(a), Some(b)) if a <= b => by_start.next(),
-                (Some(_), None) => by_start.next(),
-                (_, Some(_)) => by_end.next(),
-                (None, None) => break,
+        std::iter::from_fn(move || match (by_start.peek(), by_end.peek()) {
+            (Some(a), Some(b)) if a <= b => by_start.next(),
+            (Some(_), None) => by_start.next(),
+            (_, Some(_)) => by_end.next(),
+            (None, None) => None,
+        })
+    }
+
+    /// The evidence of a pause, kept while it may be the longest of a
+    /// window.
+    struct Kept {
+        line: u64,
+        text: String,
+        pause: Option<PauseKind>,
+        collector: Option<&'static str>,
+    }
+
+    /// A pause whose evidence is kept, and the end of the nearest pause
+    /// before it that beats it.
+    struct Candidate {
+        placed: Placed,
+        beaten_before: Option<f64>,
+        kept: Kept,
+    }
+
+    /// The evidence of every pause that may be the longest of a window,
+    /// without knowing the windows yet: only the worst window's longest
+    /// pause is named in the end, but all pauses do not fit in memory.
+    ///
+    /// A window touches a pause `p` when it starts in `(p.start - width,
+    /// p.end)`. A pause `b` that beats `p` and starts no later covers the
+    /// windows starting up to `b.end`; one that beats it and ends no
+    /// earlier, `a`, those from `a.start - width` on. When `a.start -
+    /// b.end` is under the width, every window touching `p` holds one of
+    /// them, and `p`'s evidence can go. In a log in time order what is left
+    /// are the pauses longest for minutes around them.
+    #[derive(Default)]
+    struct Maxima {
+        /// Pauses so far, each longer than all after it: the nearest one
+        /// that beats a new pause is on top once shorter ones are popped.
+        longer: Vec<Placed>,
+        /// Candidates a later pause may still rule out.
+        open: Vec<Candidate>,
+        /// Candidates no later pause in time order can rule out.
+        settled: Vec<Candidate>,
+    }
+
+    /// Margin for rounding in window ends (`start + width`).
+    const ROUNDING_MS: f64 = 1.0;
+
+    impl Maxima {
+        fn add(&mut self, placed: Placed, at: &Evidence<'_>) {
+            self.rule_out(&placed);
+            let candidate = Candidate {
+                placed,
+                beaten_before: self.beaten_before(&placed),
+                kept: Kept {
+                    line: at.line,
+                    text: super::crop(at.text),
+                    pause: at.pause,
+                    collector: at.collector,
+                },
             };
-            merged.extend(next);
+            if candidate.beaten_before.is_some() {
+                self.open.push(candidate);
+            } else {
+                self.settled.push(candidate);
+            }
         }
-        merged
+
+        /// Drops the candidates `after` rules out, and settles those it is
+        /// too late for.
+        fn rule_out(&mut self, after: &Placed) {
+            let mut i = 0;
+            while i < self.open.len() {
+                let candidate = &self.open[i];
+                let Some(before_end) = candidate.beaten_before else {
+                    unreachable!("open candidates are beaten before");
+                };
+                let limit = before_end + THROUGHPUT_WINDOW_MS - ROUNDING_MS;
+                let p = &candidate.placed;
+                if after.beats(p) && after.end() >= p.end() && after.start < limit {
+                    self.open.swap_remove(i);
+                } else if after.start >= limit {
+                    let settled = self.open.swap_remove(i);
+                    self.settled.push(settled);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+
+        /// The end of the nearest earlier pause that is longer and starts
+        /// no later.
+        fn beaten_before(&mut self, placed: &Placed) -> Option<f64> {
+            while self
+                .longer
+                .last()
+                .is_some_and(|top| !top.duration_ms.total_cmp(&placed.duration_ms).is_gt())
+            {
+                self.longer.pop();
+            }
+            let before = self
+                .longer
+                .last()
+                .filter(|top| top.start.total_cmp(&placed.start).is_le())
+                .map(Placed::end);
+            self.longer.push(*placed);
+            before
+        }
+
+        fn evidence(&self, seq: usize) -> Option<Evidence<'_>> {
+            let candidate = self
+                .open
+                .iter()
+                .chain(&self.settled)
+                .find(|c| c.placed.seq == seq);
+            debug_assert!(candidate.is_some(), "the longest of a window was kept");
+            candidate.map(|c| Evidence {
+                line: c.kept.line,
+                text: &c.kept.text,
+                pause: c.kept.pause,
+                collector: c.kept.collector,
+            })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Pauses of whole seconds up to 9 s, many as long as another, up
+        /// to 20 s apart; some overlap the one before, some are logged a
+        /// minute late.
+        fn random_run(mut seed: u64) -> (Pauses, f64) {
+            let (mut pauses, mut at, mut run_ms) = (Pauses::default(), 0.0, 0.0_f64);
+            for line in 0..300 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let duration_ms = ((seed >> 33) % 10) as f64 * 1000.0;
+                let start_ms = if (seed >> 40).is_multiple_of(13) {
+                    (at - 60_000.0_f64).max(0.0)
+                } else {
+                    at
+                };
+                let at_line = Evidence {
+                    line,
+                    text: "pause",
+                    pause: None,
+                    collector: None,
+                };
+                pauses.add(start_ms, duration_ms, &at_line);
+                run_ms = run_ms.max(start_ms + duration_ms);
+                at += ((seed >> 45) % 20_000) as f64 - 2_000.0_f64.min(duration_ms);
+            }
+            (pauses, run_ms)
+        }
+
+        #[test]
+        fn every_window_keeps_the_evidence_of_its_longest_pause() {
+            for seed in 0..200 {
+                let (pauses, run_ms) = random_run(seed);
+                let windows = pauses.windows(Some(LogTime::Uptime(0.0)), Some(run_ms));
+                for window in sweep(&windows.pauses, THROUGHPUT_WINDOW_MS, run_ms) {
+                    let touches = window.first < window.last;
+                    assert_eq!(windows.longest_in(&window).is_some(), touches, "{seed}");
+                }
+            }
+        }
     }
 }
 
@@ -1226,15 +1534,18 @@ mod tests {
         )
     }
 
-    fn events_of(log: &str) -> Vec<Event> {
+    /// The windows of a log, and its run's length.
+    fn windows_of(log: &str) -> (f64, throughput::Windows) {
         let mut parser = GcParser::new();
-        let mut events = Events(Vec::new());
+        let mut summarizer = Summarizer::new("gc.log");
         let mut lines = LineReader::new(log.as_bytes(), DEFAULT_MAX_LINE);
         while let Some(line) = lines.next_line().unwrap() {
-            parser.line(&line, &mut events);
+            parser.line(&line, &mut summarizer);
         }
-        parser.finish(&mut events);
-        events.0
+        parser.finish(&mut summarizer);
+        let (run_ms, _) = summarizer.span.as_ref().and_then(|s| s.reach).unwrap();
+        let origin = summarizer.span.as_ref().map(|s| s.first);
+        (run_ms, summarizer.pauses.windows(origin, Some(run_ms)))
     }
 
     #[test]
@@ -1252,9 +1563,7 @@ mod tests {
             spans.push((at - 100, at - 100 + secs));
             at += secs + 1 + (seed >> 40) % 99;
         }
-        let events = events_of(&log);
-        let run_ms = summarize("gc.log", &events).run_ms.unwrap();
-        let windows = throughput::Windows::of(&events, run_ms);
+        let (run_ms, windows) = windows_of(&log);
         let width = 300;
         let brute = (0..=(run_ms as u64 / 1000 - width))
             .map(|t| {
