@@ -47,7 +47,7 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 /// Lines of the flood node.log: every one raises `network_error` (a read
-/// timeout at INFO), 10 ms apart, so floods fold per minute.
+/// timeout at INFO), 10 ms apart, so floods fold per ten minutes.
 const NODE_LOG_LINES: u64 = 300_000;
 /// vmstat rows, one per second: 28 hours of samples, none overloaded.
 const VMSTAT_ROWS: u64 = 100_000;

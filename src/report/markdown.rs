@@ -170,10 +170,7 @@ fn evidence_block(i: &IncidentReport, verdict: Option<&RootCause>) -> String {
 /// `file:line  time  text`, and below it the line of the record a signal
 /// matched; each cut to fit inside the fence's line limit.
 fn evidence_lines(e: &Evidence) -> Vec<String> {
-    let repeats = match e.repeats {
-        0 | 1 => String::new(),
-        n => format!(" (×{n} in that minute)"),
-    };
+    let repeats = super::repeats_note(e.repeats);
     let mut lines = vec![code_line(&format!(
         "{}:{}  {}  {}{repeats}",
         e.file, e.line, e.time, e.text

@@ -250,8 +250,10 @@ pub struct Evidence {
     pub time: String,
     pub text: String,
     pub signals: Vec<String>,
-    /// How many identical lines of the same file, in the same minute, this one
-    /// stands for (signals marked `collapse_repeats`); 1 for a single line.
+    /// How many identical lines of the same file, in the same ten minutes of
+    /// its clock, this one stands for (signals marked `collapse_repeats`); 1
+    /// for a single line. The line is the first of them, so it may precede
+    /// the window whose count includes the others.
     pub repeats: u32,
     /// The line of the record, below its first line in the same file, that
     /// a signal matched (the `ORA-01034` of a stack trace); `null` when the
@@ -785,5 +787,17 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::FloatIpLog => {
             "the HA floating-IP log (/var/log/Bigdata/omm/oms/ha/scriptlog/floatip.log)"
         }
+    }
+}
+
+/// " (×N within 10 min)" after a line that stands for N identical ones
+/// (folded floods, see [`crate::scan::Repeats`]); empty for one.
+pub fn repeats_note(count: u32) -> String {
+    match count {
+        0 | 1 => String::new(),
+        n => format!(
+            " (×{n} within {} min)",
+            crate::scan::Repeats::BUCKET_MINUTES
+        ),
     }
 }

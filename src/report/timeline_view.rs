@@ -76,11 +76,7 @@ impl View<'_> {
             } else {
                 format!(" [{}]", terminal_safe(&signals.join(",")))
             };
-            let repeats = if entry.repeats.count() > 1 {
-                format!(" (×{} in that minute)", entry.repeats.count())
-            } else {
-                String::new()
-            };
+            let repeats = super::repeats_note(entry.repeats.count());
             writeln!(
                 out,
                 "{} {:<12} {:<5} {}:{}{} {}{repeats}",

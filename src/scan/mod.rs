@@ -69,20 +69,25 @@ pub struct KeptEvent {
     pub event: Event,
     /// What it means.
     pub signals: Vec<Signal>,
-    /// Identical events (same signals and fields, same file, within a
-    /// minute) folded into this one.
+    /// Identical events (same signals and fields, same file, within ten
+    /// minutes of its clock) folded into this one.
     pub repeats: Repeats,
 }
 
-/// The identical events folded into a kept one, as delays after it: two
+/// The identical events folded into a kept one, as delays after it: four
 /// bytes each instead of a whole event, and still exact for any window.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Repeats(Vec<u16>);
+pub struct Repeats(Vec<u32>);
 
 impl Repeats {
+    /// Minutes of a log's clock whose identical events fold into the first:
+    /// a timeout that recurs every half minute keeps one event per ten
+    /// minutes, not one per record.
+    pub const BUCKET_MINUTES: i64 = 10;
+
     /// How long after a kept event an identical one may be folded into it
-    /// (both lie in the same minute of the log's clock).
-    pub const WINDOW_MS: u16 = 60_000;
+    /// (both lie in the same bucket of the log's clock).
+    pub const WINDOW_MS: u32 = 600_000;
 
     /// The event itself plus its folded repeats.
     pub fn count(&self) -> u32 {
@@ -102,7 +107,7 @@ impl Repeats {
 
     /// Counts an identical event `delay_ms` after the kept one, with the
     /// repeats that had been folded into it.
-    fn absorb(&mut self, delay_ms: u16, its_repeats: &Repeats) {
+    fn absorb(&mut self, delay_ms: u32, its_repeats: &Repeats) {
         self.0.push(delay_ms);
         self.0
             .extend(its_repeats.0.iter().map(|d| delay_ms.saturating_add(*d)));

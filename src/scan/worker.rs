@@ -36,7 +36,7 @@ pub(super) struct Worker<'a> {
     /// (set by `wants`, taken by `event`), so it is not asked twice.
     literal_hit: Option<bool>,
     /// Where the latest kept event with given collapsible signals is, per
-    /// minute of the log's clock.
+    /// bucket of [`Repeats::BUCKET_MINUTES`] of the log's clock.
     repeat_of: HashMap<(u64, i64), usize>,
     /// Warnings past `MAX_WARNINGS`, counted instead of kept.
     warnings_dropped: u64,
@@ -318,15 +318,21 @@ impl<'a> Worker<'a> {
     }
 
     /// Keeps `event`, or counts it (with its own repeats) on an identical
-    /// one kept earlier in the same minute of the log's clock, when its
-    /// signals allow folding. Minutes, not "a minute after the kept one",
-    /// so a file read in pieces folds exactly as when read in one pass.
+    /// one kept earlier in the same bucket of minutes of the log's clock,
+    /// when its signals allow folding. Buckets of the clock, not "ten
+    /// minutes after the kept one", so a file read in pieces folds exactly
+    /// as when read in one pass.
     fn keep_or_fold(&mut self, event: KeptEvent) {
         if !self.catalog.collapses(&event.signals) {
             self.kept.push(event);
             return;
         }
-        let key = (fold_key(&event), event.event.time.minute_number());
+        let bucket = event
+            .event
+            .time
+            .minute_number()
+            .div_euclid(Repeats::BUCKET_MINUTES);
+        let key = (fold_key(&event), bucket);
         if let Some(&index) = self.repeat_of.get(&key) {
             let target = &mut self.kept[index];
             let delay = event
@@ -338,7 +344,7 @@ impl<'a> Worker<'a> {
                 && target.signals == event.signals
                 && code_of(&target.event) == code_of(&event.event)
             {
-                target.repeats.absorb(ms.round() as u16, &event.repeats);
+                target.repeats.absorb(ms.round() as u32, &event.repeats);
                 return;
             }
         }

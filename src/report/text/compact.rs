@@ -217,10 +217,7 @@ fn in_lines(text: &str, width: usize, lines: usize) -> Vec<String> {
 
 /// A line's text, with the count of identical lines it stands for.
 fn with_repeats(text: &str, repeats: u32) -> String {
-    match repeats > 1 {
-        true => format!("{text} (×{repeats} in that minute)"),
-        false => text.to_string(),
-    }
+    format!("{text}{}", crate::report::repeats_note(repeats))
 }
 
 /// `text` without a leading `2026-03-12 10:15:14,302 ` timestamp: the

@@ -172,11 +172,7 @@ fn table(headers: &[&str], width: usize) -> Table {
 
 /// A line's text, with the count of identical lines it stands for.
 fn with_repeats(text: &str, repeats: u32) -> String {
-    if repeats > 1 {
-        format!("{text} (×{repeats} in that minute)")
-    } else {
-        text.to_string()
-    }
+    format!("{text}{}", crate::report::repeats_note(repeats))
 }
 
 /// A stop's or silence's line, with when it began and ended and which of
