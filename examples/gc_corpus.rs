@@ -33,7 +33,7 @@ impl Sink for Parsed {
     fn event(&mut self, event: Event) {
         match event.kind {
             EventKind::GcPause(pause) => self.pauses.push(*pause),
-            EventKind::Safepoint(safepoint) => self.safepoints.push(safepoint),
+            EventKind::Safepoint(safepoint) => self.safepoints.push(*safepoint),
             _ => {}
         }
     }

@@ -257,15 +257,17 @@ impl Event {
 /// numbers typed so rules can compare them.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
-    /// A log4j-style text record with optional code and continuation lines.
-    Log(LogRecord),
+    /// A log4j-style text record with optional code and continuation lines
+    /// (boxed, as every large variant is, so an event costs little inline:
+    /// kept events are moved and sorted by the hundred thousand).
+    Log(Box<LogRecord>),
     /// A stop-the-world GC pause (boxed, like the other large variants, so
     /// the many kept text records stay small).
     GcPause(Box<GcPause>),
     /// A safepoint or "application threads were stopped" entry.
-    Safepoint(Safepoint),
+    Safepoint(Box<Safepoint>),
     /// Mutator threads blocked outside a safepoint (ZGC/Shenandoah stalls).
-    AllocationStall(AllocationStall),
+    AllocationStall(Box<AllocationStall>),
     /// One sample of system metrics (vmstat, sar).
     Metrics(Box<SystemSample>),
     /// An alarm raised or cleared (FusionInsight alarm export, syslog).

@@ -15,11 +15,11 @@ fn entry(catalog: &SignalCatalog, host: u16, second: u32, code: &str, message: &
         level: Some(Level::Error),
         text: message.into(),
         host: None,
-        kind: EventKind::Log(LogRecord {
+        kind: EventKind::Log(Box::new(LogRecord {
             code: (!code.is_empty()).then(|| code.to_string()),
             message: message.into(),
             ..LogRecord::default()
-        }),
+        })),
     };
     let signals = catalog.classify(SourceKind::NodeLog, &event, &mut Scratch::default());
     Entry {

@@ -114,7 +114,7 @@ impl RecordParser {
             level: open.level,
             text: evidence_text(first),
             host: None,
-            kind: EventKind::Log(record),
+            kind: EventKind::Log(Box::new(record)),
         })
     }
 }

@@ -266,12 +266,12 @@ mod tests {
         let events = [
             event(EventKind::GcPause(Box::new(pause))),
             event(EventKind::GcPause(Box::default())),
-            event(EventKind::Safepoint(Safepoint {
+            event(EventKind::Safepoint(Box::new(Safepoint {
                 duration_ms: 60.0,
                 time_to_safepoint_ms: Some(12.0),
                 operation: None,
                 ..Safepoint::default()
-            })),
+            }))),
         ];
         for event in &events {
             let all = event_fields(event);

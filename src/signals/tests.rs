@@ -9,7 +9,7 @@ fn log_event(code: Option<&str>, message: &str, detail: &[&str]) -> Event {
         level: Some(Level::Error),
         text: message.to_string(),
         host: None,
-        kind: EventKind::Log(LogRecord {
+        kind: EventKind::Log(Box::new(LogRecord {
             code: code.map(str::to_string),
             message: message.to_string(),
             detail: detail
@@ -21,7 +21,7 @@ fn log_event(code: Option<&str>, message: &str, detail: &[&str]) -> Event {
                 })
                 .collect(),
             ..LogRecord::default()
-        }),
+        })),
     }
 }
 

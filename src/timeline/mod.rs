@@ -613,7 +613,7 @@ mod tests {
                 level: Some(Level::Error),
                 text,
                 host: None,
-                kind: EventKind::Log(LogRecord {
+                kind: EventKind::Log(Box::new(LogRecord {
                     thread: Some(thread.into()),
                     code: Some(code.into()),
                     proof: proof.map(|line| {
@@ -623,7 +623,7 @@ mod tests {
                         })
                     }),
                     ..LogRecord::default()
-                }),
+                })),
             },
             signals,
             repeats: Repeats::default(),

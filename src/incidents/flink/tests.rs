@@ -47,10 +47,10 @@ fn line(
         level: Some(level),
         text: message.into(),
         host: None,
-        kind: EventKind::Log(LogRecord {
+        kind: EventKind::Log(Box::new(LogRecord {
             message: message.into(),
             ..LogRecord::default()
-        }),
+        })),
     };
     classified(c, kind, host, second, event)
 }

@@ -599,7 +599,7 @@ mod tests {
         out.events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::Safepoint(s) => Some((e, s)),
+                EventKind::Safepoint(s) => Some((e, &**s)),
                 _ => None,
             })
             .collect()

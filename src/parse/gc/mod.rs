@@ -179,7 +179,7 @@ fn safepoint_event(line: &Line<'_>, start: LogTime, mut safepoint: Safepoint) ->
         level: None,
         text: evidence_text(line.text),
         host: None,
-        kind: EventKind::Safepoint(safepoint),
+        kind: EventKind::Safepoint(Box::new(safepoint)),
     }
 }
 

@@ -168,7 +168,7 @@ impl Unified {
                     level: None,
                     text: entering.text,
                     host: None,
-                    kind: EventKind::Safepoint(safepoint),
+                    kind: EventKind::Safepoint(Box::new(safepoint)),
                 }
             }
             None => safepoint_event(line, end.add_millis(-safepoint.duration_ms), safepoint),
@@ -323,11 +323,11 @@ fn stall(line: &Line<'_>, end: LogTime, message: &str, sink: &mut dyn Sink) {
         level: None,
         text: evidence_text(line.text),
         host: None,
-        kind: EventKind::AllocationStall(AllocationStall {
+        kind: EventKind::AllocationStall(Box::new(AllocationStall {
             logged_at: LoggedAt::End,
             duration_ms,
             thread,
-        }),
+        })),
     });
 }
 
