@@ -610,7 +610,7 @@ mod tests {
                         level: None,
                         text: String::new(),
                         host: None,
-                        kind: EventKind::Log(Box::new(LogRecord::default())),
+                        kind: EventKind::Log(Box::default()),
                     },
                     signals: vec![Signal {
                         id,

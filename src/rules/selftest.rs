@@ -238,7 +238,7 @@ fn synthetic_event(signal: &str) -> Event {
         level: None,
         text: format!("test signal {signal}"),
         host: None,
-        kind: EventKind::Log(Box::new(LogRecord::default())),
+        kind: EventKind::Log(Box::default()),
     }
 }
 
