@@ -579,7 +579,7 @@ mod tests {
     use super::*;
     use crate::definitions::builtin;
     use crate::incidents::IncidentKind;
-    use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId};
+    use crate::model::{Event, EventKind, LogTime, SourceId};
     use crate::signals::{FieldValue, Signal, SignalCatalog};
     use crate::timeline::{Entry, HostClock, OffsetSource, Zone};
 

@@ -5,7 +5,7 @@ use super::eval::{EvalContext, apply};
 use super::spec::{Expectation, RuleTest};
 use super::{HostScope, Rule, RuleBook};
 use crate::incidents::{GRACE, Incident, IncidentKind, Severity, Window, millis};
-use crate::model::{Event, EventKind, LogRecord, LogTime, SourceId, SourceKind};
+use crate::model::{Event, EventKind, LogTime, SourceId, SourceKind};
 use crate::parse::{self, Sink};
 use crate::read::Line;
 use crate::scan::Repeats;
