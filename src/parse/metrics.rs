@@ -81,6 +81,9 @@ fn assign(sample: &mut SystemSample, column: &str, value: f64) {
 
 /// A number as the tools print it; sar follows the locale's decimal comma.
 fn figure(token: &str) -> Option<f64> {
+    if !token.is_empty() && token.len() <= 15 && token.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(token.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64);
+    }
     let value = match token.contains(',') {
         true => token.replace(',', ".").parse::<f64>(),
         false => token.parse::<f64>(),

@@ -246,6 +246,9 @@ pub struct Scratch {
     keyword_hits: Vec<u32>,
     /// Per pattern, the first searched text it matched ([`NOT_FOUND`] if none).
     pattern_hits: Vec<u32>,
+    /// Whether the hits above may hold a text's findings: an event with no
+    /// text (a GC pause, a metrics sample) then skips clearing them.
+    hits_written: bool,
     /// Of the last classification: the deepest searched text a raised
     /// signal needed (0 is the message).
     proof: usize,
@@ -457,10 +460,13 @@ impl SignalCatalog {
     ) -> Vec<Signal> {
         let class = EventClass::of(&event.kind);
         scratch.proof = 0;
-        scratch.keyword_hits.clear();
-        scratch.keyword_hits.resize(self.keyword_count, NOT_FOUND);
-        scratch.pattern_hits.clear();
-        scratch.pattern_hits.resize(self.patterns.len(), NOT_FOUND);
+        if scratch.hits_written || scratch.keyword_hits.len() != self.keyword_count {
+            scratch.keyword_hits.clear();
+            scratch.keyword_hits.resize(self.keyword_count, NOT_FOUND);
+            scratch.pattern_hits.clear();
+            scratch.pattern_hits.resize(self.patterns.len(), NOT_FOUND);
+        }
+        scratch.hits_written = !texts.is_empty();
         for (at, text) in texts.iter().enumerate() {
             let at = at as u32;
             for hit in self.keywords.find_overlapping_iter(*text) {

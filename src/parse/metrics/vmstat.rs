@@ -57,7 +57,7 @@ impl Vmstat {
 
     /// Reads a header or data line.
     pub(super) fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        let tokens: Vec<&str> = line.text.split_whitespace().collect();
+        let tokens: Vec<&str> = line.text.split_ascii_whitespace().collect();
         match tokens.first() {
             None => {}
             Some(&"r") => self.header(&tokens, line.number, sink),
