@@ -82,7 +82,11 @@ fn assign(sample: &mut SystemSample, column: &str, value: f64) {
 /// A number as the tools print it; sar follows the locale's decimal comma.
 fn figure(token: &str) -> Option<f64> {
     if !token.is_empty() && token.len() <= 15 && token.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(token.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64);
+        return Some(
+            token
+                .bytes()
+                .fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64,
+        );
     }
     let value = match token.contains(',') {
         true => token.replace(',', ".").parse::<f64>(),
@@ -121,5 +125,21 @@ mod tests {
     fn decimal_commas_read_as_numbers() {
         assert_eq!(figure("12,30"), Some(12.3));
         assert_eq!(figure("all"), None);
+    }
+
+    #[test]
+    fn whole_numbers_read_as_the_float_parser_reads_them() {
+        for token in [
+            "0",
+            "7",
+            "0012",
+            "923581",
+            "999999999999999",
+            "1234567890123456",
+        ] {
+            assert_eq!(figure(token), token.parse::<f64>().ok(), "{token}");
+        }
+        assert_eq!(figure("-3"), Some(-3.0));
+        assert_eq!(figure(""), None);
     }
 }
