@@ -491,7 +491,8 @@ fn select(clause: &Clause, incident: &Incident, ctx: &EvalContext<'_>) -> Vec<Se
             let entry = &entries[i];
             let signal = entry.signals.iter().find(|s| s.id == clause.signal)?;
             let fields = signal.all_fields(&entry.event);
-            let (repeats, inside) = match duration_of(signal, &entry.event) {
+            let duration = duration_of(signal, &entry.event);
+            let (repeats, inside) = match duration {
                 Some(duration) => {
                     let stop_end = crate::timeline::span_end(entry.time, duration);
                     let inside = (entry.time.max(window.start), stop_end.min(window.end));
@@ -514,8 +515,7 @@ fn select(clause: &Clause, incident: &Incident, ctx: &EvalContext<'_>) -> Vec<Se
                 return None;
             }
             let mut counted = fields;
-            if let (Some((from, to)), Some(duration)) = (inside, duration_of(signal, &entry.event))
-            {
+            if let (Some((from, to)), Some(duration)) = (inside, duration) {
                 let overlap = (to - from).num_microseconds().unwrap_or(0) as f64 / 1000.0;
                 if overlap < duration {
                     counted.insert(DURATION, crate::signals::FieldValue::Number(overlap));

@@ -165,9 +165,6 @@ impl<'a> Worker<'a> {
                 message: "more warnings in this file were not listed".into(),
             });
         }
-        // Growth by doubling leaves up to half of a large vector unused
-        // until the timeline takes the events over.
-        self.kept.shrink_to_fit();
         (self.source, self.kept)
     }
 
