@@ -2,6 +2,7 @@
 //! appears whole or not at all.
 
 use anyhow::{Context, Result};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -17,6 +18,10 @@ pub enum Output {
         temp: BufWriter<NamedTempFile>,
         target: PathBuf,
     },
+    /// An existing target that is not a regular file (`/dev/null`, a FIFO, a
+    /// terminal): written in place, because renaming a file onto it would
+    /// replace the device with a file.
+    Special(BufWriter<File>),
 }
 
 impl Output {
@@ -29,6 +34,26 @@ impl Output {
     }
 
     fn file(target: &Path) -> Result<Output> {
+        let cannot = || format!("cannot write {}", target.display());
+        match fs::metadata(target) {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(target)
+                    .with_context(cannot)?;
+                return Ok(Output::Special(BufWriter::new(file)));
+            }
+            // A link to a regular file: the file it points at is replaced,
+            // the link stays.
+            Ok(meta) if meta.is_file() => {
+                let resolved = fs::canonicalize(target).with_context(cannot)?;
+                return Self::temp_beside(&resolved);
+            }
+            _ => Self::temp_beside(target),
+        }
+    }
+
+    fn temp_beside(target: &Path) -> Result<Output> {
         let folder = match target.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
@@ -53,6 +78,7 @@ impl Output {
     pub fn finish(self) -> Result<()> {
         match self {
             Output::Stdout(mut out) => Ok(out.flush()?),
+            Output::Special(mut out) => Ok(out.flush()?),
             Output::File { temp, target } => {
                 let cannot = || format!("cannot write {}", target.display());
                 let temp = temp
@@ -74,6 +100,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.write(buf),
             Output::File { temp, .. } => temp.write(buf),
+            Output::Special(out) => out.write(buf),
         }
     }
 
@@ -81,6 +108,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.flush(),
             Output::File { temp, .. } => temp.flush(),
+            Output::Special(out) => out.flush(),
         }
     }
 }
@@ -123,6 +151,56 @@ mod tests {
         out.write_all(b"half").unwrap();
         drop(out);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// `-o /dev/null` once renamed a file onto the device; a FIFO stands in
+    /// for it here, so a regression cannot break the machine running tests.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_in_place_not_replaced() {
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.map(|s| s.success()).unwrap_or(false) {
+            eprintln!("mkfifo unavailable; skipped");
+            return;
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                File::open(fifo).unwrap().read_to_string(&mut text).unwrap();
+                text
+            })
+        };
+        let mut out = Output::open(Some(&fifo)).unwrap();
+        out.write_all(b"report\n").unwrap();
+        out.finish().unwrap();
+        assert_eq!(reader.join().unwrap(), "report\n");
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_keeps_pointing_at_the_rewritten_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut out = Output::open(Some(&link)).unwrap();
+        out.write_all(b"new").unwrap();
+        out.finish().unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
     }
 
     #[test]
