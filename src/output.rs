@@ -41,13 +41,13 @@ impl Output {
                     .write(true)
                     .open(target)
                     .with_context(cannot)?;
-                return Ok(Output::Special(BufWriter::new(file)));
+                Ok(Output::Special(BufWriter::new(file)))
             }
             // A link to a regular file: the file it points at is replaced,
             // the link stays.
             Ok(meta) if meta.is_file() => {
                 let resolved = fs::canonicalize(target).with_context(cannot)?;
-                return Self::temp_beside(&resolved);
+                Self::temp_beside(&resolved)
             }
             _ => Self::temp_beside(target),
         }
