@@ -227,6 +227,51 @@ fn short_gc_pauses_do_not_explain_a_dead_node() {
     assert_no_cause(incident, "gc_pause");
 }
 
+/// Ordinary pauses under 500 ms are counted per file, not kept: the counts
+/// agree with what `hbdiag gc` reads from the same log (all of its pauses
+/// are short), and none of them is on the timeline.
+#[test]
+fn short_gc_pauses_are_counted_per_file_as_hbdiag_gc_counts_them() {
+    let dir = fixture("gc-short-pauses");
+    let report = analyze_json(&dir, &[]);
+    let file = "infagw01/logs/node01/gc.log";
+    let source = report["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .find(|s| s["path"] == file)
+        .expect("the master's GC log");
+    let out = hbdiag(&[
+        "gc",
+        dir.join(file).to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let stops = &source["short_stops"][0];
+    assert_eq!(stops["kind"], "gc_pause");
+    assert_eq!(stops["count"], summary[0]["pauses"]);
+    assert_eq!(stops["total_ms"], summary[0]["total_pause_ms"]);
+    assert_eq!(stops["longest_ms"], summary[0]["max_pause_ms"]);
+    let timeline = hbdiag(&[
+        "timeline",
+        dir.to_str().expect("utf-8"),
+        "--format",
+        "ndjson",
+    ]);
+    let text = String::from_utf8_lossy(&timeline.stdout);
+    assert!(
+        timeline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&timeline.stderr)
+    );
+    let pauses_on_timeline = text
+        .lines()
+        .filter(|l| l.contains(file) && l.contains("\"gc_pause\""))
+        .count();
+    assert_eq!(pauses_on_timeline, 0, "{text}");
+}
+
 #[test]
 fn gc_command_reports_figures_and_findings_as_json() {
     let log = fixture("gc-worker").join("infawk01/logs/node03/gc.log");

@@ -116,7 +116,21 @@ pub struct SourceReport {
     /// Lines that belonged to no record.
     pub skipped_lines: u64,
     pub unparsed_samples: Vec<LineSample>,
+    /// GC pauses, safepoint stops and allocation stalls too short and too
+    /// ordinary for any signal (a young pause under 500 ms, a safepoint
+    /// under 1 s): not on the timeline, counted here per kind.
+    pub short_stops: Vec<ShortStopsReport>,
     pub warnings: Vec<String>,
+}
+
+/// The unkept stops of one kind in one file.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ShortStopsReport {
+    pub kind: crate::scan::StopKind,
+    pub count: u64,
+    /// Their lengths added up.
+    pub total_ms: f64,
+    pub longest_ms: f64,
 }
 
 /// A line quoted from a file.
@@ -464,6 +478,16 @@ fn source_report(s: &crate::scan::ScannedSource) -> SourceReport {
             .map(|(line, text)| LineSample {
                 line: *line,
                 text: text.clone(),
+            })
+            .collect(),
+        short_stops: s
+            .short_stops
+            .tallies()
+            .map(|(kind, tally)| ShortStopsReport {
+                kind,
+                count: tally.count,
+                total_ms: tally.total_us as f64 / 1000.0,
+                longest_ms: tally.longest_us as f64 / 1000.0,
             })
             .collect(),
         warnings: s

@@ -22,9 +22,11 @@ use worker::Worker;
 
 mod minutes;
 mod pieces;
+mod stops;
 mod worker;
 
 pub use minutes::RecordMinutes;
+pub use stops::{ShortStops, StopKind, StopTally};
 
 /// Which events a scan keeps besides those that raise signals.
 #[derive(Copy, Clone, Debug, Default)]
@@ -160,6 +162,8 @@ pub struct ScannedSource {
     pub utc_offset: Option<FixedOffset>,
     /// Records per minute, for the report's activity overview.
     pub minutes: RecordMinutes,
+    /// GC pauses and safepoints too short for any signal, counted.
+    pub short_stops: ShortStops,
 }
 
 impl ScannedSource {
@@ -182,6 +186,7 @@ impl ScannedSource {
             last_record: None,
             utc_offset: None,
             minutes: RecordMinutes::default(),
+            short_stops: ShortStops::default(),
         }
     }
 

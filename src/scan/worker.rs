@@ -136,6 +136,7 @@ impl<'a> Worker<'a> {
             source.utc_offset = piece.utc_offset;
         }
         source.minutes.absorb(piece.minutes);
+        source.short_stops.absorb(&piece.short_stops);
         if next.previous.is_some() {
             self.previous = next.previous;
             self.last_text = next.last_text;
@@ -418,6 +419,8 @@ impl Sink for Worker<'_> {
                 keep_proof(&mut event, self.scratch.proving_detail());
             }
             self.keep_new(event, signals);
+        } else {
+            self.source.short_stops.count(&event.kind);
         }
     }
 
@@ -428,6 +431,8 @@ impl Sink for Worker<'_> {
             let mut owned = event.clone();
             owned.text = parse::evidence_text(evidence);
             self.keep_new(owned, signals);
+        } else {
+            self.source.short_stops.count(&event.kind);
         }
     }
 
