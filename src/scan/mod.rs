@@ -15,17 +15,19 @@ use crate::parse;
 use crate::progress::Progress;
 use crate::read::{DEFAULT_MAX_LINE, LineReader, TextEncoding};
 use crate::signals::{Signal, SignalCatalog};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::FixedOffset;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
 use worker::Worker;
 
 mod minutes;
 mod pieces;
+mod repeats;
 mod stops;
 mod worker;
 
 pub use minutes::RecordMinutes;
+pub use repeats::Repeats;
 pub use stops::{ShortStops, StopKind, StopTally};
 
 /// Which events a scan keeps besides those that raise signals.
@@ -74,46 +76,6 @@ pub struct KeptEvent {
     /// Identical events (same signals and fields, same file, within ten
     /// minutes of its clock) folded into this one.
     pub repeats: Repeats,
-}
-
-/// The identical events folded into a kept one, as delays after it: four
-/// bytes each instead of a whole event, and still exact for any window.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Repeats(Vec<u32>);
-
-impl Repeats {
-    /// Minutes of a log's clock whose identical events fold into the first:
-    /// a timeout that recurs every half minute keeps one event per ten
-    /// minutes, not one per record.
-    pub const BUCKET_MINUTES: i64 = 10;
-
-    /// How long after a kept event an identical one may be folded into it
-    /// (both lie in the same bucket of the log's clock).
-    pub const WINDOW_MS: u32 = 600_000;
-
-    /// The event itself plus its folded repeats.
-    pub fn count(&self) -> u32 {
-        1 + self.0.len() as u32
-    }
-
-    /// How many of the event (at `at`) and its repeats fall in `start..=end`.
-    pub fn within(&self, at: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> u32 {
-        let inside = |t: DateTime<Utc>| start <= t && t <= end;
-        let repeats = self
-            .0
-            .iter()
-            .filter(|&&delay| inside(at + chrono::Duration::milliseconds(i64::from(delay))))
-            .count() as u32;
-        u32::from(inside(at)) + repeats
-    }
-
-    /// Counts an identical event `delay_ms` after the kept one, with the
-    /// repeats that had been folded into it.
-    fn absorb(&mut self, delay_ms: u32, its_repeats: &Repeats) {
-        self.0.push(delay_ms);
-        self.0
-            .extend(its_repeats.0.iter().map(|d| delay_ms.saturating_add(*d)));
-    }
 }
 
 /// A warning about one file, at a line when there is one.

@@ -166,6 +166,7 @@ impl<'a> Worker<'a> {
                 message: "more warnings in this file were not listed".into(),
             });
         }
+        self.kept.iter_mut().for_each(|kept| kept.repeats.shrink());
         (self.source, self.kept)
     }
 
