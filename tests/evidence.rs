@@ -132,3 +132,82 @@ fn one_alarm_in_three_exports_is_one_event() {
         ["alarms-zh.csv:3", "alarms.txt:2"]
     );
 }
+
+/// An LDAP timeout every 5 s from 08:00:00 to 08:30:55 on infawk01, before
+/// the records of the network-partition fixture's exceptions.log (the
+/// incident's window opens at 08:30:40.7Z): the whole flood folds into one
+/// kept event, its first line at 08:00:00.
+fn flooded_exceptions_log() -> String {
+    let original = std::fs::read_to_string(fixture(
+        "network-partition/infawk01/logs/node03/exceptions.log",
+    ))
+    .expect("the fixture file reads");
+    let mut text = String::new();
+    for step in 0..=371 {
+        let seconds = step * 5;
+        text.push_str(&format!(
+            "2026-03-12 08:{:02}:{:02},100 ERROR [LDAP Synchronization] [UM_10033] Failed to synchronize users from security domain [corp_ldap].\n\
+             javax.naming.NamingException: LDAP response read timed out, timeout used:30000ms.; remaining name 'ou=users,dc=corp,dc=example,dc=com'\n",
+            seconds / 60,
+            seconds % 60
+        ));
+    }
+    text + &original
+}
+
+/// The evidence of the flood in the verdict of `report`'s dead node.
+fn flood_evidence(report: &Value) -> Value {
+    let incident = incident_of_kind(report, "node_marked_dead");
+    let evidence = incident["root_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["evidence"].as_array().unwrap())
+        .find(|e| e["text"].as_str().unwrap().contains("UM_10033"))
+        .unwrap_or_else(|| panic!("no flood line cited: {incident:#}"));
+    evidence.clone()
+}
+
+#[test]
+fn a_folded_flood_is_cited_by_its_first_line_inside_the_window_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    copy_tree(&fixture("network-partition"), &bundle);
+    let log = "infawk01/logs/node03/exceptions.log";
+    std::fs::write(bundle.join(log), flooded_exceptions_log()).unwrap();
+    // 08:30:45, 08:30:50 and 08:30:55 lie inside; the first is record 369,
+    // two lines each.
+    let expected_line = 2 * 369 + 1;
+    let report = analyze_json(&bundle, &[]);
+    let evidence = flood_evidence(&report);
+    assert_eq!(evidence["file"], log);
+    assert_eq!(evidence["line"], expected_line);
+    assert_eq!(evidence["time"], "2026-03-12T08:30:45.100Z");
+    assert_eq!(evidence["repeats"], 3);
+    let written = std::fs::read_to_string(bundle.join(log)).unwrap();
+    let line = written.lines().nth(expected_line - 1).unwrap();
+    assert_eq!(evidence["text"], line);
+    assert_eq!(
+        evidence["matched"]["line"],
+        expected_line + 1,
+        "{evidence:#}"
+    );
+
+    // The same bundle as a .tar.gz: the archive is walked again for it.
+    let packed = dir.path().join("bundle.tar.gz");
+    let encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&packed).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut builder = tar::Builder::new(encoder);
+    builder.append_dir_all("bundle", &bundle).unwrap();
+    builder.into_inner().unwrap().finish().unwrap();
+    let from_archive = flood_evidence(&analyze_json(&packed, &[]));
+    assert_eq!(
+        from_archive["file"],
+        format!("bundle.tar.gz!bundle/{log}").as_str()
+    );
+    for field in ["line", "time", "text", "repeats", "matched"] {
+        assert_eq!(from_archive[field], evidence[field], "{field}");
+    }
+}

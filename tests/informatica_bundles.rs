@@ -432,6 +432,17 @@ fn floods_of_identical_errors_are_folded_but_counted_exactly() {
     let evidence = cause["evidence"].as_array().unwrap();
     assert!(evidence.len() <= 4, "the flood is folded: {evidence:#?}");
     assert!(evidence.iter().all(|e| e["repeats"].as_u64().unwrap() > 1));
+    // The kept line (10:14:00) lies before the window: the first error
+    // inside it is cited by its own line, with the 55 it stands for there.
+    assert_eq!(evidence[0]["line"], 37, "{evidence:#?}");
+    assert_eq!(evidence[0]["time"], "2026-03-12T10:15:10.000Z");
+    assert!(
+        evidence[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-12 10:15:10,000")
+    );
+    assert_eq!(evidence[0]["repeats"], 55);
     let timeline = hbdiag(&[
         "timeline",
         dir.path().to_str().unwrap(),
@@ -445,7 +456,7 @@ fn floods_of_identical_errors_are_folded_but_counted_exactly() {
         .lines()
         .filter(|l| l.contains("[network_error]"))
         .collect();
-    // Folded per ten minutes of the log's clock: 10:10–10:19.
+    // Folded per day of the log's clock.
     assert_eq!(errors.len(), 1, "90 errors in one folded line:\n{lines}");
-    assert!(errors[0].ends_with("(×90 within 10 min)"), "{lines}");
+    assert!(errors[0].ends_with("(×90 identical lines)"), "{lines}");
 }

@@ -5,7 +5,7 @@
 use crate::definitions::{self, DefinitionError};
 use crate::discover::{self, WalkProblem};
 use crate::incidents::{self, Detection, HeartbeatSettings, KnownSignals};
-use crate::model::SourceKind;
+use crate::model::{SourceId, SourceKind};
 use crate::progress::Progress;
 use crate::rules::{self, EvalContext, RuleBook, Verdict};
 use crate::scan::{self, KeepPolicy, ScanOptions, ScannedSource};
@@ -69,6 +69,9 @@ pub struct Analysis {
     /// Clocks found to disagree, how they were corrected, and whether any
     /// verdict could change within the skew.
     pub clock_skews: Vec<SkewCheck>,
+    /// The texts of the cited lines that only a folded entry stood for,
+    /// read again by file and line (see [`cited_repeats`]).
+    pub recited: BTreeMap<(SourceId, u64), String>,
 }
 
 impl Analysis {
@@ -117,6 +120,11 @@ pub fn analyze(options: &AnalyzeOptions, defs: &Definitions) -> Analysis {
         true => (as_written, Vec::new()),
     };
     let (detection, verdicts) = diagnose(&timeline);
+    let recited = scan::reread(
+        &sources,
+        &cited_repeats(&timeline, &detection, &verdicts),
+        &defs.catalog,
+    );
     Analysis {
         sources,
         walk_problems,
@@ -124,6 +132,57 @@ pub fn analyze(options: &AnalyzeOptions, defs: &Definitions) -> Analysis {
         detection,
         verdicts,
         clock_skews,
+        recited,
+    }
+}
+
+/// The lines, per source, that the report cites in place of a folded
+/// entry: the first of its repeats inside the window of the clause that
+/// selected it (the incident's, for the cascade), for findings and for the
+/// events "why" shows of every clause; with the line that proved its
+/// signal when the kept record had one (at the same distance below).
+pub fn cited_repeats(
+    timeline: &Timeline,
+    detection: &Detection,
+    verdicts: &[Verdict],
+) -> BTreeMap<SourceId, BTreeSet<u64>> {
+    let findings = verdicts.iter().flat_map(|v| &v.findings);
+    let cited = findings
+        .flat_map(|f| &f.evidence)
+        .map(|c| (c.entry, c.window));
+    let clauses = verdicts
+        .iter()
+        .flat_map(|v| &v.considered)
+        .flat_map(|c| &c.clauses);
+    let seen = clauses.flat_map(|c| c.events.iter().map(move |&entry| (entry, c.window)));
+    let cascade = detection
+        .incidents
+        .iter()
+        .flat_map(|i| i.cascade.iter().map(move |&entry| (entry, i.window)));
+    let mut wanted: BTreeMap<SourceId, BTreeSet<u64>> = BTreeMap::new();
+    for (index, window) in cited.chain(cascade).chain(seen) {
+        let entry = &timeline.entries[index];
+        let Some(repeat) = entry.repeat_cited_within(window.start, window.end) else {
+            continue;
+        };
+        let lines = wanted.entry(entry.source).or_default();
+        lines.insert(repeat.line);
+        if let Some(below) = proof_distance(entry) {
+            lines.insert(repeat.line + below);
+        }
+    }
+    wanted
+}
+
+/// How many lines below a kept record's first line the line that proved
+/// its signal is, when one did.
+pub fn proof_distance(entry: &crate::timeline::Entry) -> Option<u64> {
+    match &entry.event.kind {
+        crate::model::EventKind::Log(record) => record
+            .proof
+            .as_ref()
+            .map(|proof| proof.line.saturating_sub(entry.event.line)),
+        _ => None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! with the events it saw and the figures its conditions compared, and one
 //! sentence saying why the rule held or what ruled it out.
 
-use super::{Context, WindowReport, format_time};
+use super::{Context, WindowReport};
 use crate::incidents::Incident;
 use crate::model::SourceKind;
 use crate::rules::{ClauseCheck, ClauseRole, ConditionCheck, Consideration, Outcome, Verdict};
@@ -195,22 +195,20 @@ impl Context<'_> {
                 .events
                 .iter()
                 .take(EVENTS_PER_CLAUSE)
-                .map(|&i| self.seen(i))
+                .map(|&i| self.seen(i, clause.window))
                 .collect(),
         }
     }
 
-    fn seen(&self, index: usize) -> SeenEvent {
-        let entry = &self.timeline().entries[index];
+    /// An event the clause selected in `window`, cited as evidence is.
+    fn seen(&self, index: usize, window: crate::incidents::Window) -> SeenEvent {
+        let evidence = self.evidence_in(index, window);
         SeenEvent {
-            time: format_time(entry.time),
-            host: self.host_name(entry.host),
-            file: self.analysis.sources[entry.source.0 as usize]
-                .candidate
-                .display
-                .clone(),
-            line: entry.event.line,
-            text: entry.event.text.clone(),
+            time: evidence.time,
+            host: evidence.host,
+            file: evidence.file,
+            line: evidence.line,
+            text: evidence.text,
         }
     }
 

@@ -264,10 +264,11 @@ pub struct Evidence {
     pub time: String,
     pub text: String,
     pub signals: Vec<String>,
-    /// How many identical lines of the same file, in the same ten minutes of
-    /// its clock, this one stands for (signals marked `collapse_repeats`); 1
-    /// for a single line. The line is the first of them, so it may precede
-    /// the window whose count includes the others.
+    /// How many identical lines of the same file (signals marked
+    /// `collapse_repeats`) this one stands for inside the window the finding
+    /// looked at (the incident's window for the cascade; the day of the
+    /// file's clock for clock-skew observations); 1 for a single line. The
+    /// line is the first of them inside that window.
     pub repeats: u32,
     /// The line of the record, below its first line in the same file, that
     /// a signal matched (the `ORA-01034` of a stack trace); `null` when the
@@ -671,6 +672,44 @@ impl Context<'_> {
         }
     }
 
+    /// The evidence of an entry a finding selected in `window`. A folded
+    /// flood counts its identical lines inside the window, and when its own
+    /// line lies outside, the first of them inside is cited instead, with
+    /// the text read again (and the proving line, when it is the same
+    /// distance below and says the same). Should that line not be readable
+    /// again, the kept line is cited with all it stands for.
+    fn evidence_in(&self, index: usize, window: crate::incidents::Window) -> Evidence {
+        let mut evidence = self.evidence(index);
+        let entry = &self.timeline().entries[index];
+        if entry.repeats.count() == 1 {
+            return evidence;
+        }
+        let inside = entry.repeats.within(entry.time, window.start, window.end);
+        let Some(repeat) = entry.repeat_cited_within(window.start, window.end) else {
+            if inside > 0 {
+                evidence.repeats = inside;
+            }
+            return evidence;
+        };
+        let recited = |line: u64| self.analysis.recited.get(&(entry.source, line));
+        let Some(text) = recited(repeat.line) else {
+            return evidence;
+        };
+        evidence.line = repeat.line;
+        evidence.time = format_time(repeat.time);
+        evidence.text = text.clone();
+        evidence.repeats = inside;
+        evidence.also_at = Vec::new();
+        evidence.matched = evidence.matched.take().and_then(|proof| {
+            let line = repeat.line + crate::pipeline::proof_distance(entry)?;
+            (recited(line) == Some(&proof.text)).then_some(LineSample {
+                line,
+                text: proof.text,
+            })
+        });
+        evidence
+    }
+
     fn window(&self, w: crate::incidents::Window) -> WindowReport {
         WindowReport {
             start: format_time(w.start),
@@ -715,7 +754,11 @@ impl Context<'_> {
                 .iter()
                 .map(|n| self.not_evaluated(n, incident))
                 .collect(),
-            cascade: incident.cascade.iter().map(|&i| self.evidence(i)).collect(),
+            cascade: incident
+                .cascade
+                .iter()
+                .map(|&i| self.evidence_in(i, incident.window))
+                .collect(),
             considered: verdict
                 .considered
                 .iter()
@@ -733,7 +776,11 @@ impl Context<'_> {
             fallback: f.fallback,
             explanation: f.explanation.clone(),
             window: self.window(f.window),
-            evidence: f.evidence.iter().map(|&i| self.evidence(i)).collect(),
+            evidence: f
+                .evidence
+                .iter()
+                .map(|c| self.evidence_in(c.entry, c.window))
+                .collect(),
             procedure: f.procedure.clone(),
         }
     }
@@ -814,14 +861,11 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
     }
 }
 
-/// " (×N within 10 min)" after a line that stands for N identical ones
-/// (folded floods, see [`crate::scan::Repeats`]); empty for one.
+/// " (×N identical lines)" after a line that stands for N (folded floods,
+/// see [`crate::scan::Repeats`]); empty for one.
 pub fn repeats_note(count: u32) -> String {
     match count {
         0 | 1 => String::new(),
-        n => format!(
-            " (×{n} within {} min)",
-            crate::scan::Repeats::BUCKET_MINUTES
-        ),
+        n => format!(" (×{n} identical lines)"),
     }
 }

@@ -7,7 +7,6 @@ use super::template::{TemplateValues, render};
 use super::{Cause, Clause, HostScope, Rule, RuleBook, WindowSpec};
 use crate::incidents::{GRACE, Incident, Window, millis};
 use crate::model::{Event, SourceKind};
-use crate::scan::Repeats;
 use crate::signals::condition::ParameterValues;
 use crate::signals::{Fields, Signal, SignalId};
 use crate::timeline::{HostId, Timeline};
@@ -35,29 +34,30 @@ pub struct EvalContext<'a> {
     pub timeline: &'a Timeline,
     /// The kinds of input each host has in the bundle.
     pub inputs: &'a BTreeMap<HostId, BTreeSet<SourceKind>>,
-    /// Per signal id, how far before a window its stops must be looked for:
-    /// its longest `duration_ms` on the timeline, capped.
+    /// Per signal id, how far before a window its entries must be looked
+    /// for: its longest `duration_ms` on the timeline (capped), or the
+    /// longest span of identical events folded into one, if longer.
     lookback_ms: Vec<f64>,
 }
 
 impl<'a> EvalContext<'a> {
     /// The context of `timeline`; one pass over it finds each signal's
-    /// longest stop.
+    /// longest stop and longest fold.
     pub fn new(
         timeline: &'a Timeline,
         inputs: &'a BTreeMap<HostId, BTreeSet<SourceKind>>,
     ) -> EvalContext<'a> {
         let mut lookback_ms: Vec<f64> = Vec::new();
         for entry in &timeline.entries {
+            let folded = f64::from(entry.repeats.span_ms());
             for signal in &entry.signals {
-                let Some(duration) = duration_of(signal, &entry.event) else {
-                    continue;
-                };
+                let stop =
+                    duration_of(signal, &entry.event).map_or(0.0, |d| d.min(MAX_LOOKBACK_MS));
                 let i = usize::from(signal.id.0);
                 if lookback_ms.len() <= i {
                     lookback_ms.resize(i + 1, 0.0);
                 }
-                lookback_ms[i] = lookback_ms[i].max(duration.min(MAX_LOOKBACK_MS));
+                lookback_ms[i] = lookback_ms[i].max(stop).max(folded);
             }
         }
         EvalContext {
@@ -67,7 +67,9 @@ impl<'a> EvalContext<'a> {
         }
     }
 
-    /// How far before a window stops of `signal` may have begun.
+    /// How far before a window entries of `signal` may have begun and
+    /// still reach into it: a stop by its length, a folded flood by its
+    /// repeats.
     fn lookback(&self, signal: crate::signals::SignalId) -> Duration {
         let ms = self
             .lookback_ms
@@ -96,10 +98,20 @@ pub struct Finding {
     /// A fallback rule's finding: no other rule held.
     pub fallback: bool,
     pub explanation: String,
-    /// Timeline entries that prove it, in time order.
-    pub evidence: Vec<usize>,
+    /// Timeline entries that prove it, in time order, each with the
+    /// window of the clause that selected it.
+    pub evidence: Vec<Citation>,
     pub procedure: Vec<String>,
     /// The window the rule's first clause looked at, for "why".
+    pub window: Window,
+}
+
+/// A timeline entry a finding cites, and the window of the first clause
+/// that selected it: the line shown for a folded flood is the first of its
+/// repeats inside that window.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Citation {
+    pub entry: usize,
     pub window: Window,
 }
 
@@ -304,21 +316,22 @@ fn finding(
     required: &[Checked],
     support: &[Checked],
 ) -> Finding {
-    let mut evidence: Vec<usize> = Vec::new();
+    let mut evidence: Vec<Citation> = Vec::new();
     let mut inside = Vec::new();
     let mut matched = 0;
     let mut confidence = rule.confidence;
     for clause in required {
         matched += clause.check.matched as usize;
         inside.extend(clause.selected.iter().filter_map(|s| s.inside));
-        evidence.extend(&clause.check.events);
+        evidence.extend(citations(&clause.check));
     }
     for clause in support.iter().filter(|c| c.check.held) {
         confidence += clause.check.boost;
-        evidence.extend(&clause.check.events);
+        evidence.extend(citations(&clause.check));
     }
-    evidence.sort_unstable();
-    evidence.dedup();
+    // Stable: an entry two clauses selected keeps the first clause's window.
+    evidence.sort_by_key(|c| c.entry);
+    evidence.dedup_by_key(|c| c.entry);
     let clause_signals: Vec<_> = rule
         .require
         .iter()
@@ -330,8 +343,8 @@ fn finding(
     // raised the SQL error gives the SQL error's code.
     let evidence_fields: Vec<Cow<'_, Fields>> = evidence
         .iter()
-        .filter_map(|&i| {
-            let entry = &ctx.timeline.entries[i];
+        .filter_map(|cited| {
+            let entry = &ctx.timeline.entries[cited.entry];
             let mut ids: Vec<SignalId> = Vec::new();
             for id in &clause_signals {
                 if !ids.contains(id) && entry.signals.iter().any(|s| s.id == *id) {
@@ -371,6 +384,15 @@ fn finding(
         procedure: rule.procedure.iter().map(|p| render(p, &values)).collect(),
         window,
     }
+}
+
+/// The events a clause selected, as cited with its window.
+fn citations(check: &ClauseCheck) -> impl Iterator<Item = Citation> + '_ {
+    let window = check.window;
+    check
+        .events
+        .iter()
+        .map(move |&entry| Citation { entry, window })
 }
 
 /// How long the spans cover together, in ms: overlapping stops (a GC pause
@@ -481,8 +503,7 @@ fn select(clause: &Clause, incident: &Incident, ctx: &EvalContext<'_>) -> Vec<Se
     let hosts = hosts(clause.on, incident, ctx.timeline);
     let params = parameters(incident);
     let entries = &ctx.timeline.entries;
-    let folded_before = Duration::milliseconds(i64::from(Repeats::WINDOW_MS));
-    let before = folded_before.max(ctx.lookback(clause.signal));
+    let before = ctx.lookback(clause.signal);
     let start = entries.partition_point(|e| e.time < window.start - before);
     let end = entries.partition_point(|e| e.time <= window.end);
     (start..end)
@@ -618,7 +639,7 @@ mod tests {
                             .into_iter()
                             .collect(),
                     }],
-                    repeats: Repeats::default(),
+                    repeats: crate::scan::Repeats::default(),
                     also_at: Box::default(),
                 })
                 .collect(),
@@ -662,7 +683,8 @@ mod tests {
         let finding = apply(rule, &incident, &ctx)
             .1
             .expect("the pause explains the timeout");
-        assert_eq!(finding.evidence, [0]);
+        let cited: Vec<usize> = finding.evidence.iter().map(|c| c.entry).collect();
+        assert_eq!(cited, [0]);
         assert!(
             finding
                 .explanation

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use consideration::{ClauseCheck, ClauseRole, ConditionCheck, Consideration, Outcome};
-pub use eval::{EvalContext, Finding, NotEvaluated, Verdict, evaluate};
+pub use eval::{Citation, EvalContext, Finding, NotEvaluated, Verdict, evaluate};
 pub use spec::{RuleTest, parse_duration_ms};
 
 /// A root cause name, as rule files spell it (`db_unavailable`, `network`, …).

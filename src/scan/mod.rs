@@ -23,11 +23,13 @@ use worker::Worker;
 mod minutes;
 mod pieces;
 mod repeats;
+mod reread;
 mod stops;
 mod worker;
 
 pub use minutes::RecordMinutes;
-pub use repeats::Repeats;
+pub use repeats::{Repeat, Repeats};
+pub use reread::reread;
 pub use stops::{ShortStops, StopKind, StopTally};
 
 /// Which events a scan keeps besides those that raise signals.
@@ -180,6 +182,8 @@ struct Context<'a> {
     options: ScanOptions<'a>,
     /// Plain files at least this large are read in pieces.
     piece_from: u64,
+    /// Set when the pass only reads cited lines again (see [`reread`]).
+    reread: Option<&'a reread::Reread>,
 }
 
 /// Scans every candidate in parallel with default options.
@@ -201,6 +205,7 @@ pub fn scan_with(
         keep,
         options,
         piece_from: pieces::worth_cutting_from(candidates),
+        reread: None,
     };
     let mut outcomes: Vec<Outcome> = candidates
         .par_iter()
@@ -545,6 +550,10 @@ fn scan_text(
         Packing::Plain => opened.reader,
         _ => Box::new(CountOut::new(opened.reader, budget)),
     };
+    if let Some(reread) = ctx.reread {
+        reread.read(&source.candidate.display, stream);
+        return (source, Vec::new());
+    }
     let mut reader = LineReader::new(stream, DEFAULT_MAX_LINE);
     let (head, read_error) = read_head(&mut reader);
     if head.is_empty() && read_error.is_some() {

@@ -305,6 +305,7 @@ mod tests {
             },
             options: ScanOptions::default(),
             piece_from: 0,
+            reread: None,
         };
         for (step_back_every, expected) in [
             (97, "not UTF-8"),
@@ -361,6 +362,7 @@ mod tests {
             keep: KeepPolicy::default(),
             options: ScanOptions::default(),
             piece_from: 0,
+            reread: None,
         };
         let candidate = |name: &str, bytes: &[u8]| write_log(dir.path(), name, bytes);
         let log = messy_log(37);

@@ -1,31 +1,49 @@
 //! The identical events folded into a kept one. A flood of one message is
 //! hundreds of thousands of records; each folded one costs the bytes of its
-//! delay after the one before it (usually two), not an event.
+//! delay and line after the one before it (usually three), not an event.
 
 use chrono::{DateTime, Duration, Utc};
 
-/// The identical events folded into a kept one, as their delays after it:
-/// exact for any window, in one or two bytes each. Delays are stored as
-/// the difference from the previous one (ZigZag, LEB128), since a flood's
-/// records are seconds apart and in file order, mostly in time order too.
+/// The identical events folded into a kept one, as their delays and lines
+/// after it: exact for any window, and each can be cited by its own line.
+/// Both are stored as the difference from the previous one (ZigZag
+/// LEB128), since a flood's records are seconds and a few lines apart, in
+/// file order and mostly in time order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Repeats {
     /// Folded events, the kept one not included.
     folded: u32,
-    /// The last delay encoded, which the next one is a difference from.
-    last_delay_ms: u32,
+    /// The last delay and line offset encoded, which the next ones are
+    /// differences from.
+    last: (u32, u64),
+    /// The longest delay, for how far back a window must look for it.
+    longest_ms: u32,
     packed: Vec<u8>,
+}
+
+/// One folded event: how long and how many lines after the kept one.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    pub delay_ms: u32,
+    pub lines_after: u64,
 }
 
 impl Repeats {
     /// Minutes of a log's clock whose identical events fold into the first:
-    /// a timeout that recurs every half minute keeps one event per ten
-    /// minutes, not one per record.
-    pub const BUCKET_MINUTES: i64 = 10;
+    /// a timeout that recurs every half minute keeps one event a day, not
+    /// one per record. Evidence cites the first of them inside a rule's
+    /// window by its own line, so the bucket can be long.
+    pub const BUCKET_MINUTES: i64 = 24 * 60;
 
     /// How long after a kept event an identical one may be folded into it
     /// (both lie in the same bucket of the log's clock).
-    pub const WINDOW_MS: u32 = 600_000;
+    pub const WINDOW_MS: u32 = 86_400_000;
+
+    /// How long after the kept event its last-timed repeat came (0 for
+    /// none): a window this much later may still count it.
+    pub fn span_ms(&self) -> u32 {
+        self.longest_ms
+    }
 
     /// The event itself plus its folded repeats.
     pub fn count(&self) -> u32 {
@@ -36,18 +54,35 @@ impl Repeats {
     pub fn within(&self, at: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> u32 {
         let inside = |t: DateTime<Utc>| start <= t && t <= end;
         let repeats = self
-            .delays()
-            .filter(|&delay| inside(at + Duration::milliseconds(i64::from(delay))))
+            .iter()
+            .filter(|r| inside(at + Duration::milliseconds(i64::from(r.delay_ms))))
             .count() as u32;
         u32::from(inside(at)) + repeats
     }
 
-    /// Counts an identical event `delay_ms` after the kept one, with the
+    /// The first folded event (in file order) of the kept one at `at` that
+    /// falls in `start..=end`.
+    pub fn first_within(
+        &self,
+        at: DateTime<Utc>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Option<Repeat> {
+        self.iter().find(|r| {
+            let t = at + Duration::milliseconds(i64::from(r.delay_ms));
+            start <= t && t <= end
+        })
+    }
+
+    /// Counts an identical event `repeat` after the kept one, with the
     /// repeats that had been folded into it.
-    pub(super) fn absorb(&mut self, delay_ms: u32, its_repeats: &Repeats) {
-        self.push(delay_ms);
-        for delay in its_repeats.delays() {
-            self.push(delay_ms.saturating_add(delay));
+    pub(super) fn absorb(&mut self, repeat: Repeat, its_repeats: &Repeats) {
+        self.push(repeat);
+        for r in its_repeats.iter() {
+            self.push(Repeat {
+                delay_ms: repeat.delay_ms.saturating_add(r.delay_ms),
+                lines_after: repeat.lines_after.saturating_add(r.lines_after),
+            });
         }
     }
 
@@ -56,39 +91,59 @@ impl Repeats {
         self.packed.shrink_to_fit();
     }
 
-    fn push(&mut self, delay_ms: u32) {
-        let step = i64::from(delay_ms) - i64::from(self.last_delay_ms);
-        let mut zigzag = ((step << 1) ^ (step >> 63)) as u64;
-        loop {
-            let byte = (zigzag & 0x7f) as u8;
-            zigzag >>= 7;
-            if zigzag == 0 {
-                self.packed.push(byte);
-                break;
-            }
-            self.packed.push(byte | 0x80);
-        }
-        self.last_delay_ms = delay_ms;
+    fn push(&mut self, repeat: Repeat) {
+        let (delay, line) = self.last;
+        write_varint(
+            &mut self.packed,
+            zigzag(i64::from(repeat.delay_ms) - i64::from(delay)),
+        );
+        let line_step = i128::from(repeat.lines_after) - i128::from(line);
+        write_varint(&mut self.packed, zigzag(line_step as i64));
+        self.last = (repeat.delay_ms, repeat.lines_after);
+        self.longest_ms = self.longest_ms.max(repeat.delay_ms);
         self.folded += 1;
     }
 
-    /// Every folded event's delay after the kept one, in the order folded.
-    fn delays(&self) -> impl Iterator<Item = u32> + '_ {
-        let mut bytes = self.packed.iter();
-        let mut delay: i64 = 0;
+    /// Every folded event, in the order folded.
+    pub fn iter(&self) -> impl Iterator<Item = Repeat> + '_ {
+        let mut bytes = self.packed.iter().copied();
+        let (mut delay, mut line) = (0i64, 0i64);
         std::iter::from_fn(move || {
-            let (mut zigzag, mut shift) = (0u64, 0u32);
-            loop {
-                let byte = *bytes.next()?;
-                zigzag |= u64::from(byte & 0x7f) << shift;
-                shift += 7;
-                if byte & 0x80 == 0 {
-                    break;
-                }
-            }
-            delay += ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
-            Some(delay as u32)
+            delay += unzigzag(read_varint(&mut bytes)?);
+            line += unzigzag(read_varint(&mut bytes)?);
+            Some(Repeat {
+                delay_ms: delay as u32,
+                lines_after: line as u64,
+            })
         })
+    }
+}
+
+fn zigzag(step: i64) -> u64 {
+    ((step << 1) ^ (step >> 63)) as u64
+}
+
+fn unzigzag(value: u64) -> i64 {
+    ((value >> 1) as i64) ^ -((value & 1) as i64)
+}
+
+fn write_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn read_varint(bytes: &mut impl Iterator<Item = u8>) -> Option<u64> {
+    let (mut value, mut shift) = (0u64, 0u32);
+    loop {
+        let byte = bytes.next()?;
+        value |= u64::from(byte & 0x7f) << shift.min(63);
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
     }
 }
 
@@ -97,20 +152,37 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn repeat(delay_ms: u32, lines_after: u64) -> Repeat {
+        Repeat {
+            delay_ms,
+            lines_after,
+        }
+    }
+
+    /// Repeats `delays` ms after the kept event, ten lines apart.
     fn folded(delays: &[u32]) -> Repeats {
         let mut repeats = Repeats::default();
-        for &delay in delays {
-            repeats.absorb(delay, &Repeats::default());
+        for (i, &delay) in delays.iter().enumerate() {
+            repeats.absorb(repeat(delay, 10 * (i as u64 + 1)), &Repeats::default());
         }
         repeats
     }
 
     #[test]
-    fn a_flood_a_second_apart_costs_two_bytes_a_record() {
-        let delays: Vec<u32> = (1..=599).map(|s| s * 1000).collect();
+    fn a_flood_a_second_apart_costs_three_bytes_a_record() {
+        let delays: Vec<u32> = (1..=3599).map(|s| s * 1000).collect();
         let repeats = folded(&delays);
-        assert_eq!(repeats.count(), 600);
-        assert_eq!(repeats.packed.len(), 2 * 599);
+        assert_eq!(repeats.count(), 3600);
+        assert_eq!(repeats.packed.len(), 3 * 3599);
+    }
+
+    #[test]
+    fn the_first_repeat_in_a_window_is_found_with_its_line() {
+        let at = DateTime::<Utc>::from_timestamp(1_773_310_000, 0).unwrap();
+        let repeats = folded(&[1000, 2000, 5000]);
+        let s = |secs: i64| at + Duration::seconds(secs);
+        assert_eq!(repeats.first_within(at, s(2), s(9)), Some(repeat(2000, 20)));
+        assert_eq!(repeats.first_within(at, s(6), s(9)), None);
     }
 
     #[test]
@@ -127,18 +199,27 @@ mod tests {
         /// Any delays, in any order, come back as pushed; folding a folded
         /// event shifts its repeats by its own delay.
         #[test]
-        fn delays_come_back_exactly(
-            first in proptest::collection::vec(0u32..=Repeats::WINDOW_MS, 0..50),
-            second in proptest::collection::vec(0u32..=Repeats::WINDOW_MS, 0..50),
-            shift in 0u32..=Repeats::WINDOW_MS,
+        fn repeats_come_back_exactly(
+            first in proptest::collection::vec((0u32..=Repeats::WINDOW_MS, 1u64..1 << 40), 0..50),
+            second in proptest::collection::vec((0u32..=Repeats::WINDOW_MS, 1u64..1 << 40), 0..50),
+            shift in (0u32..=Repeats::WINDOW_MS, 1u64..1 << 40),
         ) {
-            let inner = folded(&second);
-            let mut outer = folded(&first);
-            outer.absorb(shift, &inner);
-            let mut expected = first.clone();
-            expected.push(shift);
-            expected.extend(second.iter().map(|d| shift.saturating_add(*d)));
-            prop_assert_eq!(outer.delays().collect::<Vec<_>>(), expected);
+            let build = |pairs: &[(u32, u64)]| {
+                let mut repeats = Repeats::default();
+                for &(d, l) in pairs {
+                    repeats.absorb(repeat(d, l), &Repeats::default());
+                }
+                repeats
+            };
+            let inner = build(&second);
+            let mut outer = build(&first);
+            outer.absorb(repeat(shift.0, shift.1), &inner);
+            let mut expected: Vec<Repeat> = first.iter().map(|&(d, l)| repeat(d, l)).collect();
+            expected.push(repeat(shift.0, shift.1));
+            expected.extend(second.iter().map(|&(d, l)| {
+                repeat(shift.0.saturating_add(d), shift.1 + l)
+            }));
+            prop_assert_eq!(outer.iter().collect::<Vec<_>>(), expected);
             prop_assert_eq!(outer.count() as usize, first.len() + second.len() + 2);
         }
     }

@@ -2,7 +2,7 @@
 //! signal catalog; the worker keeps what matters, counts the rest, notes
 //! silences and disorder, and folds floods of identical signals.
 
-use super::{FileWarning, KeepPolicy, KeptEvent, Outcome, Repeats, ScannedSource};
+use super::{FileWarning, KeepPolicy, KeptEvent, Outcome, Repeat, Repeats, ScannedSource};
 use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceKind};
 use crate::parse::{self, Parser, RecordPeek, Sink};
 use crate::read::{DEFAULT_MAX_LINE, Line, LineReader, ReadDamage};
@@ -346,7 +346,11 @@ impl<'a> Worker<'a> {
                 && target.signals == event.signals
                 && code_of(&target.event) == code_of(&event.event)
             {
-                target.repeats.absorb(ms.round() as u32, &event.repeats);
+                let repeat = Repeat {
+                    delay_ms: ms.round() as u32,
+                    lines_after: event.event.line.saturating_sub(target.event.line),
+                };
+                target.repeats.absorb(repeat, &event.repeats);
                 return;
             }
         }

@@ -196,9 +196,9 @@ pub struct SignalDef {
     pub name: String,
     pub description: String,
     pub sources: Vec<SourceKind>,
-    /// Identical repeats from one file in the same ten minutes of its clock
-    /// are kept once, with their delays: for floods (retried connections)
-    /// that would fill memory.
+    /// Identical repeats from one file on the same day of its clock are
+    /// kept once, with their delays and lines: for floods (retried
+    /// connections) that would fill memory.
     pub collapse_repeats: bool,
     pub samples: Vec<SampleSpec>,
     pub file: String,

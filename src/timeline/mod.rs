@@ -67,6 +67,35 @@ pub struct Entry {
     pub also_at: Box<[(SourceId, u64)]>,
 }
 
+/// A folded repeat of an entry, cited in its place: the first of the
+/// entry's identical events inside a window the entry's own line lies
+/// outside of.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    pub time: DateTime<Utc>,
+    pub line: u64,
+}
+
+impl Entry {
+    /// The repeat to cite for this entry in `start..=end`: `None` when its
+    /// own line lies inside, nothing is folded into it, or no repeat lies
+    /// inside either.
+    pub fn repeat_cited_within(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Option<Occurrence> {
+        if start <= self.time && self.time <= end {
+            return None;
+        }
+        let repeat = self.repeats.first_within(self.time, start, end)?;
+        Some(Occurrence {
+            time: self.time + chrono::Duration::milliseconds(i64::from(repeat.delay_ms)),
+            line: self.event.line + repeat.lines_after,
+        })
+    }
+}
+
 /// The stretch of UTC time one input file covers, from its first record
 /// to its last.
 #[derive(Clone, Debug, PartialEq, Eq)]

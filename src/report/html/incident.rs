@@ -210,8 +210,8 @@ fn line_text(e: &Evidence) -> String {
     if e.repeats > 1 {
         let _ = write!(
             text,
-            "<span class=\"repeats\">×{} in this minute</span>",
-            e.repeats
+            "<span class=\"repeats\">{}</span>",
+            escape(crate::report::repeats_note(e.repeats).trim())
         );
     }
     if let Some(matched) = &e.matched {
