@@ -88,6 +88,8 @@ pub struct LineReader<R> {
     /// Bytes of the inner buffer lent out by the last line, consumed on
     /// the next call (the borrow must end first).
     lent: usize,
+    /// Bytes of the stream consumed so far, from where it was opened.
+    consumed: u64,
     bytes: Vec<u8>,
     decoded: String,
     number: u64,
@@ -107,6 +109,7 @@ impl<R: BufRead> LineReader<R> {
         LineReader {
             inner,
             lent: 0,
+            consumed: 0,
             bytes: Vec::with_capacity(256),
             decoded: String::new(),
             number: 0,
@@ -134,6 +137,27 @@ impl<R: BufRead> LineReader<R> {
         self
     }
 
+    /// A reader of a stream that begins `offset` bytes into its file (a
+    /// piece), so [`next_offset`](Self::next_offset) counts from the file's
+    /// start.
+    pub fn starting_at(mut self, offset: u64) -> Self {
+        self.consumed = offset;
+        self
+    }
+
+    /// Where the next line begins, in bytes of the stream (of the file, for
+    /// a reader [`starting_at`](Self::starting_at) its offset): what a
+    /// reader opened there again, [`numbered_after`](Self::numbered_after)
+    /// the lines before, reads next.
+    pub fn next_offset(&self) -> u64 {
+        self.consumed + self.lent as u64
+    }
+
+    fn consume(&mut self, bytes: usize) {
+        self.inner.consume(bytes);
+        self.consumed += bytes as u64;
+    }
+
     /// The line endings found so far.
     pub fn endings(&self) -> Endings {
         self.endings
@@ -148,14 +172,15 @@ impl<R: BufRead> LineReader<R> {
     /// member, say) ends the file; lines read before it stay valid, and so
     /// does the part of a line read before it.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
-        self.inner.consume(std::mem::take(&mut self.lent));
+        let lent = std::mem::take(&mut self.lent);
+        self.consume(lent);
         if let Some(err) = self.pending.take() {
             return Err(err);
         }
         if !self.started {
             self.started = true;
             if self.inner.fill_buf()?.starts_with(UTF8_BOM) {
-                self.inner.consume(UTF8_BOM.len());
+                self.consume(UTF8_BOM.len());
             }
         }
         let available = self.inner.fill_buf()?;
@@ -230,7 +255,7 @@ impl<R: BufRead> LineReader<R> {
             cut |= chunk_end > room;
             self.bytes
                 .extend_from_slice(&available[..chunk_end.min(room)]);
-            self.inner.consume(consumed);
+            self.consume(consumed);
             read_any = true;
             if cr_at_end {
                 self.after_cr_at_end();
@@ -260,7 +285,7 @@ impl<R: BufRead> LineReader<R> {
             }
         };
         if crlf {
-            self.inner.consume(1);
+            self.consume(1);
         }
         if self.endings == Endings::Unknown {
             self.endings = if crlf || at_end {

@@ -128,7 +128,17 @@ pub struct ScannedSource {
     pub minutes: RecordMinutes,
     /// GC pauses and safepoints too short for any signal, counted.
     pub short_stops: ShortStops,
+    /// For a plain UTF-8 file on disk: a line number and the byte offset
+    /// its line starts at, about every [`LINE_INDEX_STEP`] bytes, so a
+    /// cited line can be read again from near it (see [`reread`]). `None`
+    /// for compressed files, archive entries and transcoded text, which are
+    /// read again from their start.
+    pub line_index: Option<Vec<(u64, u64)>>,
 }
+
+/// Bytes between two entries of a file's line index: reading a cited line
+/// again reads at most this much of the file before it.
+pub const LINE_INDEX_STEP: u64 = 1 << 20;
 
 impl ScannedSource {
     /// A source not read yet: nothing counted, nothing found.
@@ -151,6 +161,7 @@ impl ScannedSource {
             utc_offset: None,
             minutes: RecordMinutes::default(),
             short_stops: ShortStops::default(),
+            line_index: None,
         }
     }
 
@@ -308,7 +319,10 @@ fn scan_file<R: BufRead + std::io::Seek>(
         return walk.finish(Packing::Plain);
     }
     match open::unpack(reader) {
-        Ok(Unpacked::Text(opened)) => vec![scan_text(candidate.clone(), opened, budget, ctx)],
+        Ok(Unpacked::Text(opened)) => {
+            let on_disk = opened.packing == Packing::Plain;
+            vec![scan_text(candidate.clone(), opened, on_disk, budget, ctx)]
+        }
         Ok(Unpacked::Archive {
             format,
             packing,
@@ -505,7 +519,9 @@ impl ArchiveScan<'_> {
             ArchiveFormat::Tar => Box::new(buffered),
         };
         let mut outcome = match open::unpack(stream) {
-            Ok(Unpacked::Text(opened)) => scan_text(candidate, opened, self.budget, self.ctx),
+            Ok(Unpacked::Text(opened)) => {
+                scan_text(candidate, opened, false, self.budget, self.ctx)
+            }
             Ok(Unpacked::Archive {
                 format,
                 packing,
@@ -537,9 +553,12 @@ fn note_unsafe_name(source: &mut ScannedSource, name: &EntryName) {
 }
 
 /// Scans one text stream: sniff its kind, then parse and classify it.
+/// `on_disk`: the stream is a plain file's bytes from its start, so its
+/// lines can be indexed by offset (when it is UTF-8).
 fn scan_text(
     candidate: Candidate,
     opened: Opened<'_>,
+    on_disk: bool,
     budget: &Budget,
     ctx: &Context<'_>,
 ) -> Outcome {
@@ -572,6 +591,9 @@ fn scan_text(
     };
     source.kind = Some(kind);
     let mut worker = Worker::new(source, kind, ctx.catalog, ctx.keep);
+    if on_disk && opened.encoding == TextEncoding::Utf8 {
+        worker.index_lines();
+    }
     worker.feed(parser.as_mut(), &head, &mut reader, read_error);
     worker.finish()
 }

@@ -110,6 +110,7 @@ fn scan_piece<'a>(
     ctx: &Context<'a>,
 ) -> Worker<'a> {
     let mut worker = Worker::new(source, kind, ctx.catalog, ctx.keep);
+    worker.index_lines();
     let budget = Budget::new(ctx.options.limits);
     let tick = |bytes: u64| {
         if let Some(progress) = ctx.options.progress {
@@ -136,6 +137,7 @@ fn scan_piece<'a>(
         DEFAULT_MAX_LINE,
     )
     .numbered_after(piece.lines_before)
+    .starting_at(piece.start)
     .lf_only();
     worker.feed(parser.as_mut(), &[], &mut reader, None);
     worker
@@ -311,8 +313,23 @@ mod tests {
             (97, "not UTF-8"),
             (37, "more warnings in this file were not listed"),
         ] {
-            let candidate = write_log(dir.path(), "node.log", &messy_log(step_back_every));
-            let whole = format!("{:?}", scan_whole(&candidate, &ctx));
+            let text = messy_log(step_back_every);
+            let candidate = write_log(dir.path(), "node.log", &text);
+            // The line index differs (pieces add an entry at each start);
+            // each entry must point at the start of its line.
+            let without_index = |mut outcomes: Vec<Outcome>| {
+                for (source, _) in &mut outcomes {
+                    let index = source.line_index.take().expect("a plain file is indexed");
+                    for (line, offset) in index {
+                        let before = &text[..offset as usize];
+                        assert!(before.is_empty() || before.ends_with(b"\n"), "{offset}");
+                        let lines = before.iter().filter(|&&b| b == b'\n').count();
+                        assert_eq!(lines as u64 + 1, line, "line {line} at {offset}");
+                    }
+                }
+                format!("{outcomes:?}")
+            };
+            let whole = without_index(scan_whole(&candidate, &ctx));
             assert!(whole.contains(expected), "{expected}");
             assert!(
                 whole.contains("proof: Some(DetailLine"),
@@ -321,7 +338,7 @@ mod tests {
             for piece_bytes in [700, 4096, 50_000] {
                 let pieces = cut_and_scan(&candidate, 0, piece_bytes, &ctx).expect("cut in pieces");
                 assert_eq!(
-                    format!("{:?}", vec![pieces]),
+                    without_index(vec![pieces]),
                     whole,
                     "pieces of {piece_bytes} bytes"
                 );

@@ -1,9 +1,10 @@
 //! Lines read again for evidence. A folded flood keeps one event a day per
 //! file, and a finding cites the first of its repeats inside the rule's
 //! window by its own line; only the kept event's text was held. The texts
-//! of the cited lines are read here, in one more pass over only the files
-//! that hold them (an archive is walked again to the entries concerned,
-//! a compressed file decompressed again up to the last line wanted).
+//! of the cited lines are read here: a plain file from the entry of its
+//! line index before each line (at most [`super::LINE_INDEX_STEP`] bytes
+//! early), a compressed file or archive entry in one more pass over it from
+//! the start (an archive is walked again to the entries concerned).
 
 use super::{Context, KeepPolicy, ScanOptions, ScannedSource, guarded, scan_whole};
 use crate::discover::Candidate;
@@ -13,7 +14,9 @@ use crate::read::{DEFAULT_MAX_LINE, LineReader};
 use crate::signals::SignalCatalog;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::BufRead;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::Path;
 use std::sync::Mutex;
 
 /// The lines to read again, by display name, and the texts found.
@@ -60,12 +63,76 @@ pub fn reread(
     wanted: &BTreeMap<SourceId, BTreeSet<u64>>,
     catalog: &SignalCatalog,
 ) -> BTreeMap<(SourceId, u64), String> {
+    let (indexed, streamed): (Vec<_>, Vec<_>) = wanted
+        .iter()
+        .filter_map(|(id, lines)| Some((*id, sources.get(id.0 as usize)?, lines)))
+        .partition(|(_, source, _)| source.line_index.is_some());
+    let mut found: BTreeMap<(SourceId, u64), String> = indexed
+        .par_iter()
+        .flat_map_iter(|(id, source, lines)| {
+            let index = source.line_index.as_deref().unwrap_or_default();
+            on_disk(&source.candidate.path, index, lines)
+                .into_iter()
+                .map(move |(line, text)| ((*id, line), text))
+        })
+        .collect();
+    found.extend(streamed_again(&streamed, catalog));
+    found
+}
+
+/// Reads `lines` of the plain file at `path`, each from the last entry of
+/// its line `index` at or before it.
+fn on_disk(path: &Path, index: &[(u64, u64)], lines: &BTreeSet<u64>) -> Vec<(u64, String)> {
+    let mut found = Vec::new();
+    let mut reader: Option<LineReader<BufReader<File>>> = None;
+    let mut at = 0u64;
+    for &wanted in lines {
+        let (start_line, offset) = match index.partition_point(|(line, _)| *line <= wanted) {
+            0 => (1, 0),
+            i => index[i - 1],
+        };
+        if reader.is_none() || at >= wanted || at + 1 < start_line {
+            reader = open_at(path, start_line, offset);
+            at = start_line - 1;
+        }
+        let Some(lines_read) = reader.as_mut() else {
+            return found;
+        };
+        while at < wanted {
+            match lines_read.next_line() {
+                Ok(Some(line)) => {
+                    at = line.number;
+                    if line.number == wanted {
+                        found.push((wanted, parse::evidence_text(line.text)));
+                    }
+                }
+                _ => return found,
+            }
+        }
+    }
+    found
+}
+
+/// A reader of the file at `path` whose next line is `line`, at `offset`.
+fn open_at(path: &Path, line: u64, offset: u64) -> Option<LineReader<BufReader<File>>> {
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    let reader = LineReader::new(BufReader::with_capacity(64 * 1024, file), DEFAULT_MAX_LINE);
+    Some(match line {
+        1 => reader,
+        _ => reader.numbered_after(line - 1).lf_only(),
+    })
+}
+
+/// Reads the wanted lines of compressed files and archive entries by
+/// walking them again from their start, as the scan did.
+fn streamed_again(
+    wanted: &[(SourceId, &ScannedSource, &BTreeSet<u64>)],
+    catalog: &SignalCatalog,
+) -> BTreeMap<(SourceId, u64), String> {
     let mut by_display = HashMap::new();
     let mut files: BTreeMap<String, Candidate> = BTreeMap::new();
-    for (id, lines) in wanted {
-        let Some(source) = sources.get(id.0 as usize) else {
-            continue;
-        };
+    for &(_, source, lines) in wanted {
         let display = &source.candidate.display;
         by_display.insert(display.clone(), lines.clone());
         let on_disk = display
@@ -93,8 +160,8 @@ pub fn reread(
         guarded(file, || scan_whole(file, &ctx));
     });
     let ids: HashMap<&str, SourceId> = wanted
-        .keys()
-        .filter_map(|id| Some((sources.get(id.0 as usize)?.candidate.display.as_str(), *id)))
+        .iter()
+        .map(|(id, source, _)| (source.candidate.display.as_str(), *id))
         .collect();
     plan.found
         .into_inner()
@@ -102,4 +169,76 @@ pub fn reread(
         .into_iter()
         .filter_map(|(display, line, text)| Some(((*ids.get(display.as_str())?, line), text)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::builtin;
+
+    /// A node.log of `lines` records, each naming its own line number.
+    fn node_log(lines: u64) -> String {
+        (1..=lines)
+            .map(|n| {
+                format!(
+                    "2026-03-12 10:{:02}:{:02},000 INFO  [pool-3-thread-1] [LGS_10042] Log Service flushed record {n}.\n",
+                    n / 60 % 60,
+                    n % 60
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_scan_indexes_line_starts_and_cited_lines_are_read_from_near_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = node_log(60_000);
+        std::fs::write(dir.path().join("node.log"), &text).unwrap();
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        let inventory = crate::discover::discover(&[dir.path().to_path_buf()]);
+        let scan = super::super::scan(&inventory.candidates, &catalog, KeepPolicy::default());
+        let source = &scan.sources[0];
+        let index = source
+            .line_index
+            .as_deref()
+            .expect("a plain file is indexed");
+        assert!(index.len() >= 5, "about one entry per MiB: {index:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        for &(line, offset) in index {
+            let at = &text[offset as usize..];
+            assert!(
+                at.starts_with(lines[line as usize - 1]),
+                "line {line} at {offset}"
+            );
+        }
+        let wanted: BTreeMap<SourceId, BTreeSet<u64>> =
+            BTreeMap::from([(source.id, BTreeSet::from([1, 2, 31_337, 59_999, 60_000]))]);
+        let found = reread(&scan.sources, &wanted, &catalog);
+        for (&(_, line), text) in &found {
+            assert_eq!(text, lines[line as usize - 1]);
+        }
+        assert_eq!(found.len(), 5);
+    }
+
+    #[test]
+    fn a_gzipped_file_is_read_again_from_its_start() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let text = node_log(2_000);
+        let file = std::fs::File::create(dir.path().join("node.log.gz")).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        gz.finish().unwrap();
+        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        let inventory = crate::discover::discover(&[dir.path().to_path_buf()]);
+        let scan = super::super::scan(&inventory.candidates, &catalog, KeepPolicy::default());
+        let source = &scan.sources[0];
+        assert_eq!(source.line_index, None);
+        let wanted = BTreeMap::from([(source.id, BTreeSet::from([1_999]))]);
+        let found = reread(&scan.sources, &wanted, &catalog);
+        assert_eq!(
+            found.get(&(source.id, 1_999)).map(String::as_str),
+            text.lines().nth(1_998)
+        );
+    }
 }

@@ -43,6 +43,8 @@ pub(super) struct Worker<'a> {
     /// Read errors, each with the line it stopped after.
     read_errors: Vec<(u64, std::io::Error)>,
     damage: ReadDamage,
+    /// Where the next line index entry is due, when lines are indexed.
+    next_indexed: Option<u64>,
 }
 
 impl<'a> Worker<'a> {
@@ -67,6 +69,35 @@ impl<'a> Worker<'a> {
             warnings_dropped: 0,
             read_errors: Vec::new(),
             damage: ReadDamage::default(),
+            next_indexed: None,
+        }
+    }
+
+    /// Indexes the lines read by offset (see [`ScannedSource::line_index`]):
+    /// for a plain UTF-8 file read from its start or from a piece's.
+    pub(super) fn index_lines(&mut self) {
+        self.source.line_index.get_or_insert_with(Vec::new);
+        self.next_indexed = Some(0);
+    }
+
+    fn index_line(&mut self, number: u64, offset: u64, endings: crate::read::Endings) {
+        let (Some(due), Some(index)) = (self.next_indexed, self.source.line_index.as_mut()) else {
+            return;
+        };
+        // Read again from the middle, a file split on lone CRs could
+        // number its lines differently: such files are read from the start.
+        match endings {
+            crate::read::Endings::Lf => {}
+            crate::read::Endings::Unknown => return,
+            crate::read::Endings::Any => {
+                self.source.line_index = None;
+                self.next_indexed = None;
+                return;
+            }
+        }
+        if offset >= due {
+            index.push((number, offset));
+            self.next_indexed = Some(offset + super::LINE_INDEX_STEP);
         }
     }
 
@@ -88,9 +119,12 @@ impl<'a> Worker<'a> {
             parser.line(&line, self);
         }
         while read_error.is_none() {
+            let offset = reader.next_offset();
+            let endings = reader.endings();
             match reader.next_line() {
                 Ok(Some(line)) => {
                     self.source.lines = line.number;
+                    self.index_line(line.number, offset, endings);
                     parser.line(&line, self);
                 }
                 Ok(None) => break,
@@ -137,6 +171,10 @@ impl<'a> Worker<'a> {
         }
         source.minutes.absorb(piece.minutes);
         source.short_stops.absorb(&piece.short_stops);
+        match (&mut source.line_index, piece.line_index) {
+            (Some(index), Some(more)) => index.extend(more),
+            (index, _) => *index = None,
+        }
         if next.previous.is_some() {
             self.previous = next.previous;
             self.last_text = next.last_text;
