@@ -167,8 +167,10 @@ impl Condition {
         };
         let value = match &self.subject {
             Subject::Field(_) => f64::NAN,
-            Subject::Count => signals.clone().map(|(_, w)| f64::from(w)).sum(),
-            Subject::Sum(name) => numbers(name).iter().map(|(v, w)| v * w).sum(),
+            // `+ 0.0`: an empty float sum is -0.0, which the report would
+            // print as such.
+            Subject::Count => signals.clone().map(|(_, w)| f64::from(w)).sum::<f64>() + 0.0,
+            Subject::Sum(name) => numbers(name).iter().map(|(v, w)| v * w).sum::<f64>() + 0.0,
             Subject::Max(name) => numbers(name)
                 .into_iter()
                 .fold(f64::NAN, |m, (v, _)| m.max(v)),
@@ -438,6 +440,14 @@ mod tests {
                 .unwrap()
                 .holds_over(std::iter::empty(), &PARAMS)
         );
+        for empty in ["count >= 1", "sum(x) > 1"] {
+            let value = Condition::parse(empty)
+                .unwrap()
+                .measure_over(std::iter::empty(), &PARAMS)
+                .value
+                .unwrap();
+            assert!(value == 0.0 && value.is_sign_positive(), "{empty}: {value}");
+        }
     }
 
     #[test]
