@@ -167,23 +167,11 @@ pub fn cited_repeats(
         };
         let lines = wanted.entry(entry.source).or_default();
         lines.insert(repeat.line);
-        if let Some(below) = proof_distance(entry) {
+        if let Some(below) = entry.proof_distance() {
             lines.insert(repeat.line + below);
         }
     }
     wanted
-}
-
-/// How many lines below a kept record's first line the line that proved
-/// its signal is, when one did.
-pub fn proof_distance(entry: &crate::timeline::Entry) -> Option<u64> {
-    match &entry.event.kind {
-        crate::model::EventKind::Log(record) => record
-            .proof
-            .as_ref()
-            .map(|proof| proof.line.saturating_sub(entry.event.line)),
-        _ => None,
-    }
 }
 
 /// Incidents on `timeline` and a verdict for each.

@@ -701,7 +701,7 @@ impl Context<'_> {
         evidence.repeats = inside;
         evidence.also_at = Vec::new();
         evidence.matched = evidence.matched.take().and_then(|proof| {
-            let line = repeat.line + crate::pipeline::proof_distance(entry)?;
+            let line = repeat.line + entry.proof_distance()?;
             (recited(line) == Some(&proof.text)).then_some(LineSample {
                 line,
                 text: proof.text,

@@ -94,6 +94,19 @@ impl Entry {
             line: self.event.line + repeat.lines_after,
         })
     }
+
+    /// How many lines below the record's first line the line that proved
+    /// its signal is, when one did: a cited repeat's proving line is looked
+    /// for at the same distance.
+    pub fn proof_distance(&self) -> Option<u64> {
+        match &self.event.kind {
+            EventKind::Log(record) => record
+                .proof
+                .as_ref()
+                .map(|proof| proof.line.saturating_sub(self.event.line)),
+            _ => None,
+        }
+    }
 }
 
 /// The stretch of UTC time one input file covers, from its first record
