@@ -19,40 +19,49 @@ use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Mutex;
 
-/// The lines to read again, by display name, and the texts found.
+/// The lines to read again, by the display name of their source, and the
+/// texts found.
 pub(super) struct Reread {
-    wanted: HashMap<String, BTreeSet<u64>>,
-    found: Mutex<Vec<(String, u64, String)>>,
+    wanted: HashMap<String, (SourceId, BTreeSet<u64>)>,
+    found: Mutex<Vec<((SourceId, u64), String)>>,
 }
 
 impl Reread {
     /// Reads the lines wanted of the text stream `display`, if any are.
     pub(super) fn read(&self, display: &str, stream: Box<dyn BufRead + '_>) {
-        let Some(lines) = self.wanted.get(display) else {
-            return;
-        };
-        let Some(&last) = lines.last() else {
+        let Some((id, lines)) = self.wanted.get(display) else {
             return;
         };
         let mut reader = LineReader::new(stream, DEFAULT_MAX_LINE);
-        let mut found = Vec::new();
-        while let Ok(Some(line)) = reader.next_line() {
-            if lines.contains(&line.number) {
-                found.push((
-                    display.to_string(),
-                    line.number,
-                    parse::evidence_text(line.text),
-                ));
-            }
-            if line.number >= last {
-                break;
-            }
-        }
+        let found = read_forward(&mut reader, lines.iter().copied());
         self.found
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(found);
+            .extend(found.into_iter().map(|(line, text)| ((*id, line), text)));
     }
+}
+
+/// Reads on from `reader` to each of `lines` (ascending, none before the
+/// reader's next line), with their texts capped as evidence is; stops at
+/// the end of the stream or a read error.
+fn read_forward<R: BufRead>(
+    reader: &mut LineReader<R>,
+    lines: impl Iterator<Item = u64>,
+) -> Vec<(u64, String)> {
+    let mut found = Vec::new();
+    for wanted in lines {
+        loop {
+            match reader.next_line() {
+                Ok(Some(line)) if line.number < wanted => continue,
+                Ok(Some(line)) if line.number == wanted => {
+                    found.push((wanted, parse::evidence_text(line.text)));
+                    break;
+                }
+                _ => return found,
+            }
+        }
+    }
+    found
 }
 
 /// The texts (capped as evidence is) of the `wanted` lines of each source.
@@ -80,41 +89,30 @@ pub fn reread(
     found
 }
 
-/// Reads `lines` of the plain file at `path`, each from the last entry of
-/// its line `index` at or before it.
+/// Reads `lines` of the plain file at `path`: those after the same entry
+/// of its line `index` in one pass from that entry.
 fn on_disk(path: &Path, index: &[(u64, u64)], lines: &BTreeSet<u64>) -> Vec<(u64, String)> {
+    let entry_before = |wanted: u64| match index.partition_point(|(line, _)| *line <= wanted) {
+        0 => (1, 0),
+        i => index[i - 1],
+    };
     let mut found = Vec::new();
-    let mut reader: Option<LineReader<BufReader<File>>> = None;
-    let mut at = 0u64;
-    for &wanted in lines {
-        let (start_line, offset) = match index.partition_point(|(line, _)| *line <= wanted) {
-            0 => (1, 0),
-            i => index[i - 1],
+    let mut lines = lines.iter().copied().peekable();
+    while let Some(&first) = lines.peek() {
+        let entry = entry_before(first);
+        let group: Vec<u64> =
+            std::iter::from_fn(|| lines.next_if(|&l| entry_before(l) == entry)).collect();
+        let Some(mut reader) = open_at(path, entry) else {
+            break;
         };
-        if reader.is_none() || at >= wanted || at + 1 < start_line {
-            reader = open_at(path, start_line, offset);
-            at = start_line - 1;
-        }
-        let Some(lines_read) = reader.as_mut() else {
-            return found;
-        };
-        while at < wanted {
-            match lines_read.next_line() {
-                Ok(Some(line)) => {
-                    at = line.number;
-                    if line.number == wanted {
-                        found.push((wanted, parse::evidence_text(line.text)));
-                    }
-                }
-                _ => return found,
-            }
-        }
+        found.extend(read_forward(&mut reader, group.into_iter()));
     }
     found
 }
 
-/// A reader of the file at `path` whose next line is `line`, at `offset`.
-fn open_at(path: &Path, line: u64, offset: u64) -> Option<LineReader<BufReader<File>>> {
+/// A reader of the file at `path` whose next line is the index entry's
+/// line, at its offset.
+fn open_at(path: &Path, (line, offset): (u64, u64)) -> Option<LineReader<BufReader<File>>> {
     let mut file = File::open(path).ok()?;
     file.seek(SeekFrom::Start(offset)).ok()?;
     let reader = LineReader::new(BufReader::with_capacity(64 * 1024, file), DEFAULT_MAX_LINE);
@@ -132,9 +130,9 @@ fn streamed_again(
 ) -> BTreeMap<(SourceId, u64), String> {
     let mut by_display = HashMap::new();
     let mut files: BTreeMap<String, Candidate> = BTreeMap::new();
-    for &(_, source, lines) in wanted {
+    for &(id, source, lines) in wanted {
         let display = &source.candidate.display;
-        by_display.insert(display.clone(), lines.clone());
+        by_display.insert(display.clone(), (id, lines.clone()));
         let on_disk = display
             .split_once('!')
             .map_or(display.as_str(), |(file, _)| file);
@@ -159,15 +157,10 @@ fn streamed_again(
     files.par_iter().for_each(|(_, file)| {
         guarded(file, || scan_whole(file, &ctx));
     });
-    let ids: HashMap<&str, SourceId> = wanted
-        .iter()
-        .map(|(id, source, _)| (source.candidate.display.as_str(), *id))
-        .collect();
     plan.found
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .into_iter()
-        .filter_map(|(display, line, text)| Some(((*ids.get(display.as_str())?, line), text)))
         .collect()
 }
 
