@@ -31,8 +31,12 @@ pub struct RecordPeek<'a> {
     pub continuation: &'a str,
     /// The header's message code, if it has one.
     pub code: Option<&'a str>,
+    /// The header's thread (or script), if it names one.
+    pub thread: Option<&'a str>,
     /// The header's message, without time, level, thread or code.
     pub message: &'a str,
+    /// The header's source location, if it ends with one.
+    pub location: Option<&'a str>,
 }
 
 impl<'a> RecordPeek<'a> {

@@ -51,9 +51,11 @@ struct OpenRecord {
     time: LogTime,
     level: Option<Level>,
     first_line_len: usize,
-    /// Where the header's code and message lie in its line.
+    /// Where the header's parts lie in its line.
     code: Option<Range<usize>>,
+    thread: Option<Range<usize>>,
     message: Range<usize>,
+    location: Option<Range<usize>>,
     /// Lines not buffered because the record grew past the cap.
     overflow: u32,
 }
@@ -81,7 +83,9 @@ impl RecordParser {
             first_line,
             continuation: continuation.strip_prefix('\n').unwrap_or(continuation),
             code: open.code.clone().map(|r| &first_line[r]),
+            thread: open.thread.clone().map(|r| &first_line[r]),
             message: &first_line[open.message.clone()],
+            location: open.location.clone().map(|r| &first_line[r]),
         };
         if !sink.wants(&peek) {
             sink.skipped(&peek);
@@ -129,7 +133,9 @@ impl Parser for RecordParser {
                 level: header.level,
                 first_line_len: line.text.len(),
                 code: header.code.map(within),
+                thread: header.thread.map(within),
                 message: within(header.message),
+                location: header.location.map(within),
                 overflow: 0,
             };
             self.close(sink);
@@ -228,7 +234,10 @@ mod tests {
 
     /// Keeps what each peek showed, and wants nothing.
     #[derive(Default)]
-    struct Peeks(Vec<(Option<String>, Vec<String>, String)>);
+    struct Peeks(Vec<Peeked>);
+
+    /// A peek's code, searchable texts, first line and thread.
+    type Peeked = (Option<String>, Vec<String>, String, Option<String>);
 
     impl Sink for Peeks {
         fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
@@ -236,6 +245,7 @@ mod tests {
                 record.code.map(str::to_string),
                 record.searchable().map(str::to_string).collect(),
                 record.first_line.to_string(),
+                record.thread.map(str::to_string),
             ));
             false
         }
@@ -296,8 +306,9 @@ mod tests {
             parser.line(&line, &mut peeks);
         }
         parser.finish(&mut peeks);
-        let (code, searchable, first) = &peeks.0[0];
+        let (code, searchable, first, thread) = &peeks.0[0];
         assert_eq!(code.as_deref(), Some("DOM_10162"));
+        assert_eq!(thread.as_deref(), Some("Master Elect Data Writer"));
         assert_eq!(
             searchable,
             &[
@@ -309,5 +320,6 @@ mod tests {
         assert!(first.ends_with("master election row."));
         assert_eq!(peeks.0[1].0, None);
         assert_eq!(peeks.0[1].1, ["no code here"]);
+        assert_eq!(peeks.0[1].3.as_deref(), Some("main"));
     }
 }

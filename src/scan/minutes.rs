@@ -39,7 +39,15 @@ impl RecordMinutes {
             LogTime::Zoned(_) => (&mut self.utc, time.minute_number()),
             LogTime::Uptime(_) => return,
         };
-        *map.entry(minute >> self.level).or_default() += 1;
+        let bucket = minute >> self.level;
+        // A log in order counts into its latest bucket: no search.
+        if let Some(mut latest) = map.last_entry()
+            && *latest.key() == bucket
+        {
+            *latest.get_mut() += 1;
+            return;
+        }
+        *map.entry(bucket).or_default() += 1;
         self.fit();
     }
 

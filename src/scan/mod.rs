@@ -25,6 +25,7 @@ mod pieces;
 mod repeats;
 mod reread;
 mod stops;
+mod verdicts;
 mod worker;
 
 pub use minutes::RecordMinutes;

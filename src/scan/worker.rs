@@ -2,12 +2,14 @@
 //! signal catalog; the worker keeps what matters, counts the rest, notes
 //! silences and disorder, and folds floods of identical signals.
 
+use super::verdicts::{Verdict, Verdicts};
 use super::{FileWarning, KeepPolicy, KeptEvent, Outcome, Repeat, Repeats, ScannedSource};
 use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceKind};
 use crate::parse::{self, Parser, RecordPeek, Sink};
 use crate::read::{DEFAULT_MAX_LINE, Line, LineReader, ReadDamage};
 use crate::signals::{FieldValue, Scratch, Signal, SignalCatalog};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Unparsed lines quoted per file in the report.
 const UNPARSED_SAMPLES: usize = 3;
@@ -17,6 +19,35 @@ const MAX_WARNINGS: usize = 20;
 const MIN_GAP_MS: f64 = 10_000.0;
 /// A timestamp this much earlier than the one before counts as out of order.
 const BACKWARD_TOLERANCE_MS: f64 = 1_000.0;
+
+/// Where the kept event of a fold key (already a hash) and a bucket is.
+type FoldIndex = HashMap<(u64, i64), usize, BuildHasherDefault<FoldKeyHasher>>;
+
+/// Mixes [`FoldIndex`] keys with a multiply: they are a hash and a bucket
+/// number already, so SipHash (the default, asked per folded record) only
+/// costs time.
+#[derive(Default)]
+struct FoldKeyHasher(u64);
+
+impl Hasher for FoldKeyHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.write_u64(u64::from(b)));
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0 ^ word)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(31);
+    }
+
+    fn write_i64(&mut self, word: i64) {
+        self.write_u64(word as u64);
+    }
+}
 
 /// Scans one source, or one piece of a large one (see [`Worker::absorb`]).
 pub(super) struct Worker<'a> {
@@ -37,7 +68,9 @@ pub(super) struct Worker<'a> {
     literal_hit: Option<bool>,
     /// Where the latest kept event with given collapsible signals is, per
     /// bucket of [`Repeats::BUCKET_MINUTES`] of the log's clock.
-    repeat_of: HashMap<(u64, i64), usize>,
+    repeat_of: FoldIndex,
+    /// What was decided for recent text records, for identical ones.
+    verdicts: Verdicts,
     /// Warnings past `MAX_WARNINGS`, counted instead of kept.
     warnings_dropped: u64,
     /// Read errors, each with the line it stopped after.
@@ -65,7 +98,8 @@ impl<'a> Worker<'a> {
             previous: None,
             last_text: String::new(),
             literal_hit: None,
-            repeat_of: HashMap::new(),
+            repeat_of: FoldIndex::default(),
+            verdicts: Verdicts::default(),
             warnings_dropped: 0,
             read_errors: Vec::new(),
             damage: ReadDamage::default(),
@@ -346,6 +380,20 @@ impl<'a> Worker<'a> {
         !signals.is_empty() || self.level_kept(event.level)
     }
 
+    /// Remembers what was decided for the text record [`Sink::wants`] just
+    /// let through, when identical records can skip the work: not wanted,
+    /// or wanted only to fold.
+    fn remember_verdict(&mut self, wanted: bool, code: Option<&str>, signals: &[Signal]) {
+        if !wanted {
+            self.verdicts.remember(Verdict::Skip);
+        } else if self.catalog.collapses(signals) {
+            self.verdicts.remember(Verdict::Fold {
+                signals: signals.to_vec(),
+                key: fold_key(code, signals),
+            });
+        }
+    }
+
     /// Keeps a record read from the file (no repeats of its own yet).
     fn keep_new(&mut self, mut event: Event, signals: Vec<Signal>) {
         event.shed_classified_text();
@@ -367,34 +415,83 @@ impl<'a> Worker<'a> {
             self.kept.push(event);
             return;
         }
-        let bucket = event
-            .event
-            .time
-            .minute_number()
-            .div_euclid(Repeats::BUCKET_MINUTES);
-        let key = (fold_key(&event), bucket);
-        if let Some(&index) = self.repeat_of.get(&key) {
-            let target = &mut self.kept[index];
-            let delay = event
-                .event
-                .time
-                .millis_since(target.event.time)
-                .filter(|ms| (0.0..=f64::from(Repeats::WINDOW_MS)).contains(ms));
-            if let Some(ms) = delay
-                && target.signals == event.signals
-                && code_of(&target.event) == code_of(&event.event)
-            {
-                let repeat = Repeat {
-                    delay_ms: ms.round() as u32,
-                    lines_after: event.event.line.saturating_sub(target.event.line),
-                };
-                target.repeats.absorb(repeat, &event.repeats);
-                return;
-            }
+        let key = (
+            fold_key(code_of(&event.event), &event.signals),
+            fold_bucket(event.event.time),
+        );
+        let record = Recurrence {
+            line: event.event.line,
+            time: event.event.time,
+            code: code_of(&event.event),
+            signals: &event.signals,
+        };
+        if let Some(&index) = self.repeat_of.get(&key)
+            && record.fold_into(&mut self.kept[index], &event.repeats)
+        {
+            return;
         }
         self.repeat_of.insert(key, self.kept.len());
         self.kept.push(event);
     }
+}
+
+/// What folding compares of a record with the kept one it may repeat.
+struct Recurrence<'r> {
+    line: u64,
+    time: LogTime,
+    code: Option<&'r str>,
+    signals: &'r [Signal],
+}
+
+impl Recurrence<'_> {
+    /// Counts this record (and its own `repeats`) on `target` when it
+    /// repeats it: same code and signals, and no earlier nor further than
+    /// [`Repeats::WINDOW_MS`] after it.
+    fn fold_into(&self, target: &mut KeptEvent, repeats: &Repeats) -> bool {
+        let delay = self
+            .time
+            .millis_since(target.event.time)
+            .filter(|ms| (0.0..=f64::from(Repeats::WINDOW_MS)).contains(ms));
+        let Some(ms) = delay else {
+            return false;
+        };
+        if target.signals != self.signals || code_of(&target.event) != self.code {
+            return false;
+        }
+        let repeat = Repeat {
+            delay_ms: ms.round() as u32,
+            lines_after: self.line.saturating_sub(target.event.line),
+        };
+        target.repeats.absorb(repeat, repeats);
+        true
+    }
+}
+
+/// Folds a record decided before ([`Verdict::Fold`], raising `signals`)
+/// into the identical kept one of its bucket without building it; false
+/// when there is none in reach, and the record goes the usual way.
+fn fold_recurrence(
+    kept: &mut [KeptEvent],
+    repeat_of: &FoldIndex,
+    record: &RecordPeek<'_>,
+    signals: &[Signal],
+    key: u64,
+) -> bool {
+    let key = (key, fold_bucket(record.time));
+    let recurrence = Recurrence {
+        line: record.line,
+        time: record.time,
+        code: record.code,
+        signals,
+    };
+    repeat_of
+        .get(&key)
+        .is_some_and(|&index| recurrence.fold_into(&mut kept[index], &Repeats::default()))
+}
+
+/// The bucket of the log's clock a record folds within.
+fn fold_bucket(time: LogTime) -> i64 {
+    time.minute_number().div_euclid(Repeats::BUCKET_MINUTES)
 }
 
 /// Keeps, on a text record about to shed its detail, the continuation line
@@ -417,11 +514,11 @@ fn code_of(event: &Event) -> Option<&str> {
 
 /// A hash of what makes a kept event identical to another for folding: its
 /// message code and its signals' ids and own field values.
-fn fold_key(kept: &KeptEvent) -> u64 {
-    use std::hash::{Hash, Hasher};
+fn fold_key(code: Option<&str>, signals: &[Signal]) -> u64 {
+    use std::hash::Hash;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    code_of(&kept.event).hash(&mut hasher);
-    for signal in &kept.signals {
+    code.hash(&mut hasher);
+    for signal in signals {
         signal.id.hash(&mut hasher);
         for (name, value) in signal.fields.iter() {
             name.hash(&mut hasher);
@@ -436,11 +533,24 @@ fn fold_key(kept: &KeptEvent) -> u64 {
 
 impl Sink for Worker<'_> {
     fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+        match self.verdicts.recall(record) {
+            Some(Verdict::Skip) => return false,
+            Some(Verdict::Fold { signals, key })
+                if fold_recurrence(&mut self.kept, &self.repeat_of, record, signals, *key) =>
+            {
+                return false;
+            }
+            _ => {}
+        }
         let literal_hit =
             self.catalog
                 .may_match_record(record.code, record.searchable(), record.level);
         self.literal_hit = Some(literal_hit);
-        literal_hit || self.level_kept(record.level)
+        let wanted = literal_hit || self.level_kept(record.level);
+        if !wanted {
+            self.verdicts.remember(Verdict::Skip);
+        }
+        wanted
     }
 
     fn skipped(&mut self, record: &RecordPeek<'_>) {
@@ -450,6 +560,7 @@ impl Sink for Worker<'_> {
 
     fn event(&mut self, mut event: Event) {
         self.note_event(&event, &event.text);
+        let peeked = self.literal_hit.is_some();
         let signals = match self.literal_hit.take() {
             Some(true) => self
                 .catalog
@@ -457,7 +568,11 @@ impl Sink for Worker<'_> {
             Some(false) => Vec::new(),
             None => self.catalog.classify(self.kind, &event, &mut self.scratch),
         };
-        if self.wanted(&event, &signals) {
+        let wanted = self.wanted(&event, &signals);
+        if peeked {
+            self.remember_verdict(wanted, code_of(&event), &signals);
+        }
+        if wanted {
             if !signals.is_empty() {
                 keep_proof(&mut event, self.scratch.proving_detail());
             }
@@ -501,7 +616,13 @@ mod tests {
 
     /// The events a worker keeps from `text`, read as a file of `kind`.
     fn kept(kind: SourceKind, text: &str) -> Vec<KeptEvent> {
-        let catalog = SignalCatalog::build(&builtin()).unwrap();
+        scan(kind, text, KeepPolicy::default(), Verdicts::default()).1
+    }
+
+    /// What a worker keeps and counts of `text`, with `verdicts`.
+    fn scan(kind: SourceKind, text: &str, keep: KeepPolicy, verdicts: Verdicts) -> Outcome {
+        static CATALOG: std::sync::OnceLock<SignalCatalog> = std::sync::OnceLock::new();
+        let catalog = CATALOG.get_or_init(|| SignalCatalog::build(&builtin()).unwrap());
         let candidate = Candidate {
             display: "h1/exceptions.log".into(),
             path: "h1/exceptions.log".into(),
@@ -513,7 +634,8 @@ mod tests {
             stream: "h1/exceptions.log".into(),
         };
         let source = ScannedSource::new(candidate);
-        let mut worker = Worker::new(source, kind, &catalog, KeepPolicy::default());
+        let mut worker = Worker::new(source, kind, catalog, keep);
+        worker.verdicts = verdicts;
         let mut parser = parse::parser_for(kind).unwrap();
         for (i, text) in text.lines().enumerate() {
             let line = Line {
@@ -523,7 +645,69 @@ mod tests {
             parser.line(&line, &mut worker);
         }
         parser.finish(&mut worker);
-        worker.finish().1
+        worker.finish()
+    }
+
+    /// Records of a node.log that raise folding signals, raise none, are
+    /// kept for their level only, carry stack traces, or differ only in a
+    /// number.
+    const RECORDS: [&str; 7] = [
+        "INFO  [Master Elect Data Writer] [DOM_10161] Updated the master election data in the domain configuration database.",
+        "INFO  [LDAP Synchronization] [UM_10101] Retrying the user synchronization: the earlier attempt read timed out.",
+        "ERROR [Domain Monitor] [DOM_10025] The node cannot send heartbeat messages to the master gateway node.",
+        "WARN  [Catalina] [CCM_10020] Slow request took 2412 ms on node [node01]; the client timed out.",
+        "ERROR [Master Elect Data Writer] java.sql.SQLRecoverableException: ORA-01034: ORACLE not available\n\tat oracle.jdbc.driver.T4CTTIoer11.processError(T4CTTIoer11.java:494)\nCaused by: java.net.SocketException: Connection reset",
+        "INFO  [Domain Monitor] [DOM_10000] Domain monitor collected statistics for 12 services; heartbeat latency 3 ms.",
+        "INFO  [Domain Monitor] [DOM_10000] Domain monitor collected statistics for 12 services; heartbeat latency 4 ms.",
+    ];
+
+    #[test]
+    fn a_flood_folds_the_same_with_and_without_remembered_verdicts() {
+        let text: String = (0..100)
+            .map(|s| {
+                format!(
+                    "2026-03-12 10:{:02}:{:02},000 {}\n",
+                    s / 60,
+                    s % 60,
+                    RECORDS[1]
+                )
+            })
+            .collect();
+        for verdicts in [Verdicts::default(), Verdicts::with_slots(0)] {
+            let (_, kept) = scan(SourceKind::NodeLog, &text, KeepPolicy::default(), verdicts);
+            assert_eq!(kept.len(), 1, "{kept:#?}");
+            assert_eq!(
+                kept[0].repeats.count(),
+                100,
+                "the kept line and its 99 repeats"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Remembered verdicts change nothing: the same records scanned
+        /// with and without them give the same kept events and counts,
+        /// whatever the order, the steps in time (back, and past the fold
+        /// window) and the level kept.
+        #[test]
+        fn remembered_verdicts_change_nothing(
+            steps in proptest::collection::vec((0..RECORDS.len(), -5_000i64..200_000, 0..40u8), 1..120),
+            keep_warn in proptest::bool::ANY,
+        ) {
+            let mut time = chrono::NaiveDateTime::parse_from_str("2026-03-12 10:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+            let mut text = String::new();
+            for (record, step_ms, jump) in steps {
+                let step = if jump == 0 { 2 * 86_400_000 } else { step_ms };
+                time += chrono::Duration::milliseconds(step);
+                text.push_str(&format!("{} {}\n", time.format("%Y-%m-%d %H:%M:%S,%3f"), RECORDS[record]));
+            }
+            let keep = KeepPolicy { min_level: keep_warn.then_some(Level::Warn) };
+            let remembered = scan(SourceKind::NodeLog, &text, keep, Verdicts::default());
+            let worked_out = scan(SourceKind::NodeLog, &text, keep, Verdicts::with_slots(0));
+            proptest::prop_assert_eq!(format!("{remembered:?}"), format!("{worked_out:?}"));
+        }
     }
 
     fn proof(event: &Event) -> Option<(u64, &str)> {

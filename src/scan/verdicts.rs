@@ -1,0 +1,263 @@
+//! What the scan decided for recent text records, by their content. A
+//! flood repeats a handful of records whose only change is the timestamp;
+//! the prefilter, building the event and classifying it give the same
+//! answer every time, so the answer is remembered and the identical records
+//! that follow cost a hash and a comparison. Exact: a record's verdict
+//! depends only on what the key holds (level, code, thread, message,
+//! location, continuation lines), never on its time or line.
+
+use crate::parse::RecordPeek;
+use crate::signals::Signal;
+
+/// Slots of the table: enough for the handful of records a flood mixes,
+/// small enough that a miss costs one hash and one comparison.
+const SLOTS: usize = 64;
+
+/// What the scan does with a record identical to one already decided.
+pub(super) enum Verdict {
+    /// Neither kept nor able to raise a signal: only counted and timed.
+    Skip,
+    /// Raises these collapsible signals: it folds into an identical kept
+    /// record when one is in reach. `key` is their fold key.
+    Fold { signals: Vec<Signal>, key: u64 },
+}
+
+/// A direct-mapped table from a record's content to its verdict.
+pub(super) struct Verdicts {
+    /// Slots the table has once used ([`SLOTS`]; none in tests that
+    /// check the table changes nothing).
+    capacity: usize,
+    slots: Vec<Option<(Vec<u8>, Verdict)>>,
+    /// The key of the record last looked up, when it was not found (a
+    /// reused buffer).
+    key: Vec<u8>,
+    slot: usize,
+    /// Whether the record last looked up was found in `slot`.
+    found: bool,
+}
+
+impl Default for Verdicts {
+    fn default() -> Self {
+        Verdicts::with_slots(SLOTS)
+    }
+}
+
+impl Verdicts {
+    /// A table of `capacity` slots; 0 remembers nothing.
+    pub fn with_slots(capacity: usize) -> Self {
+        Verdicts {
+            capacity,
+            slots: Vec::new(),
+            key: Vec::new(),
+            slot: 0,
+            found: false,
+        }
+    }
+
+    /// The verdict on a record with the same content as `record`, if one
+    /// is remembered. Keeps the record's key for [`Verdicts::remember`].
+    pub fn recall(&mut self, record: &RecordPeek<'_>) -> Option<&Verdict> {
+        let (level, parts) = key_parts(record);
+        let mut h = hash(u64::from(level), &[]);
+        for part in parts {
+            h = match part {
+                None => hash(h, &[0]),
+                Some(text) => hash(h ^ (text.len() as u64 + 1), text.as_bytes()),
+            };
+        }
+        if self.capacity == 0 {
+            return None;
+        }
+        self.slot = (h % self.capacity as u64) as usize;
+        if self.slots.is_empty() {
+            self.slots.resize_with(self.capacity, || None);
+        }
+        self.found = matches!(&self.slots[self.slot], Some((key, _)) if key_is(key, level, parts));
+        match &self.slots[self.slot] {
+            Some((_, verdict)) if self.found => Some(verdict),
+            _ => {
+                self.key.clear();
+                self.key.push(level);
+                for part in parts {
+                    push_part(&mut self.key, part);
+                }
+                None
+            }
+        }
+    }
+
+    /// Remembers the verdict on the record [`Verdicts::recall`] last looked
+    /// up, in place of whatever its slot held.
+    pub fn remember(&mut self, verdict: Verdict) {
+        let Some(slot) = self.slots.get_mut(self.slot) else {
+            return;
+        };
+        match slot {
+            Some((_, kept)) if self.found => *kept = verdict,
+            Some((key, kept)) => {
+                key.clone_from(&self.key);
+                *kept = verdict;
+            }
+            empty => *empty = Some((self.key.clone(), verdict)),
+        }
+        self.found = true;
+    }
+}
+
+/// What a record's verdict depends on: its level, then its parts.
+fn key_parts<'a>(record: &RecordPeek<'a>) -> (u8, [Option<&'a str>; 5]) {
+    let level = record.level.map_or(0, |l| l as u8 + 1);
+    let parts = [
+        record.code,
+        record.thread,
+        Some(record.message),
+        record.location,
+        Some(record.continuation),
+    ];
+    (level, parts)
+}
+
+/// A part of the key, length first so no two sequences of parts give the
+/// same bytes.
+fn push_part(key: &mut Vec<u8>, part: Option<&str>) {
+    match part {
+        None => key.push(0),
+        Some(text) => {
+            key.push(1);
+            key.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            key.extend_from_slice(text.as_bytes());
+        }
+    }
+}
+
+/// Whether `key` (written by [`push_part`]) holds `level` and `parts`,
+/// compared in place.
+fn key_is(key: &[u8], level: u8, parts: [Option<&str>; 5]) -> bool {
+    let Some((&first, mut rest)) = key.split_first() else {
+        return false;
+    };
+    if first != level {
+        return false;
+    }
+    for part in parts {
+        let Some((&tag, after)) = rest.split_first() else {
+            return false;
+        };
+        rest = after;
+        match (tag, part) {
+            (0, None) => {}
+            (1, Some(text)) => {
+                let Some((len, after)) = rest.split_first_chunk::<8>() else {
+                    return false;
+                };
+                let bytes = text.as_bytes();
+                if u64::from_le_bytes(*len) != bytes.len() as u64 || !after.starts_with(bytes) {
+                    return false;
+                }
+                rest = &after[bytes.len()..];
+            }
+            _ => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// A fast hash continuing from `seed`: four independent lanes of eight
+/// bytes, so the multiplications overlap (the table only needs the slots
+/// spread; equal keys are compared in full).
+fn hash(seed: u64, bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |lane: u64, word: u64| (lane ^ word).wrapping_mul(K).rotate_left(31);
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+    let mut lanes = [seed, seed ^ 1, seed ^ 2, seed ^ 3];
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        for (lane, chunk) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *lane = mix(*lane, word(chunk));
+        }
+    }
+    let mut words = blocks.remainder().chunks_exact(8);
+    let mut h = lanes
+        .iter()
+        .fold(bytes.len() as u64, |h, &lane| mix(h, lane));
+    for chunk in &mut words {
+        h = mix(h, word(chunk));
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = mix(h, u64::from_le_bytes(tail));
+    h ^ (h >> 29)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Level, LogTime};
+
+    fn peek<'a>(message: &'a str, continuation: &'a str, time: &str) -> RecordPeek<'a> {
+        RecordPeek {
+            line: 1,
+            time: LogTime::Local(time.parse().unwrap()),
+            level: Some(Level::Info),
+            first_line: message,
+            continuation,
+            code: Some("DOM_10161"),
+            thread: Some("Master Elect Data Writer"),
+            message,
+            location: None,
+        }
+    }
+
+    #[test]
+    fn the_same_content_at_another_time_recalls_the_verdict() {
+        let mut verdicts = Verdicts::default();
+        let first = peek("Updated the data.", "", "2026-03-12T10:00:00");
+        assert!(verdicts.recall(&first).is_none());
+        verdicts.remember(Verdict::Skip);
+        let later = peek("Updated the data.", "", "2026-03-12T11:00:00");
+        assert!(matches!(verdicts.recall(&later), Some(Verdict::Skip)));
+    }
+
+    #[test]
+    fn a_verdict_found_and_replaced_stays_with_its_record() {
+        let mut verdicts = Verdicts::default();
+        verdicts.recall(&peek("Other record.", "", "2026-03-12T09:00:00"));
+        verdicts.remember(Verdict::Skip);
+        let record = peek("Updated the data.", "", "2026-03-12T10:00:00");
+        verdicts.recall(&record);
+        verdicts.remember(Verdict::Fold {
+            signals: Vec::new(),
+            key: 0,
+        });
+        assert!(matches!(
+            verdicts.recall(&record),
+            Some(Verdict::Fold { .. })
+        ));
+        verdicts.remember(Verdict::Skip);
+        assert!(matches!(verdicts.recall(&record), Some(Verdict::Skip)));
+        let other = peek("Other record.", "", "2026-03-12T09:00:00");
+        assert!(!matches!(
+            verdicts.recall(&other),
+            Some(Verdict::Fold { .. })
+        ));
+    }
+
+    #[test]
+    fn any_other_part_is_another_record() {
+        let mut verdicts = Verdicts::default();
+        verdicts.recall(&peek("Updated the data.", "", "2026-03-12T10:00:00"));
+        verdicts.remember(Verdict::Skip);
+        let other_detail = peek("Updated the data.", "Caused by: x", "2026-03-12T10:00:00");
+        assert!(verdicts.recall(&other_detail).is_none());
+        let mut other_level = peek("Updated the data.", "", "2026-03-12T10:00:00");
+        other_level.level = Some(Level::Error);
+        assert!(verdicts.recall(&other_level).is_none());
+        let mut other_thread = peek("Updated the data.", "", "2026-03-12T10:00:00");
+        other_thread.thread = None;
+        assert!(verdicts.recall(&other_thread).is_none());
+        // A part's text moved to its neighbour is not the same key.
+        let mut moved = peek("the data.", "", "2026-03-12T10:00:00");
+        moved.code = Some("DOM_10161 Updated");
+        assert!(verdicts.recall(&moved).is_none());
+    }
+}
