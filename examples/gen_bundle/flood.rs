@@ -9,7 +9,7 @@
 //! of M/16 MB. Two FlinkServer hosts add a role log of M/4 MB each, with
 //! heartbeat INFO lines and a recurring ZooKeeper session timeout.
 
-use super::{Clock, Rng, incident, write_file};
+use super::{Clock, Rng, incident, noise, write_file};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use std::fs;
 use std::io::{self, Write};
@@ -49,9 +49,9 @@ const NODE_NOISE: [&str; 8] = [
     "[Heartbeat] [DOM_10120] Sent heartbeat to the master gateway node.",
     "[Master Elect Data Writer] [DOM_10161] Updated the master election data in the domain configuration database.",
     "[Service Manager] [SPC_10014] Service process [DIS_01] is running on node [{node}].",
-    "[Catalina] [CCM_10012] Request processed in 12 ms by worker thread pool-3.",
-    "[Repository] [REP_12014] Connection pool has 8 active and 24 idle connections.",
-    "[Domain Monitor] [DOM_10000] Domain monitor collected statistics for 12 services; heartbeat latency 3 ms.",
+    "[Catalina] [CCM_10012] Request processed in {ms} ms by worker thread pool-{pool}.",
+    "[Repository] [REP_12014] Connection pool has {active} active and {idle} idle connections.",
+    "[Domain Monitor] [DOM_10000] Domain monitor collected statistics for {services} services; heartbeat latency {latency} ms.",
     "[LDAP Synchronization] [UM_10101] Retrying the user synchronization: the earlier attempt read timed out.",
 ];
 
@@ -69,8 +69,7 @@ fn node_record(
         ),
         n => {
             let peer = format!("node{:02}", 1 + n % 8);
-            let text = NODE_NOISE[n as usize % NODE_NOISE.len()]
-                .replace("{node}", node)
+            let text = noise(NODE_NOISE[n as usize % NODE_NOISE.len()], node, rng)
                 .replace("{peer}", &peer);
             writeln!(out, "{stamp} INFO  {text}")
         }

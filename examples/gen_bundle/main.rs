@@ -27,13 +27,34 @@ const STEP_MS: u64 = 40;
 const INCIDENT_AT: u64 = 60;
 
 const NOISE: [&str; 6] = [
-    "[Domain Monitor] [DOM_10000] Domain monitor collected statistics for 12 services.",
+    "[Domain Monitor] [DOM_10000] Domain monitor collected statistics for {services} services.",
     "[Service Manager] [SPC_10014] Service process [DIS_01] is running on node [{node}].",
     "[LicenseManager] [LIC_10002] License check completed for option [PowerCenter].",
     "[Heartbeat] [DOM_10120] Sent heartbeat to the master gateway node.",
-    "[Catalina] [CCM_10012] Request processed in 12 ms by worker thread pool-3.",
-    "[Repository] [REP_12014] Connection pool has 8 active and 24 idle connections.",
+    "[Catalina] [CCM_10012] Request processed in {ms} ms by worker thread pool-{pool}.",
+    "[Repository] [REP_12014] Connection pool has {active} active and {idle} idle connections.",
 ];
+
+/// A noise line of `template` with its figures drawn as a live node's
+/// vary (`{ms}`, `{pool}`, `{active}`, `{idle}`, `{services}`, `{latency}`)
+/// and its node named: real INFO noise is seldom the same line twice.
+fn noise(template: &str, node: &str, rng: &mut Rng) -> String {
+    let mut text = template.replace("{node}", node);
+    for (field, below) in [
+        ("{ms}", 900),
+        ("{pool}", 8),
+        ("{active}", 16),
+        ("{idle}", 32),
+        ("{services}", 16),
+        ("{latency}", 40),
+    ] {
+        if text.contains(field) {
+            let figure = rng.below(below) + 1;
+            text = text.replace(field, &figure.to_string());
+        }
+    }
+    text
+}
 
 struct Rng(u64);
 
@@ -103,7 +124,7 @@ fn log_record(out: &mut dyn Write, clock: &mut Clock, rng: &mut Rng, node: &str)
             "{stamp} WARN  [Catalina] [CCM_10020] Slow request took 2412 ms on node [{node}]."
         ),
         n => {
-            let text = NOISE[n as usize % NOISE.len()].replace("{node}", node);
+            let text = noise(NOISE[n as usize % NOISE.len()], node, rng);
             writeln!(out, "{stamp} INFO  {text}")
         }
     }
