@@ -221,25 +221,21 @@ mod tests {
     #[test]
     fn a_verdict_found_and_replaced_stays_with_its_record() {
         let mut verdicts = Verdicts::default();
-        verdicts.recall(&peek("Other record.", "", "2026-03-12T09:00:00"));
-        verdicts.remember(Verdict::Skip);
         let record = peek("Updated the data.", "", "2026-03-12T10:00:00");
         verdicts.recall(&record);
-        verdicts.remember(Verdict::Fold {
+        verdicts.remember(Verdict::Skip);
+        // Another record is looked up and not found: its key is the last built.
+        verdicts.recall(&peek("Other record.", "", "2026-03-12T09:00:00"));
+        verdicts.remember(Verdict::Skip);
+        // Found again and replaced: the slot keeps this record's key.
+        assert!(verdicts.recall(&record).is_some());
+        let fold = Verdict::Fold {
             signals: Vec::new(),
             key: 0,
-        });
-        assert!(matches!(
-            verdicts.recall(&record),
-            Some(Verdict::Fold { .. })
-        ));
-        verdicts.remember(Verdict::Skip);
-        assert!(matches!(verdicts.recall(&record), Some(Verdict::Skip)));
-        let other = peek("Other record.", "", "2026-03-12T09:00:00");
-        assert!(!matches!(
-            verdicts.recall(&other),
-            Some(Verdict::Fold { .. })
-        ));
+        };
+        verdicts.remember(fold);
+        let found = verdicts.recall(&record);
+        assert!(matches!(found, Some(Verdict::Fold { .. })));
     }
 
     #[test]
