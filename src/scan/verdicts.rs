@@ -7,7 +7,7 @@
 //! location, continuation lines), never on its time or line.
 
 use crate::parse::RecordPeek;
-use crate::signals::Signal;
+use crate::signals::{Signal, push_key_part};
 
 /// Slots of the table: enough for the handful of records a flood mixes,
 /// small enough that a miss costs one hash and one comparison.
@@ -57,6 +57,9 @@ impl Verdicts {
     /// The verdict on a record with the same content as `record`, if one
     /// is remembered. Keeps the record's key for [`Verdicts::remember`].
     pub fn recall(&mut self, record: &RecordPeek<'_>) -> Option<&Verdict> {
+        if self.capacity == 0 {
+            return None;
+        }
         let (level, parts) = key_parts(record);
         let mut h = hash(u64::from(level), &[]);
         for part in parts {
@@ -65,25 +68,21 @@ impl Verdicts {
                 Some(text) => hash(h ^ (text.len() as u64 + 1), text.as_bytes()),
             };
         }
-        if self.capacity == 0 {
-            return None;
-        }
         self.slot = (h % self.capacity as u64) as usize;
         if self.slots.is_empty() {
             self.slots.resize_with(self.capacity, || None);
         }
-        self.found = matches!(&self.slots[self.slot], Some((key, _)) if key_is(key, level, parts));
-        match &self.slots[self.slot] {
-            Some((_, verdict)) if self.found => Some(verdict),
-            _ => {
-                self.key.clear();
-                self.key.push(level);
-                for part in parts {
-                    push_part(&mut self.key, part);
-                }
-                None
-            }
+        let held = self.slots[self.slot].as_ref();
+        self.found = held.is_some_and(|(key, _)| key_is(key, level, parts));
+        if self.found {
+            return held.map(|(_, verdict)| verdict);
         }
+        self.key.clear();
+        self.key.push(level);
+        for part in parts {
+            push_key_part(&mut self.key, part);
+        }
+        None
     }
 
     /// Remembers the verdict on the record [`Verdicts::recall`] last looked
@@ -117,20 +116,7 @@ fn key_parts<'a>(record: &RecordPeek<'a>) -> (u8, [Option<&'a str>; 5]) {
     (level, parts)
 }
 
-/// A part of the key, length first so no two sequences of parts give the
-/// same bytes.
-fn push_part(key: &mut Vec<u8>, part: Option<&str>) {
-    match part {
-        None => key.push(0),
-        Some(text) => {
-            key.push(1);
-            key.extend_from_slice(&(text.len() as u64).to_le_bytes());
-            key.extend_from_slice(text.as_bytes());
-        }
-    }
-}
-
-/// Whether `key` (written by [`push_part`]) holds `level` and `parts`,
+/// Whether `key` (written by [`push_key_part`]) holds `level` and `parts`,
 /// compared in place.
 fn key_is(key: &[u8], level: u8, parts: [Option<&str>; 5]) -> bool {
     let Some((&first, mut rest)) = key.split_first() else {

@@ -48,10 +48,10 @@ impl Memo {
         self.key.push(kind as u8);
         self.key.push(event.level.map_or(0, |l| l as u8 + 1));
         for part in [record.code.as_deref(), record.thread.as_deref()] {
-            push_part(&mut self.key, part.map(str::as_bytes));
+            push_key_part(&mut self.key, part);
         }
         for text in texts {
-            push_part(&mut self.key, Some(text.as_bytes()));
+            push_key_part(&mut self.key, Some(text));
         }
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         self.key.hash(&mut hasher);
@@ -79,15 +79,15 @@ impl Memo {
     }
 }
 
-/// A part of the key, length first so no two sequences of parts give the
-/// same bytes.
-fn push_part(key: &mut Vec<u8>, part: Option<&[u8]>) {
+/// Appends a part of a record's key, length first so no two sequences of
+/// parts give the same bytes (also the scan's remembered verdicts' keys).
+pub(crate) fn push_key_part(key: &mut Vec<u8>, part: Option<&str>) {
     match part {
         None => key.push(0),
-        Some(bytes) => {
+        Some(text) => {
             key.push(1);
-            key.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            key.extend_from_slice(bytes);
+            key.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            key.extend_from_slice(text.as_bytes());
         }
     }
 }

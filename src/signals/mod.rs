@@ -20,6 +20,7 @@ use toml::Spanned;
 
 use fields::event_field;
 pub use fields::{Fields, event_fields};
+pub(crate) use memo::push_key_part;
 use memo::{Memo, Recall};
 
 /// Index of a signal definition in the catalog.
