@@ -42,11 +42,14 @@ pub enum SourceKind {
     ScriptLog,
     /// Huawei MRS HA floating-IP script log (`floatip.log`).
     FloatIpLog,
+    /// HotSpot thread dumps: `jstack`, `jcmd Thread.print`, the copies
+    /// infa9dump collects.
+    ThreadDump,
 }
 
 impl SourceKind {
     /// Every kind, in a stable order.
-    pub const ALL: [SourceKind; 8] = [
+    pub const ALL: [SourceKind; 9] = [
         SourceKind::NodeLog,
         SourceKind::ExceptionsLog,
         SourceKind::GcLog,
@@ -55,6 +58,7 @@ impl SourceKind {
         SourceKind::RoleLog,
         SourceKind::ScriptLog,
         SourceKind::FloatIpLog,
+        SourceKind::ThreadDump,
     ];
 
     /// The name a person reads: `GC log`, `system metrics`.
@@ -68,6 +72,7 @@ impl SourceKind {
             SourceKind::RoleLog => "role log",
             SourceKind::ScriptLog => "script logs",
             SourceKind::FloatIpLog => "floating-IP log",
+            SourceKind::ThreadDump => "thread dump",
         }
     }
 
@@ -82,6 +87,7 @@ impl SourceKind {
             SourceKind::RoleLog => "role_log",
             SourceKind::ScriptLog => "script_log",
             SourceKind::FloatIpLog => "floatip_log",
+            SourceKind::ThreadDump => "thread_dump",
         }
     }
 
@@ -276,6 +282,8 @@ pub enum EventKind {
     LogGap(LogGap),
     /// The last record of a host's stream of one kind (rotations joined).
     StreamEnd(StreamSummary),
+    /// A thread a thread dump shows waiting for a lock.
+    ThreadWait(Box<ThreadWait>),
 }
 
 /// A text log record.
@@ -421,6 +429,74 @@ pub struct SystemSample {
 pub enum AlarmState {
     Raised,
     Cleared,
+}
+
+/// A thread that a thread dump shows waiting to take a lock (a monitor, or
+/// a `java.util.concurrent` lock), with the thread holding it when the
+/// dump says: a stuck heartbeat is a heartbeat thread waiting behind a
+/// holder that itself waits (on a socket, the database, another lock).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThreadWait {
+    pub thread: String,
+    pub state: ThreadState,
+    /// The lock's address as the dump prints it: `<0x000000069e5d2398>`.
+    pub lock: String,
+    /// The lock's class: `java.lang.Object`, `java.util.concurrent.locks.ReentrantLock$NonfairSync`.
+    pub lock_class: String,
+    /// The waiting thread's top frames, innermost first.
+    pub frames: Vec<String>,
+    /// The thread holding the lock; `None` when the dump does not show it
+    /// (a `java.util.concurrent` lock in a dump taken without `-l`).
+    pub holder: Option<LockHolder>,
+    /// Whether the wait is part of a cycle of threads waiting for each other.
+    pub deadlocked: bool,
+}
+
+/// The thread that holds a lock another thread waits for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LockHolder {
+    pub thread: String,
+    pub state: ThreadState,
+    /// Its top frames, innermost first: what it was doing while holding the lock.
+    pub frames: Vec<String>,
+}
+
+/// `java.lang.Thread.State`, as thread dumps print it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ThreadState {
+    New,
+    Runnable,
+    Blocked,
+    Waiting,
+    TimedWaiting,
+    Terminated,
+}
+
+impl ThreadState {
+    /// Reads the state word of a `java.lang.Thread.State:` line.
+    pub fn parse(word: &str) -> Option<ThreadState> {
+        Some(match word {
+            "NEW" => ThreadState::New,
+            "RUNNABLE" => ThreadState::Runnable,
+            "BLOCKED" => ThreadState::Blocked,
+            "WAITING" => ThreadState::Waiting,
+            "TIMED_WAITING" => ThreadState::TimedWaiting,
+            "TERMINATED" => ThreadState::Terminated,
+            _ => return None,
+        })
+    }
+
+    /// The name as dumps print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ThreadState::New => "NEW",
+            ThreadState::Runnable => "RUNNABLE",
+            ThreadState::Blocked => "BLOCKED",
+            ThreadState::Waiting => "WAITING",
+            ThreadState::TimedWaiting => "TIMED_WAITING",
+            ThreadState::Terminated => "TERMINATED",
+        }
+    }
 }
 
 /// An alarm from a management system export.

@@ -23,6 +23,22 @@ struct KindSpec {
 
 static KINDS: &[KindSpec] = &[
     KindSpec {
+        kind: SourceKind::ThreadDump,
+        named: |n| {
+            [
+                "jstack",
+                "threaddump",
+                "thread_dump",
+                "thread-dump",
+                "tdump",
+            ]
+            .iter()
+            .any(|word| n.contains(word))
+        },
+        looks_like: |l| l.starts_with("Full thread dump"),
+        claims: |l| l.starts_with("Full thread dump"),
+    },
+    KindSpec {
         kind: SourceKind::GcLog,
         named: |n| has_token(n, "gc") || n.starts_with("verbosegc"),
         looks_like: looks_like_gc,

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod pipe;
 pub mod records;
 pub mod script;
+pub mod threads;
 pub mod time;
 
 use crate::model::{Event, Level, LogTime, SourceKind};
@@ -102,6 +103,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::FloatIpLog => Some(Box::new(floatip::parser())),
         SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
         SourceKind::SystemMetrics => Some(Box::new(metrics::MetricsParser::new())),
+        SourceKind::ThreadDump => Some(Box::new(threads::ThreadDumpParser::new())),
     }
 }
 
@@ -115,7 +117,10 @@ pub fn record_start(kind: SourceKind) -> Option<records::HeaderFn> {
         SourceKind::RoleLog => Some(pipe::parse_header),
         SourceKind::ScriptLog => Some(script::parse_header),
         SourceKind::FloatIpLog => Some(floatip::parse_header),
-        SourceKind::AlarmExport | SourceKind::GcLog | SourceKind::SystemMetrics => None,
+        SourceKind::AlarmExport
+        | SourceKind::GcLog
+        | SourceKind::SystemMetrics
+        | SourceKind::ThreadDump => None,
     }
 }
 

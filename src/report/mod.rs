@@ -858,6 +858,9 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::FloatIpLog => {
             "the HA floating-IP log (/var/log/Bigdata/omm/oms/ha/scriptlog/floatip.log)"
         }
+        SourceKind::ThreadDump => {
+            "2-3 thread dumps of the node's JVM 10-30 s apart while the heartbeat fails: `jstack -l PID` or `jcmd PID Thread.print -l` as the node's user (infa9dump collects the same)"
+        }
     }
 }
 

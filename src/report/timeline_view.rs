@@ -190,5 +190,6 @@ fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::Alarm(_) => "alarm",
         EventKind::LogGap(_) => "log_gap",
         EventKind::StreamEnd(_) => "stream_end",
+        EventKind::ThreadWait(_) => "thread_wait",
     }
 }

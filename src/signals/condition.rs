@@ -1,7 +1,8 @@
 //! Conditions on signal fields, written in rule and signal files as short
 //! expressions (`duration_ms >= 1000`, `alarm_id == 45640`,
 //! `sum(duration_ms) >= 0.8 * timeout_ms`, `kind in [refused, timeout]`,
-//! `failures contains "to-space exhausted"`) and compiled once at load time.
+//! `failures contains "to-space exhausted"`, `frames contains ["jdbc",
+//! "org.postgresql"]` for any of several) and compiled once at load time.
 
 use super::{FieldValue, Fields};
 use nom::branch::alt;
@@ -91,8 +92,14 @@ impl Condition {
         let parsed = all_consuming(delimited(multispace0, condition, multispace0)).parse(text);
         match parsed {
             Ok((_, (subject, op, operand))) => {
-                if op == Op::In && !matches!(operand, Operand::List(_)) {
+                let list = matches!(operand, Operand::List(_));
+                if op == Op::In && !list {
                     return Err(format!("`{text}`: `in` needs a list such as [a, b]"));
+                }
+                if list && !matches!(op, Op::In | Op::Ne | Op::Contains) {
+                    return Err(format!(
+                        "`{text}`: a list goes with `in`, `!=` or `contains` (any of them)"
+                    ));
                 }
                 Ok(Condition {
                     subject,
@@ -208,10 +215,16 @@ pub struct Measured {
 
 fn compare(value: &FieldValue, op: Op, operand: &Operand, params: &ParameterValues) -> bool {
     if let Operand::List(items) = operand {
-        let found = items
-            .iter()
-            .any(|item| compare(value, Op::Eq, item, params));
-        return (op == Op::In) == found;
+        return match op {
+            Op::Contains => items.iter().any(|item| contains(value, item)),
+            Op::In | Op::Ne => {
+                let found = items
+                    .iter()
+                    .any(|item| compare(value, Op::Eq, item, params));
+                (op == Op::In) == found
+            }
+            _ => false,
+        };
     }
     if op == Op::Contains {
         return contains(value, operand);
@@ -403,6 +416,10 @@ mod tests {
             ("kind in [timeout, refused]", true),
             ("kind contains FUS", true),
             ("kind contains \"time out\"", false),
+            ("kind contains [\"time out\", efus]", true),
+            ("kind contains [jdbc, \"org.postgresql\"]", false),
+            ("kind != [timeout, refused]", false),
+            ("kind != [timeout, reset]", true),
             ("alarm_id == 45640", true),
             ("alarm_id != 45640", false),
             ("missing == 1", false),
@@ -455,5 +472,6 @@ mod tests {
         let err = Condition::parse("duration_ms >>> 3").unwrap_err();
         assert!(err.contains("FIELD OP VALUE"), "{err}");
         assert!(Condition::parse("kind in refused").is_err());
+        assert!(Condition::parse("duration_ms >= [1, 2]").is_err());
     }
 }

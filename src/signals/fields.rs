@@ -2,7 +2,7 @@
 //! under stable names (`duration_ms`, `cpu_steal`, `alarm_id`, …).
 
 use super::FieldValue;
-use crate::model::{AlarmState, Event, EventKind, PauseKind};
+use crate::model::{AlarmState, Event, EventKind, PauseKind, ThreadWait};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -215,7 +215,50 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("records", || num(Some(summary.records as f64)));
             sink.put("mean_spacing_ms", || num(Some(summary.mean_spacing_ms())));
         }
+        EventKind::ThreadWait(w) => put_thread_wait(w, sink),
     }
+}
+
+/// A lock wait's fields. Frames are joined by line breaks, innermost first,
+/// so a condition can ask whether a thread was in some code (`holder_frames
+/// contains "socketRead"`).
+fn put_thread_wait(w: &ThreadWait, sink: &mut impl FieldSink) {
+    let holder = w.holder.as_ref();
+    sink.put("thread", || text(Some(&w.thread)));
+    sink.put("state", || text(Some(w.state.name())));
+    sink.put("lock", || text(Some(&w.lock)));
+    sink.put("lock_class", || text(Some(&w.lock_class)));
+    sink.put("frames", || text(Some(&w.frames.join("\n"))));
+    sink.put("top_frame", || text(w.frames.first().map(String::as_str)));
+    sink.put("holder", || text(holder.map(|h| h.thread.as_str())));
+    sink.put("holder_known", || {
+        text(Some(if holder.is_some() { "yes" } else { "no" }))
+    });
+    sink.put("holder_state", || text(holder.map(|h| h.state.name())));
+    sink.put("holder_frames", || {
+        text(holder.map(|h| h.frames.join("\n")).as_deref())
+    });
+    sink.put("holder_top_frame", || {
+        text(holder.and_then(|h| h.frames.first()).map(String::as_str))
+    });
+    sink.put("holder_app_frame", || {
+        text(holder.and_then(|h| first_outside_jdk(&h.frames)))
+    });
+    sink.put("app_frame", || text(first_outside_jdk(&w.frames)));
+    sink.put("deadlocked", || {
+        text(Some(if w.deadlocked { "yes" } else { "no" }))
+    });
+}
+
+/// The innermost frame of code that is not the JDK's own: what the
+/// application (or its JDBC driver) was doing under the socket read or the
+/// lock wait the top frames show.
+fn first_outside_jdk(frames: &[String]) -> Option<&str> {
+    const JDK: [&str; 5] = ["java.", "javax.", "jdk.", "sun.", "com.sun."];
+    frames
+        .iter()
+        .map(String::as_str)
+        .find(|frame| !JDK.iter().any(|p| frame.starts_with(p)))
 }
 
 fn pause_kind_name(kind: PauseKind) -> &'static str {

@@ -95,6 +95,7 @@ pub enum EventClass {
     Alarm,
     LogGap,
     StreamEnd,
+    ThreadWait,
 }
 
 impl EventClass {
@@ -109,6 +110,7 @@ impl EventClass {
             EventKind::Alarm(_) => EventClass::Alarm,
             EventKind::LogGap(_) => EventClass::LogGap,
             EventKind::StreamEnd(_) => EventClass::StreamEnd,
+            EventKind::ThreadWait(_) => EventClass::ThreadWait,
         }
     }
 }
