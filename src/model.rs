@@ -421,6 +421,27 @@ pub struct SystemSample {
     /// CPUs of the host when the tool prints them (sar's header), so a run
     /// queue can be judged against the cores that serve it.
     pub cpus: Option<f64>,
+    /// The disk or network interface a per-device row is about (`sar -d`,
+    /// `sar -n DEV`/`EDEV`); `None` for figures of the whole host.
+    pub device: Option<String>,
+    /// Share of time the disk was busy (`%util`).
+    pub disk_util_pct: Option<f64>,
+    /// Mean time an I/O request waited and was served, in ms (`await`).
+    pub disk_await_ms: Option<f64>,
+    /// Packets dropped per second by the interface (`rxdrop/s`, `txdrop/s`).
+    pub rx_drops_per_s: Option<f64>,
+    pub tx_drops_per_s: Option<f64>,
+    /// Bad packets per second (`rxerr/s`, `txerr/s`).
+    pub rx_errors_per_s: Option<f64>,
+    pub tx_errors_per_s: Option<f64>,
+    /// Page faults per second that had to read from disk (`majflt/s`).
+    pub major_faults_per_s: Option<f64>,
+    /// Pages swapped in and out per second (`pswpin/s`, `pswpout/s`).
+    pub pages_swapped_in_per_s: Option<f64>,
+    pub pages_swapped_out_per_s: Option<f64>,
+    /// Memory and swap in use, in % (`%memused`, `%swpused`).
+    pub memory_used_pct: Option<f64>,
+    pub swap_used_pct: Option<f64>,
 }
 
 /// Whether an alarm record raises or clears the alarm.

@@ -9,11 +9,15 @@ use serde_json::Value;
 
 /// The rules not evaluated for a host with a GC log but neither thread
 /// dumps nor system metrics.
-const NO_DUMPS_NOR_METRICS: [&str; 4] = [
+const NO_DUMPS_NOR_METRICS: [&str; 8] = [
     "blocked_thread.behind_database",
     "blocked_thread.behind_network",
     "blocked_thread.heartbeat",
+    "network.nic_drops",
+    "network.nic_drops_observer",
+    "starvation.disk_saturated",
     "starvation.host_overloaded",
+    "starvation.memory_pressure",
 ];
 
 /// The root causes of an incident as `(cause, rule, confidence)`.

@@ -207,3 +207,20 @@ fn without_dumps_the_rules_are_not_evaluated_and_say_how_to_collect() {
     assert!(text.contains("thread dump missing"), "{text}");
     assert!(text.contains("jstack -l"), "{text}");
 }
+
+#[test]
+fn an_ibm_javacore_gives_the_same_verdict() {
+    let dir = with_dumps(
+        "blocked-thread-db",
+        &[(
+            "javacore.20260312.094420.4711.0001.txt",
+            test_dump("javacore-ibm8-documented.txt"),
+        )],
+    );
+    let report = analyze_json(dir.path(), &[]);
+    let incident = dead_node(&report);
+    assert_verdict(incident, "blocked_thread", "blocked_thread.behind_database");
+    let text = explanation(incident);
+    assert!(text.contains("\"Domain Monitor\" BLOCKED"), "{text}");
+    assert!(text.contains("oracle.jdbc.driver.T4CMAREngine"), "{text}");
+}

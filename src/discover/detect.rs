@@ -31,12 +31,13 @@ static KINDS: &[KindSpec] = &[
                 "thread_dump",
                 "thread-dump",
                 "tdump",
+                "javacore",
             ]
             .iter()
             .any(|word| n.contains(word))
         },
-        looks_like: |l| l.starts_with("Full thread dump"),
-        claims: |l| l.starts_with("Full thread dump"),
+        looks_like: is_thread_dump_line,
+        claims: is_thread_dump_line,
     },
     KindSpec {
         kind: SourceKind::GcLog,
@@ -46,7 +47,11 @@ static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         kind: SourceKind::SystemMetrics,
-        named: |n| n.starts_with("vmstat") || n.starts_with("sar") || n.starts_with("sysstat"),
+        named: |n| {
+            ["vmstat", "sar", "sadf", "sysstat"]
+                .iter()
+                .any(|tool| n.starts_with(tool))
+        },
         looks_like: looks_like_metrics,
         claims: looks_like_metrics,
     },
@@ -150,6 +155,13 @@ fn looks_like_log4j(line: &str) -> bool {
             .any(|w| Level::parse(w.trim_matches(['[', ']'])).is_some())
 }
 
+/// A HotSpot dump's title, or a javacore's first section or time.
+fn is_thread_dump_line(line: &str) -> bool {
+    line.starts_with("Full thread dump")
+        || line.starts_with("0SECTION       TITLE")
+        || line.starts_with("1TIDATETIME")
+}
+
 fn looks_like_gc(line: &str) -> bool {
     const MARKERS: [&str; 12] = [
         "[GC",
@@ -174,7 +186,9 @@ fn looks_like_metrics(line: &str) -> bool {
     line.starts_with("procs -")
         || (line.contains(" swpd ") && line.contains(" free "))
         || line.contains("%user")
+        || line.contains("%usr")
         || line.contains("runq-sz")
+        || line.starts_with("# hostname;interval;timestamp;")
 }
 
 fn looks_like_alarm_export(line: &str) -> bool {

@@ -1,11 +1,14 @@
 //! System metrics collected on a host during an incident: `vmstat -t`
-//! (procps) and `sar -u` / `sar -q` text (sysstat). Each data row becomes
-//! one [`SystemSample`] so starvation rules can look at the run queue, CPU
-//! steal, iowait and swapping of the subject host inside the timeout window.
+//! (procps), `sar` text up to `sar -A`, and `sadf -d` (sysstat). Each data
+//! row becomes one [`SystemSample`] — of the host, or of one disk or network
+//! interface — so starvation and network rules can look at the run queue,
+//! CPU steal, iowait, swapping, paging, disk saturation and dropped packets
+//! of a host inside the timeout window.
 //! The tool is recognised by its banner line; a file may hold several
 //! sections (`sar -u -q` prints one after the other, vmstat repeats its
 //! header).
 
+mod sadf;
 mod sar;
 mod vmstat;
 
@@ -13,7 +16,7 @@ use super::{Parser, Sink};
 use crate::model::{Event, EventKind, LogTime, SystemSample};
 use crate::read::Line;
 
-/// Parser for `vmstat -t` and `sar` text output.
+/// Parser for `vmstat -t`, `sar` text and `sadf -d` output.
 #[derive(Default)]
 pub struct MetricsParser {
     tool: Tool,
@@ -27,6 +30,7 @@ enum Tool {
     Unknown,
     Vmstat(vmstat::Vmstat),
     Sar(sar::Sar),
+    Sadf(sadf::Sadf),
 }
 
 impl MetricsParser {
@@ -49,9 +53,17 @@ impl Parser for MetricsParser {
             self.tool = Tool::Sar(s);
             return;
         }
+        if sadf::is_header(line.text) {
+            match &mut self.tool {
+                Tool::Sadf(s) => s.header(line.text),
+                _ => self.tool = Tool::Sadf(sadf::Sadf::new(line.text)),
+            }
+            return;
+        }
         match &mut self.tool {
             Tool::Vmstat(v) => v.line(line, sink),
             Tool::Sar(s) => s.line(line, sink),
+            Tool::Sadf(s) => s.line(line, sink),
             Tool::Unknown if line.text.trim().is_empty() => {}
             Tool::Unknown => sink.unparsed(line),
         }
@@ -61,7 +73,7 @@ impl Parser for MetricsParser {
 }
 
 /// Stores a figure under the column name vmstat or sar prints; columns
-/// hbdiag has no use for (memory, io, interrupts) are ignored.
+/// hbdiag has no use for (buffers, interrupts, sockets) are ignored.
 fn assign(sample: &mut SystemSample, column: &str, value: f64) {
     let slot = match column {
         "r" | "runq-sz" => &mut sample.run_queue,
@@ -74,6 +86,17 @@ fn assign(sample: &mut SystemSample, column: &str, value: f64) {
         "si" => &mut sample.swap_in,
         "so" => &mut sample.swap_out,
         "ldavg-1" => &mut sample.load_1m,
+        "%util" => &mut sample.disk_util_pct,
+        "await" => &mut sample.disk_await_ms,
+        "rxdrop/s" => &mut sample.rx_drops_per_s,
+        "txdrop/s" => &mut sample.tx_drops_per_s,
+        "rxerr/s" => &mut sample.rx_errors_per_s,
+        "txerr/s" => &mut sample.tx_errors_per_s,
+        "majflt/s" => &mut sample.major_faults_per_s,
+        "pswpin/s" => &mut sample.pages_swapped_in_per_s,
+        "pswpout/s" => &mut sample.pages_swapped_out_per_s,
+        "%memused" => &mut sample.memory_used_pct,
+        "%swpused" => &mut sample.swap_used_pct,
         _ => return,
     };
     *slot = Some(value);

@@ -847,7 +847,9 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::GcLog => {
             "the JVM GC log (if it is off, add -Xlog:gc*,safepoint:file=gc.log:time,uptime on JDK 9+, or -XX:+PrintGCDetails -XX:+PrintGCDateStamps -XX:+PrintGCApplicationStoppedTime -Xloggc:gc.log on JDK 8, to the JVM options: INFA_JAVA_OPTS for Informatica, the role's GC_OPTS for FusionInsight)"
         }
-        SourceKind::SystemMetrics => "`vmstat -t 5` or `sar -u -q` output covering the incident",
+        SourceKind::SystemMetrics => {
+            "`sar -A -f /var/log/sysstat/saDD` (or /var/log/sa/saDD) for the day of the incident, or `vmstat -t 5` output covering it"
+        }
         SourceKind::AlarmExport => {
             "the alarm export from FusionInsight Manager (O&M > Alarm > Alarms > Export All)"
         }

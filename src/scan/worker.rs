@@ -303,10 +303,14 @@ impl<'a> Worker<'a> {
     }
 
     /// Whether a record earlier than the one above it is worth a warning.
-    /// Alarm exports list alarms in any order, and safepoint records are
+    /// Alarm exports list alarms in any order, each section of `sar -A`
+    /// starts again at the file's first time, and safepoint records are
     /// written when the stop ends but placed at its start.
     fn expects_order(&self, kind: Option<&EventKind>) -> bool {
-        self.kind != SourceKind::AlarmExport && !matches!(kind, Some(EventKind::Safepoint(_)))
+        !matches!(
+            self.kind,
+            SourceKind::AlarmExport | SourceKind::SystemMetrics
+        ) && !matches!(kind, Some(EventKind::Safepoint(_)))
     }
 
     /// Whether a silence in this source means its writer stopped. A node's

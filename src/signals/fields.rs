@@ -188,6 +188,24 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("swap_out", || num(m.swap_out));
             sink.put("load_1m", || num(m.load_1m));
             sink.put("cpus", || num(m.cpus));
+            sink.put("device", || text(m.device.as_deref()));
+            sink.put("disk_util_pct", || num(m.disk_util_pct));
+            sink.put("disk_await_ms", || num(m.disk_await_ms));
+            sink.put("rx_drops_per_s", || num(m.rx_drops_per_s));
+            sink.put("tx_drops_per_s", || num(m.tx_drops_per_s));
+            sink.put("drops_per_s", || {
+                num(sum_of(m.rx_drops_per_s, m.tx_drops_per_s))
+            });
+            sink.put("rx_errors_per_s", || num(m.rx_errors_per_s));
+            sink.put("tx_errors_per_s", || num(m.tx_errors_per_s));
+            sink.put("errors_per_s", || {
+                num(sum_of(m.rx_errors_per_s, m.tx_errors_per_s))
+            });
+            sink.put("major_faults_per_s", || num(m.major_faults_per_s));
+            sink.put("pages_swapped_in_per_s", || num(m.pages_swapped_in_per_s));
+            sink.put("pages_swapped_out_per_s", || num(m.pages_swapped_out_per_s));
+            sink.put("memory_used_pct", || num(m.memory_used_pct));
+            sink.put("swap_used_pct", || num(m.swap_used_pct));
             sink.put("run_queue_per_cpu", || {
                 num(m
                     .run_queue
@@ -216,6 +234,14 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("mean_spacing_ms", || num(Some(summary.mean_spacing_ms())));
         }
         EventKind::ThreadWait(w) => put_thread_wait(w, sink),
+    }
+}
+
+/// The sum of two figures where either is known.
+fn sum_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (None, None) => None,
+        _ => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
     }
 }
 

@@ -1,6 +1,9 @@
-//! `sar -u` / `sar -q` text (sysstat). The banner gives the date and the
-//! CPU count; each section has a header of column names after a time, then
-//! rows with 12-hour (`10:15:01 AM`) or 24-hour times:
+//! `sar` text (sysstat), one report or all of `sar -A`. The banner gives
+//! the date and the CPU count; each section has a header of column names
+//! after a time, then rows with 12-hour (`10:15:01 AM`) or 24-hour times.
+//! Rows of a device section (`sar -d`'s `DEV`, `sar -n DEV`/`EDEV`'s
+//! `IFACE`) are samples of that device; the figures hbdiag reads are in
+//! [`assign`](super::assign), the others are passed over:
 //!
 //! ```text
 //! Linux 5.15.0-91-generic (infagw01)  03/12/2026  _x86_64_  (8 CPU)
@@ -12,8 +15,9 @@
 //! Average:        all     12.30      0.00      3.10      0.50      0.00     84.10
 //! ```
 //!
-//! `Average:` rows, per-CPU rows (`sar -P ALL`) and `LINUX RESTART` marks
-//! carry no sample of the whole host and are skipped.
+//! `Average:` and `Summary:` rows, per-CPU rows (`sar -P ALL`) and `LINUX
+//! RESTART` marks carry no sample and are skipped. Each section of `sar -A`
+//! starts again at the first time of the file.
 
 use super::{assign, figure, lend_sample};
 use crate::model::{LogTime, SystemSample};
@@ -57,17 +61,18 @@ impl Sar {
     /// Reads a header, data or skipped line.
     pub(super) fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
         let text = line.text.trim();
-        if text.is_empty() || text.starts_with("Average:") || text.contains("LINUX RESTART") {
+        if text.is_empty()
+            || text.starts_with("Average:")
+            || text.starts_with("Summary:")
+            || text.contains("LINUX RESTART")
+        {
             return;
         }
         let Some((time, rest)) = clock_prefix(text) else {
             sink.unparsed(line);
             return;
         };
-        if rest
-            .first()
-            .is_some_and(|t| figure(t).is_none() && *t != "all")
-        {
+        if !rest.is_empty() && rest.iter().all(|t| figure(t).is_none()) {
             self.columns = rest.iter().map(|c| c.to_string()).collect();
             self.last = None;
             self.place(time);
@@ -75,7 +80,7 @@ impl Sar {
         }
         match self.sample(&rest) {
             Row::Sample(sample) => match self.place(time) {
-                Some(at) => lend_sample(line, LogTime::Local(at), sample, sink),
+                Some(at) => lend_sample(line, LogTime::Local(at), *sample, sink),
                 None => sink.unparsed(line),
             },
             Row::OneCpu => {}
@@ -92,18 +97,18 @@ impl Sar {
             ..SystemSample::default()
         };
         for (column, token) in self.columns.iter().zip(values) {
-            if column == "CPU" {
-                if *token != "all" {
-                    return Row::OneCpu;
-                }
-                continue;
-            }
-            match figure(token) {
-                Some(value) => assign(&mut sample, column, value),
-                None => return Row::Bad,
+            match column.as_str() {
+                "CPU" if *token == "all" => {}
+                "CPU" => return Row::OneCpu,
+                "DEV" | "IFACE" => sample.device = Some(token.to_string()),
+                _ => match figure(token) {
+                    Some(value) => assign(&mut sample, column, value),
+                    None if is_label_column(column) => {}
+                    None => return Row::Bad,
+                },
             }
         }
-        Row::Sample(sample)
+        Row::Sample(Box::new(sample))
     }
 
     /// The row's date and time; a time earlier than the previous row's by
@@ -121,10 +126,18 @@ impl Sar {
     }
 }
 
+/// A column that names what its row is about (`FILESYSTEM`, `TTY`,
+/// `INTR`, `BUS`): upper-case, unlike the figures' names (`%util`, `tps`).
+fn is_label_column(column: &str) -> bool {
+    column
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// What a data row held.
 enum Row {
     /// A sample of the whole host.
-    Sample(SystemSample),
+    Sample(Box<SystemSample>),
     /// One CPU's row of `sar -P ALL`.
     OneCpu,
     /// Not a row of the current section.
@@ -140,7 +153,12 @@ fn banner_date(text: &str) -> Option<NaiveDate> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%d.%m.%Y") {
         return Some(d);
     }
-    ["%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y"]
+    // `%Y` would read `26` as the year 26: a two-digit year needs `%y`.
+    let formats: [&str; 2] = match text.rsplit('/').next().map(str::len) {
+        Some(2) => ["%m/%d/%y", "%d/%m/%y"],
+        _ => ["%m/%d/%Y", "%d/%m/%Y"],
+    };
+    formats
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
 }
@@ -234,6 +252,46 @@ Average:        all     21.66      0.00      6.43      0.45     27.60     43.85
         assert_eq!(got[0].0, "2026-12-03 10:20:01");
         assert_eq!(got[0].1.cpu_user, Some(40.0));
         assert_eq!(got[0].1.cpu_system, Some(10.0));
+    }
+
+    #[test]
+    fn a_two_digit_year_is_this_century() {
+        let got = samples(
+            "Linux 6.1.0-37-cloud-amd64 (vm) \t12/02/26 \t_x86_64_\t(2 CPU)
+
+02:33:40     pswpin/s pswpout/s
+02:33:45         0.00      0.00
+",
+        );
+        assert_eq!(got[0].0, "2026-12-02 02:33:45");
+    }
+
+    /// Every section of a real `sar -A` (sysstat 12.6, recorded by
+    /// `examples/sar_metrics/make-sar.sh`) is read: device rows become
+    /// device samples, and no line is left unparsed.
+    #[test]
+    fn sar_a_of_sysstat_12_is_read_whole() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/sar_metrics/recorded/sar-A.txt"
+        ))
+        .unwrap();
+        let got = samples(&text);
+        let busiest = got
+            .iter()
+            .filter_map(|(_, s)| s.disk_util_pct.map(|u| (u, s.device.clone())))
+            .fold((0.0, None), |a, b| if b.0 > a.0 { b } else { a });
+        assert!(busiest.0 > 90.0, "{busiest:?}");
+        assert_eq!(busiest.1.as_deref(), Some("vda"));
+        let drops = got
+            .iter()
+            .filter(|(_, s)| s.device.as_deref() == Some("hbv0"))
+            .filter_map(|(_, s)| s.tx_drops_per_s)
+            .fold(0.0, f64::max);
+        assert!(drops > 10_000.0, "{drops}");
+        assert!(got.iter().any(|(_, s)| s.major_faults_per_s.is_some()));
+        assert!(got.iter().any(|(_, s)| s.memory_used_pct.is_some()));
+        assert!(got.iter().any(|(_, s)| s.pages_swapped_in_per_s.is_some()));
     }
 
     #[test]

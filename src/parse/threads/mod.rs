@@ -6,9 +6,14 @@
 //! with `-l` the `java.util.concurrent` locks it owns. A file may hold
 //! several dumps one after another.
 //!
+//! IBM J9 / OpenJ9 javacores are read too ([`j9`]): their thread section
+//! names, for each blocked or parked thread, the lock and its owner.
+//!
 //! The parser emits one [`ThreadWait`] per thread waiting to take a lock,
 //! with the thread that holds it when the dump shows one, and marks the
 //! waits that close a cycle (a deadlock).
+
+mod j9;
 
 use super::time::local_datetime_prefix;
 use super::{Parser, Sink};
@@ -38,6 +43,7 @@ pub struct ThreadDumpParser {
 }
 
 struct OpenDump {
+    format: Format,
     /// `None` when no time line came before the dump.
     time: Option<NaiveDateTime>,
     threads: Vec<DumpThread>,
@@ -48,8 +54,21 @@ struct OpenDump {
     overflow: Option<u64>,
 }
 
+/// Which JVM's dump the lines are.
+#[derive(Copy, Clone, PartialEq)]
+enum Format {
+    HotSpot,
+    /// A javacore, with whether its thread list (`1XMTHDINFO`) has begun:
+    /// the current thread is printed once before it.
+    J9 {
+        in_thread_list: bool,
+    },
+}
+
 struct DumpThread {
     name: String,
+    /// The VM's own id of the thread, by which a javacore names an owner.
+    address: Option<String>,
     state: Option<ThreadState>,
     frames: Vec<String>,
     waits_for: Option<LockWait>,
@@ -61,6 +80,15 @@ struct LockWait {
     lock: String,
     class: String,
     line: u64,
+    /// The owner as the waiting thread's own line names it (javacores);
+    /// `None` where the owner is found by the locks threads hold (HotSpot).
+    owner: Option<Owner>,
+}
+
+/// A lock's owner named by a javacore: `"name" (J9VMThread:0x…)`.
+struct Owner {
+    name: String,
+    address: Option<String>,
 }
 
 impl ThreadDumpParser {
@@ -70,12 +98,22 @@ impl ThreadDumpParser {
     }
 
     fn open(&mut self, line: u64, sink: &mut dyn Sink) {
-        self.close(sink);
         let time = self
             .time_line
             .take()
             .filter(|(_, at)| line - at <= TIME_LINE_REACH)
             .map(|(time, _)| time);
+        self.open_with(Format::HotSpot, time, line, sink);
+    }
+
+    fn open_with(
+        &mut self,
+        format: Format,
+        time: Option<NaiveDateTime>,
+        line: u64,
+        sink: &mut dyn Sink,
+    ) {
+        self.close(sink);
         if time.is_none() {
             sink.warning(
                 line,
@@ -83,6 +121,7 @@ impl ThreadDumpParser {
             );
         }
         self.dump = Some(OpenDump {
+            format,
             time,
             threads: Vec::new(),
             in_owned_list: false,
@@ -115,6 +154,13 @@ impl Parser for ThreadDumpParser {
             self.open(line.number, sink);
             return;
         }
+        if let Some(time) = j9::dump_time(text) {
+            let format = Format::J9 {
+                in_thread_list: false,
+            };
+            self.open_with(format, Some(time), line.number, sink);
+            return;
+        }
         if let Some(time) = bare_time(text) {
             self.time_line = Some((time, line.number));
             return;
@@ -145,36 +191,91 @@ fn bare_time(text: &str) -> Option<NaiveDateTime> {
 
 impl OpenDump {
     fn line(&mut self, text: &str, number: u64) {
-        if let Some(name) = thread_name(text) {
-            self.in_owned_list = false;
-            if self.threads.len() == MAX_THREADS {
-                self.overflow = Some(self.overflow.unwrap_or(number));
-                return;
+        if let Format::J9 { in_thread_list } = self.format {
+            self.format = Format::J9 {
+                in_thread_list: j9::in_thread_list(text, in_thread_list),
+            };
+            if in_thread_list {
+                self.j9_line(text, number);
             }
-            self.threads.push(DumpThread {
-                name: name.to_string(),
-                state: None,
-                frames: Vec::new(),
-                waits_for: None,
-                holds: Vec::new(),
-            });
             return;
         }
-        let Some(thread) = self.threads.last_mut().filter(|_| self.overflow.is_none()) else {
+        if let Some(name) = thread_name(text) {
+            self.in_owned_list = false;
+            self.push(DumpThread::named(name, None), number);
+            return;
+        }
+        let body = text.trim_start();
+        if body.starts_with("Locked ownable synchronizers:") {
+            self.in_owned_list = true;
+            return;
+        }
+        let owned_list = self.in_owned_list;
+        let Some(thread) = self.current() else {
             return;
         };
-        let body = text.trim_start();
         if let Some(state) = body.strip_prefix("java.lang.Thread.State:") {
             thread.state = state.split_whitespace().next().and_then(ThreadState::parse);
         } else if let Some(frame) = body.strip_prefix("at ") {
             if thread.frames.len() < KEPT_FRAMES {
                 thread.frames.push(frame.to_string());
             }
-        } else if body.starts_with("Locked ownable synchronizers:") {
-            self.in_owned_list = true;
         } else if let Some(lock) = body.strip_prefix("- ") {
-            thread.lock_line(lock.trim_start(), number, self.in_owned_list);
+            thread.lock_line(lock.trim_start(), number, owned_list);
         }
+    }
+
+    /// A thread's header line; past [`MAX_THREADS`], only noted.
+    fn push(&mut self, thread: DumpThread, number: u64) {
+        if self.threads.len() == MAX_THREADS {
+            self.overflow = Some(self.overflow.unwrap_or(number));
+        } else {
+            self.threads.push(thread);
+        }
+    }
+
+    /// The thread whose lines these are, unless it was past the limit.
+    fn current(&mut self) -> Option<&mut DumpThread> {
+        self.threads.last_mut().filter(|_| self.overflow.is_none())
+    }
+
+    fn j9_line(&mut self, text: &str, number: u64) {
+        if let Some((name, address, state)) = j9::thread(text) {
+            let mut thread = DumpThread::named(name, Some(address));
+            thread.state = state;
+            self.push(thread, number);
+            return;
+        }
+        let Some(thread) = self.current() else {
+            return;
+        };
+        if let Some(frame) = j9::frame(text) {
+            if thread.frames.len() < KEPT_FRAMES {
+                thread.frames.push(frame);
+            }
+        } else if let Some(block) = j9::block(text)
+            && thread.waits_for.is_none()
+        {
+            thread.waits_for = Some(LockWait {
+                lock: block.lock,
+                class: block.class,
+                line: number,
+                owner: block.owner,
+            });
+        }
+    }
+
+    /// The thread holding the lock thread `i` waits for, if the dump shows it.
+    fn holder(&self, i: usize, holder_of: &HashMap<&str, usize>) -> Option<usize> {
+        let wait = self.threads[i].waits_for.as_ref()?;
+        let found = match &wait.owner {
+            Some(owner) => self.threads.iter().position(|t| match &owner.address {
+                Some(address) => t.address.as_ref() == Some(address),
+                None => t.name == owner.name,
+            }),
+            None => holder_of.get(wait.lock.as_str()).copied(),
+        };
+        found.filter(|&h| h != i)
     }
 
     /// Every wait for a lock in the dump, with its holder.
@@ -186,13 +287,7 @@ impl OpenDump {
             .flat_map(|(i, t)| t.holds.iter().map(move |lock| (lock.as_str(), i)))
             .collect();
         let holders: Vec<Option<usize>> = (0..self.threads.len())
-            .map(|i| {
-                let wait = self.threads[i].waits_for.as_ref()?;
-                holder_of
-                    .get(wait.lock.as_str())
-                    .copied()
-                    .filter(|&h| h != i)
-            })
+            .map(|i| self.holder(i, &holder_of))
             .collect();
         let deadlocked = in_cycles(&holders);
         self.threads
@@ -231,6 +326,17 @@ impl OpenDump {
 }
 
 impl DumpThread {
+    fn named(name: &str, address: Option<String>) -> DumpThread {
+        DumpThread {
+            name: name.to_string(),
+            address,
+            state: None,
+            frames: Vec::new(),
+            waits_for: None,
+            holds: Vec::new(),
+        }
+    }
+
     /// One `- …` line under a thread: a lock it waits for or holds.
     fn lock_line(&mut self, lock: &str, number: u64, owned_list: bool) {
         if owned_list {
@@ -261,6 +367,7 @@ impl DumpThread {
                 lock: address.to_string(),
                 class: class.to_string(),
                 line,
+                owner: None,
             });
         }
     }
@@ -533,6 +640,34 @@ Found one Java-level deadlock:
         let text = "2026-03-12 09:44:20\nFull thread dump OpenJDK:\n\n\"pool-1-thread-1\" #20 prio=5 os_prio=0 cpu=0.1ms elapsed=9s tid=0x1 nid=0x2 waiting on condition  [0x3]\n   java.lang.Thread.State: WAITING (parking)\n\tat jdk.internal.misc.Unsafe.park(java.base@17/Native Method)\n\t- parking to wait for  <0x000000069e5d1ed0> (a java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject)\n";
         let (waits, _, _) = waits(text);
         assert!(waits.is_empty());
+    }
+
+    #[test]
+    fn a_j9_javacore_names_the_owner_in_the_blocked_thread() {
+        let (waits, events, warnings) = waits(&dump("javacore-ibm8-documented.txt"));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let names: Vec<&str> = waits.iter().map(|w| w.thread.as_str()).collect();
+        assert_eq!(names, ["Domain Monitor", "pool-3-thread-1"]);
+        let monitor = &waits[0];
+        assert_eq!(monitor.state, ThreadState::Blocked);
+        assert_eq!(monitor.lock_class, "com.example.isp.NodeTable");
+        assert_eq!(
+            monitor.frames[0],
+            "com.example.isp.DomainMonitor.checkHeartbeats(DomainMonitor.java:212)"
+        );
+        let holder = monitor.holder.as_ref().unwrap();
+        assert_eq!(holder.thread, "JDBC Refresh");
+        assert_eq!(holder.state, ThreadState::Runnable);
+        assert_eq!(
+            holder.frames[0],
+            "java.net.SocketInputStream.socketRead0(Native Method)"
+        );
+        assert!(waits[1].holder.is_none());
+        assert_eq!(events[0].line, 20);
+        assert_eq!(
+            events[0].time,
+            LogTime::Local("2026-03-12T09:44:20.123".parse().unwrap())
+        );
     }
 
     #[test]

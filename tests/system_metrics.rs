@@ -1,0 +1,99 @@
+//! System metrics beyond CPU end to end: a saturated disk and a NIC that
+//! drops packets named as the root cause from real sysstat data
+//! (`examples/sar_metrics/make-sar.sh` recorded it; `sar -A` text in one
+//! bundle, `sadf -d` CSV in the other), and a crunch that lay outside the
+//! incident's window not counted.
+
+mod common;
+
+use common::{analyze_json, assert_verdict, copy_tree, fixture, incident_of_kind, source};
+use serde_json::Value;
+
+fn dead_node(report: &Value) -> &Value {
+    incident_of_kind(report, "node_marked_dead")
+}
+
+fn explanation(incident: &Value) -> String {
+    incident["root_causes"][0]["explanation"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn causes(incident: &Value) -> Vec<String> {
+    incident["root_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["rule"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn cited_files(incident: &Value) -> Vec<String> {
+    common::verdict_evidence(incident)
+        .iter()
+        .filter_map(|e| e["file"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_saturated_disk_in_sar_a_text_is_starvation() {
+    let report = analyze_json(&fixture("starved-disk"), &[]);
+    let incident = dead_node(&report);
+    assert_verdict(incident, "starvation", "starvation.disk_saturated");
+    let text = explanation(incident);
+    assert!(text.contains("disk vda was saturated"), "{text}");
+    assert!(text.contains("%util up to"), "{text}");
+    assert!(
+        cited_files(incident)
+            .iter()
+            .all(|f| f == "infawk01/sysstat/sar-A.txt"),
+        "{:?}",
+        cited_files(incident)
+    );
+    let sar = source(&report, "infawk01/sysstat/sar-A.txt");
+    assert_eq!(sar["kind"], "system_metrics");
+    assert_eq!(sar["skipped_lines"], 0, "every section of sar -A is read");
+}
+
+#[test]
+fn the_drops_after_the_window_are_not_counted() {
+    let report = analyze_json(&fixture("starved-disk"), &[]);
+    let rules = causes(dead_node(&report));
+    assert!(
+        !rules.contains(&"network.nic_drops".to_string()),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn dropped_packets_in_sadf_csv_are_network() {
+    let report = analyze_json(&fixture("nic-drops"), &[]);
+    let incident = dead_node(&report);
+    assert_verdict(incident, "network", "network.nic_drops");
+    let text = explanation(incident);
+    assert!(text.contains("interface hbv"), "{text}");
+    assert!(text.contains("dropped per second"), "{text}");
+    assert!(
+        cited_files(incident)
+            .iter()
+            .all(|f| f == "infawk01/sysstat/sadf-d.csv"),
+        "{:?}",
+        cited_files(incident)
+    );
+    let rules = causes(incident);
+    assert!(
+        !rules.contains(&"starvation.disk_saturated".to_string()),
+        "the disk was busy only before the window: {rules:?}"
+    );
+}
+
+#[test]
+fn a_metrics_file_without_a_telling_name_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("nic-drops"), dir.path());
+    let old = dir.path().join("infawk01/sysstat/sadf-d.csv");
+    std::fs::rename(&old, dir.path().join("infawk01/sysstat/collected-0945.txt")).unwrap();
+    let report = analyze_json(dir.path(), &[]);
+    assert_verdict(dead_node(&report), "network", "network.nic_drops");
+}
