@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records real sysstat data of this machine under two kinds of crunch and
 # writes it as the text and CSV a support engineer collects (`sar -A`,
-# `sadf -d`), for the metrics fixtures:
+# `sadf -d`, and `iostat -x -t` beside them), for the metrics fixtures:
 #   0-60 s     quiet
 #   60-180 s   the disk saturated: four dd write with O_DIRECT and O_DSYNC
 #   180-300 s  the NIC drops packets: UDP floods a veth whose peer has a
@@ -25,6 +25,7 @@ ip neigh replace 10.77.0.2 lladdr 02:00:00:00:00:02 dev hbv0 nud permanent
 
 /usr/lib/sysstat/sadc -S XALL 5 67 "$work/sa" &
 sadc=$!
+LC_ALL=C iostat -x -t 5 67 >"$out/iostat-x.txt" &
 sleep 60
 writers=()
 for job in 1 2 3 4; do
@@ -44,4 +45,5 @@ while True:
 wait "$sadc"
 LC_ALL=C sar -A -f "$work/sa" >"$out/sar-A.txt"
 LC_ALL=C sadf -d "$work/sa" -- -A >"$out/sadf-d.csv"
-echo "wrote $out/sar-A.txt and $out/sadf-d.csv"
+wait
+echo "wrote $out/sar-A.txt, $out/sadf-d.csv and $out/iostat-x.txt"

@@ -48,7 +48,7 @@ static KINDS: &[KindSpec] = &[
     KindSpec {
         kind: SourceKind::SystemMetrics,
         named: |n| {
-            ["vmstat", "sar", "sadf", "sysstat"]
+            ["vmstat", "sar", "sadf", "iostat", "sysstat"]
                 .iter()
                 .any(|tool| n.starts_with(tool))
         },
@@ -189,6 +189,7 @@ fn looks_like_metrics(line: &str) -> bool {
         || line.contains("%usr")
         || line.contains("runq-sz")
         || line.starts_with("# hostname;interval;timestamp;")
+        || line.starts_with("avg-cpu:")
 }
 
 fn looks_like_alarm_export(line: &str) -> bool {

@@ -1,5 +1,6 @@
 //! System metrics collected on a host during an incident: `vmstat -t`
-//! (procps), `sar` text up to `sar -A`, and `sadf -d` (sysstat). Each data
+//! (procps), `sar` text up to `sar -A`, `sadf -d` and `iostat -x -t`
+//! (sysstat). Each data
 //! row becomes one [`SystemSample`] — of the host, or of one disk or network
 //! interface — so starvation and network rules can look at the run queue,
 //! CPU steal, iowait, swapping, paging, disk saturation and dropped packets
@@ -8,6 +9,7 @@
 //! sections (`sar -u -q` prints one after the other, vmstat repeats its
 //! header).
 
+mod iostat;
 mod sadf;
 mod sar;
 mod vmstat;
@@ -16,7 +18,7 @@ use super::{Parser, Sink};
 use crate::model::{Event, EventKind, LogTime, SystemSample};
 use crate::read::Line;
 
-/// Parser for `vmstat -t`, `sar` text and `sadf -d` output.
+/// Parser for `vmstat -t`, `sar` text, `sadf -d` and `iostat -x -t` output.
 #[derive(Default)]
 pub struct MetricsParser {
     tool: Tool,
@@ -28,9 +30,12 @@ enum Tool {
     /// No banner seen yet.
     #[default]
     Unknown,
+    // sysstat's banner starts sar and iostat alike: an iostat report is
+    // told by the time line that follows it.
     Vmstat(vmstat::Vmstat),
     Sar(sar::Sar),
     Sadf(sadf::Sadf),
+    Iostat(iostat::Iostat),
 }
 
 impl MetricsParser {
@@ -60,10 +65,17 @@ impl Parser for MetricsParser {
             }
             return;
         }
+        if let Tool::Sar(s) = &self.tool
+            && let Some(time) = iostat::report_time(line.text)
+        {
+            self.tool = Tool::Iostat(iostat::Iostat::new(s.cpus(), time));
+            return;
+        }
         match &mut self.tool {
             Tool::Vmstat(v) => v.line(line, sink),
             Tool::Sar(s) => s.line(line, sink),
             Tool::Sadf(s) => s.line(line, sink),
+            Tool::Iostat(i) => i.line(line, sink),
             Tool::Unknown if line.text.trim().is_empty() => {}
             Tool::Unknown => sink.unparsed(line),
         }

@@ -58,6 +58,11 @@ impl Sar {
         })
     }
 
+    /// The CPU count of the banner.
+    pub(super) fn cpus(&self) -> f64 {
+        self.cpus
+    }
+
     /// Reads a header, data or skipped line.
     pub(super) fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
         let text = line.text.trim();
