@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{analyze_json, assert_verdict, incident_of_kind};
+use common::{analyze_json, assert_verdict, explanation, incident_of_kind};
 use serde_json::Value;
 use std::fs;
 
@@ -56,13 +56,6 @@ fn verdict_for(error: &str) -> Value {
 fn master_incident(bundle: &tempfile::TempDir) -> Value {
     let report = analyze_json(bundle.path(), &["--tz", "+00:00"]);
     incident_of_kind(&report, "master_db_timeout").clone()
-}
-
-fn explanation(incident: &Value) -> String {
-    incident["root_causes"][0]["explanation"]
-        .as_str()
-        .expect("an explanation")
-        .to_string()
 }
 
 fn procedure(incident: &Value) -> String {

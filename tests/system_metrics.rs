@@ -6,34 +6,14 @@
 
 mod common;
 
-use common::{analyze_json, assert_verdict, copy_tree, fixture, incident_of_kind, source};
+use common::{
+    analyze_json, assert_verdict, cause_rules, copy_tree, evidence_places, explanation, fixture,
+    incident_of_kind, source,
+};
 use serde_json::Value;
 
 fn dead_node(report: &Value) -> &Value {
     incident_of_kind(report, "node_marked_dead")
-}
-
-fn explanation(incident: &Value) -> String {
-    incident["root_causes"][0]["explanation"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
-}
-
-fn causes(incident: &Value) -> Vec<String> {
-    incident["root_causes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|c| c["rule"].as_str().map(str::to_string))
-        .collect()
-}
-
-fn cited_files(incident: &Value) -> Vec<String> {
-    common::verdict_evidence(incident)
-        .iter()
-        .filter_map(|e| e["file"].as_str().map(str::to_string))
-        .collect()
 }
 
 #[test]
@@ -45,11 +25,11 @@ fn a_saturated_disk_in_sar_a_text_is_starvation() {
     assert!(text.contains("disk vda was saturated"), "{text}");
     assert!(text.contains("%util up to"), "{text}");
     assert!(
-        cited_files(incident)
+        evidence_places(incident)
             .iter()
-            .all(|f| f == "infawk01/sysstat/sar-A.txt"),
+            .all(|(f, _)| f == "infawk01/sysstat/sar-A.txt"),
         "{:?}",
-        cited_files(incident)
+        evidence_places(incident)
     );
     let sar = source(&report, "infawk01/sysstat/sar-A.txt");
     assert_eq!(sar["kind"], "system_metrics");
@@ -59,7 +39,7 @@ fn a_saturated_disk_in_sar_a_text_is_starvation() {
 #[test]
 fn the_drops_after_the_window_are_not_counted() {
     let report = analyze_json(&fixture("starved-disk"), &[]);
-    let rules = causes(dead_node(&report));
+    let rules = cause_rules(dead_node(&report));
     assert!(
         !rules.contains(&"network.nic_drops".to_string()),
         "{rules:?}"
@@ -75,13 +55,13 @@ fn dropped_packets_in_sadf_csv_are_network() {
     assert!(text.contains("interface hbv"), "{text}");
     assert!(text.contains("dropped per second"), "{text}");
     assert!(
-        cited_files(incident)
+        evidence_places(incident)
             .iter()
-            .all(|f| f == "infawk01/sysstat/sadf-d.csv"),
+            .all(|(f, _)| f == "infawk01/sysstat/sadf-d.csv"),
         "{:?}",
-        cited_files(incident)
+        evidence_places(incident)
     );
-    let rules = causes(incident);
+    let rules = cause_rules(incident);
     assert!(
         !rules.contains(&"starvation.disk_saturated".to_string()),
         "the disk was busy only before the window: {rules:?}"

@@ -144,6 +144,21 @@ fn lend_sample(line: &Line<'_>, time: LogTime, sample: SystemSample, sink: &mut 
     sink.lend(&event, line.text);
 }
 
+/// The samples a metrics file gives, for the dialects' tests; fails on
+/// any line left unparsed.
+#[cfg(test)]
+fn samples_of(input: &str) -> Vec<(LogTime, SystemSample)> {
+    let got = crate::parse::testing::run(MetricsParser::new(), input);
+    assert!(got.unparsed.is_empty(), "unparsed {:?}", got.unparsed);
+    got.events
+        .into_iter()
+        .map(|e| match e.kind {
+            EventKind::Metrics(s) => (e.time, *s),
+            other => panic!("unexpected event {other:?}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,6 +95,37 @@ pub fn incident_of_kind<'a>(report: &'a Value, kind: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {kind} incident in {report:#}"))
 }
 
+/// The verdict's explanation.
+pub fn explanation(incident: &Value) -> String {
+    incident["root_causes"][0]["explanation"]
+        .as_str()
+        .expect("an explanation")
+        .to_string()
+}
+
+/// The rules of every root cause of an incident, verdict first.
+pub fn cause_rules(incident: &Value) -> Vec<String> {
+    incident["root_causes"]
+        .as_array()
+        .expect("root_causes is an array")
+        .iter()
+        .filter_map(|c| c["rule"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// `(file, line)` of the verdict's evidence.
+pub fn evidence_places(incident: &Value) -> Vec<(String, u64)> {
+    verdict_evidence(incident)
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
 /// Writes `bytes` to `root/rel`, making the folders on the way.
 pub fn write(root: &Path, rel: &str, bytes: &[u8]) {
     let path = root.join(rel);

@@ -134,21 +134,8 @@ impl Iostat {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{EventKind, SystemSample};
-    use crate::parse::metrics::MetricsParser;
-    use crate::parse::testing::run;
-
-    fn samples(input: &str) -> Vec<(String, SystemSample)> {
-        let got = run(MetricsParser::new(), input);
-        assert!(got.unparsed.is_empty(), "unparsed {:?}", got.unparsed);
-        got.events
-            .into_iter()
-            .map(|e| match e.kind {
-                EventKind::Metrics(s) => (format!("{:?}", e.time), *s),
-                other => panic!("unexpected event {other:?}"),
-            })
-            .collect()
-    }
+    use crate::model::LogTime;
+    use crate::parse::metrics::samples_of;
 
     /// Real `iostat -x -t 5` of sysstat 12.6 (recorded here while four
     /// `dd` wrote with O_DIRECT): the first report is since boot.
@@ -159,7 +146,7 @@ mod tests {
             "/examples/sar_metrics/recorded/iostat-x.txt"
         ))
         .unwrap();
-        let got = samples(&text);
+        let got = samples_of(&text);
         assert_eq!(got.len(), 2 * 12, "CPU and vda of 12 reports: {got:#?}");
         let busiest = got
             .iter()
@@ -174,7 +161,7 @@ mod tests {
 
     #[test]
     fn older_iostat_with_one_await_and_a_twelve_hour_iso_clock() {
-        let got = samples(
+        let got = samples_of(
             "Linux 3.10.0-1160.el7.x86_64 (infagw01) \t03/12/2026 \t_x86_64_\t(8 CPU)
 
 2026-03-12T09:44:15+0100
@@ -190,7 +177,11 @@ sda               0.00    12.00    0.00  310.00     0.00 39680.00   256.00    31
 ",
         );
         assert_eq!(got.len(), 2);
-        assert!(got[0].0.contains("+01:00"), "{}", got[0].0);
+        assert!(
+            matches!(got[0].0, LogTime::Zoned(t) if t.offset().local_minus_utc() == 3600),
+            "{:?}",
+            got[0].0
+        );
         assert_eq!(got[0].1.cpu_iowait, Some(45.0));
         assert_eq!(got[1].1.disk_util_pct, Some(99.9));
         assert_eq!(got[1].1.disk_await_ms, Some(612.0));

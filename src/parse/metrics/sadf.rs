@@ -98,25 +98,13 @@ fn timestamp(text: &str) -> Option<LogTime> {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{EventKind, LogTime, SystemSample};
-    use crate::parse::metrics::MetricsParser;
+    use crate::model::LogTime;
+    use crate::parse::metrics::{MetricsParser, samples_of};
     use crate::parse::testing::run;
-
-    fn samples(input: &str) -> Vec<(LogTime, SystemSample)> {
-        let got = run(MetricsParser::new(), input);
-        assert!(got.unparsed.is_empty(), "unparsed {:?}", got.unparsed);
-        got.events
-            .into_iter()
-            .map(|e| match e.kind {
-                EventKind::Metrics(s) => (e.time, *s),
-                other => panic!("unexpected event {other:?}"),
-            })
-            .collect()
-    }
 
     #[test]
     fn sections_of_sadf_d_with_devices_and_cpus() {
-        let got = samples(
+        let got = samples_of(
             "# hostname;interval;timestamp;CPU;%usr;%nice;%sys;%iowait;%steal;%irq;%soft;%guest;%gnice;%idle
 infawk01;5;2026-03-12 09:44:06 UTC;-1;0.50;0.00;0.60;30.10;0.00;0.00;0.00;0.00;0.00;68.80
 infawk01;5;2026-03-12 09:44:06 UTC;0;0.40;0.00;0.60;30.10;0.00;0.00;0.00;0.00;0.00;68.90

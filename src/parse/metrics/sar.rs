@@ -189,18 +189,17 @@ fn twelve_hour(time: NaiveTime, pm: bool) -> Option<NaiveTime> {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{EventKind, LogTime, SystemSample};
-    use crate::parse::metrics::MetricsParser;
+    use crate::model::{LogTime, SystemSample};
+    use crate::parse::metrics::{MetricsParser, samples_of};
     use crate::parse::testing::run;
 
+    /// The samples with their local times as text.
     fn samples(input: &str) -> Vec<(String, SystemSample)> {
-        let got = run(MetricsParser::new(), input);
-        assert!(got.unparsed.is_empty(), "unparsed {:?}", got.unparsed);
-        got.events
+        samples_of(input)
             .into_iter()
-            .map(|e| match (e.time, e.kind) {
-                (LogTime::Local(t), EventKind::Metrics(s)) => (t.to_string(), *s),
-                other => panic!("unexpected event {other:?}"),
+            .map(|(time, s)| match time {
+                LogTime::Local(t) => (t.to_string(), s),
+                other => panic!("sar times are local: {other:?}"),
             })
             .collect()
     }
