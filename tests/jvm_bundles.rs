@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{analyze_json, assert_verdict, fixture, hbdiag, incident_of_kind, verdict_evidence};
+use common::{
+    analyze_json, assert_verdict, evidence_places, fixture, hbdiag, incident_of_kind,
+    verdict_evidence,
+};
 use serde_json::Value;
 
 /// The rules not evaluated for a host with a GC log but neither thread
@@ -36,19 +39,6 @@ fn causes(incident: &Value) -> Vec<(String, String, f64)> {
         .collect()
 }
 
-/// `(file, line)` of the verdict's evidence.
-fn evidence(incident: &Value) -> Vec<(String, u64)> {
-    verdict_evidence(incident)
-        .iter()
-        .map(|e| {
-            (
-                e["file"].as_str().unwrap_or("").to_string(),
-                e["line"].as_u64().unwrap_or(0),
-            )
-        })
-        .collect()
-}
-
 /// Asserts that no root cause of the incident is `cause`.
 fn assert_no_cause(incident: &Value, cause: &str) {
     let causes = causes(incident);
@@ -57,7 +47,7 @@ fn assert_no_cause(incident: &Value, cause: &str) {
 
 /// Asserts that the verdict's evidence includes line `line` of `file`.
 fn assert_evidence_at(incident: &Value, file: &str, line: u64) {
-    let evidence = evidence(incident);
+    let evidence = evidence_places(incident);
     assert!(
         evidence.contains(&(file.to_string(), line)),
         "{file}:{line} not in {evidence:?}"
@@ -201,7 +191,7 @@ fn starved_master_is_blamed_on_the_host_from_vmstat_and_gc_log() {
     let incident = incident_of_kind(&report, "master_db_timeout");
     assert_eq!(incident["host"], "infagw01");
     assert_verdict(incident, "starvation", "starvation.host_overloaded");
-    let files: Vec<String> = evidence(incident).into_iter().map(|e| e.0).collect();
+    let files: Vec<String> = evidence_places(incident).into_iter().map(|e| e.0).collect();
     assert!(
         files.contains(&"infagw01/vmstat-infagw01.log".to_string()),
         "{files:?}"

@@ -44,9 +44,17 @@ enum Section {
     Devices(Vec<String>),
 }
 
-/// The time of a line that starts a report, if `text` is one.
+/// The time of a line that starts a report, if `text` is one. Asked of
+/// every line of a sar or iostat file, so lines that cannot be one (a sar
+/// row starts `HH:MM:SS`) are told by their shape before any date parser
+/// runs.
 pub(super) fn report_time(text: &str) -> Option<LogTime> {
     let text = text.trim();
+    let b = text.as_bytes();
+    let dated = b.len() >= 17 && (b[2] == b'/' || b[4] == b'-') && b[0].is_ascii_digit();
+    if !dated {
+        return None;
+    }
     if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%z") {
         return Some(LogTime::Zoned(t));
     }

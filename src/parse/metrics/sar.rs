@@ -172,13 +172,28 @@ fn banner_date(text: &str) -> Option<NaiveDate> {
 /// tokens after it.
 fn clock_prefix(text: &str) -> Option<(NaiveTime, Vec<&str>)> {
     let mut tokens = text.split_whitespace();
-    let time = NaiveTime::parse_from_str(tokens.next()?, "%H:%M:%S").ok()?;
+    let time = hms(tokens.next()?)?;
     let rest: Vec<&str> = tokens.collect();
     let (time, skip) = match rest.first().map(|t| t.to_ascii_uppercase()) {
         Some(m) if m == "AM" || m == "PM" => (twelve_hour(time, m == "PM")?, 1),
         _ => (time, 0),
     };
     Some((time, rest[skip..].to_vec()))
+}
+
+/// `HH:MM:SS` (each part one or two digits, as chrono's `%H:%M:%S` takes
+/// it), read by hand: it starts every row of a sar report, and chrono's
+/// format parser was a tenth of reading one.
+fn hms(token: &str) -> Option<NaiveTime> {
+    let mut parts = token.split(':').map(|part| {
+        let digits = (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+        digits.then(|| part.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0')))
+    });
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    match parts.next() {
+        None => NaiveTime::from_hms_opt(h, m, s),
+        Some(_) => None,
+    }
 }
 
 fn twelve_hour(time: NaiveTime, pm: bool) -> Option<NaiveTime> {
@@ -192,6 +207,7 @@ mod tests {
     use crate::model::{LogTime, SystemSample};
     use crate::parse::metrics::{MetricsParser, samples_of};
     use crate::parse::testing::run;
+    use chrono::NaiveTime;
 
     /// The samples with their local times as text.
     fn samples(input: &str) -> Vec<(String, SystemSample)> {
@@ -256,6 +272,20 @@ Average:        all     21.66      0.00      6.43      0.45     27.60     43.85
         assert_eq!(got[0].0, "2026-12-03 10:20:01");
         assert_eq!(got[0].1.cpu_user, Some(40.0));
         assert_eq!(got[0].1.cpu_system, Some(10.0));
+    }
+
+    #[test]
+    fn row_times_are_read_by_hand_as_chrono_reads_them() {
+        for token in [
+            "00:00:00", "23:59:59", "10:15:01", "24:00:00", "10:60:00", "1:15:01", "10:15:0x",
+            "10-15-01",
+        ] {
+            assert_eq!(
+                super::hms(token),
+                NaiveTime::parse_from_str(token, "%H:%M:%S").ok(),
+                "{token}"
+            );
+        }
     }
 
     #[test]
