@@ -45,11 +45,15 @@ pub enum SourceKind {
     /// HotSpot thread dumps: `jstack`, `jcmd Thread.print`, the copies
     /// infa9dump collects.
     ThreadDump,
+    /// What the hypervisor saw of its guests: VMware `esxtop -b` batch CSV,
+    /// taken on the ESXi host. Its figures (CPU ready, balloon, host swap)
+    /// are starvation a guest's own tools cannot see.
+    HypervisorMetrics,
 }
 
 impl SourceKind {
     /// Every kind, in a stable order.
-    pub const ALL: [SourceKind; 9] = [
+    pub const ALL: [SourceKind; 10] = [
         SourceKind::NodeLog,
         SourceKind::ExceptionsLog,
         SourceKind::GcLog,
@@ -59,6 +63,7 @@ impl SourceKind {
         SourceKind::ScriptLog,
         SourceKind::FloatIpLog,
         SourceKind::ThreadDump,
+        SourceKind::HypervisorMetrics,
     ];
 
     /// The name a person reads: `GC log`, `system metrics`.
@@ -73,6 +78,7 @@ impl SourceKind {
             SourceKind::ScriptLog => "script logs",
             SourceKind::FloatIpLog => "floating-IP log",
             SourceKind::ThreadDump => "thread dump",
+            SourceKind::HypervisorMetrics => "hypervisor metrics",
         }
     }
 
@@ -88,6 +94,7 @@ impl SourceKind {
             SourceKind::ScriptLog => "script_log",
             SourceKind::FloatIpLog => "floatip_log",
             SourceKind::ThreadDump => "thread_dump",
+            SourceKind::HypervisorMetrics => "hypervisor_metrics",
         }
     }
 
@@ -442,6 +449,32 @@ pub struct SystemSample {
     /// Memory and swap in use, in % (`%memused`, `%swpused`).
     pub memory_used_pct: Option<f64>,
     pub swap_used_pct: Option<f64>,
+    /// The virtual machine a hypervisor's row is about (`esxtop`'s
+    /// `Group Cpu(1234:infagw01)`): the sample belongs to the bundle's host
+    /// of that name, not to the hypervisor the file was taken on.
+    pub guest: Option<String>,
+    /// Share of time the VM was ready to run but got no physical CPU
+    /// (`% Ready`, summed over its vCPUs as esxtop prints it).
+    pub cpu_ready_pct: Option<f64>,
+    /// Share of time a vCPU was stopped to let its siblings catch up (`% CoStop`).
+    pub cpu_costop_pct: Option<f64>,
+    /// Share of time the VM waited for the hypervisor to swap its memory in
+    /// (`% Swap Wait`).
+    pub cpu_swap_wait_pct: Option<f64>,
+    /// Guest memory the balloon driver took back for the hypervisor, in MB.
+    pub balloon_mb: Option<f64>,
+    /// Guest memory the hypervisor swapped out to its own disk, in MB.
+    pub host_swapped_mb: Option<f64>,
+    /// The busiest process of a `top` snapshot: `java (PID 12345, 180.0 %CPU, 51.2 %MEM)`.
+    pub top_process: Option<String>,
+    /// Pressure stall information (`/proc/pressure/*`): the share of the
+    /// last 10 s in which some (or all) tasks waited for the CPU, memory
+    /// or I/O, in %.
+    pub psi_cpu_some_avg10: Option<f64>,
+    pub psi_memory_some_avg10: Option<f64>,
+    pub psi_memory_full_avg10: Option<f64>,
+    pub psi_io_some_avg10: Option<f64>,
+    pub psi_io_full_avg10: Option<f64>,
 }
 
 /// Whether an alarm record raises or clears the alarm.

@@ -18,6 +18,9 @@ use std::io::{self, BufRead, Read};
 
 /// Longest line kept; the rest of a longer line is skipped and counted.
 pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+/// The cap for formats wide by nature: one line of `esxtop -b` holds every
+/// counter of every VM of the hypervisor, megabytes on a large host.
+pub const WIDE_MAX_LINE: usize = 8 << 20;
 
 /// The UTF-8 encoding of U+FEFF, which some Windows tools write first.
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
@@ -161,6 +164,23 @@ impl<R: BufRead> LineReader<R> {
     /// The line endings found so far.
     pub fn endings(&self) -> Endings {
         self.endings
+    }
+
+    /// Changes the cap for the lines still to come: once a file's kind is
+    /// known from its first lines, which were read under a wider cap.
+    pub fn set_max_line(&mut self, max_line: usize) {
+        self.max_line = max_line;
+    }
+
+    /// Counts a line the caller cut to the cap (a first line kept before
+    /// the cap was lowered) as a long line.
+    pub fn note_long_line(&mut self, number: u64) {
+        self.damage.long_lines += 1;
+        self.damage.first_long_line = Some(
+            self.damage
+                .first_long_line
+                .map_or(number, |first| first.min(number)),
+        );
     }
 
     /// What had to be repaired so far.

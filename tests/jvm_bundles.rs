@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// The rules not evaluated for a host with a GC log but neither thread
 /// dumps nor system metrics.
-const NO_DUMPS_NOR_METRICS: [&str; 8] = [
+const NO_DUMPS_NOR_METRICS: [&str; 10] = [
     "blocked_thread.behind_database",
     "blocked_thread.behind_network",
     "blocked_thread.heartbeat",
@@ -21,6 +21,8 @@ const NO_DUMPS_NOR_METRICS: [&str; 8] = [
     "starvation.disk_saturated",
     "starvation.host_overloaded",
     "starvation.memory_pressure",
+    "starvation.vm_cpu_ready",
+    "starvation.vm_memory_reclaimed",
 ];
 
 /// The root causes of an incident as `(cause, rule, confidence)`.
@@ -121,7 +123,7 @@ fn gc_worker_is_marked_dead_during_a_100_s_full_gc_with_heap_advice() {
     assert_eq!(
         not_evaluated(incident),
         NO_DUMPS_NOR_METRICS,
-        "the bundle has no system metrics and no thread dumps"
+        "the bundle has no system or hypervisor metrics and no thread dumps"
     );
 }
 

@@ -46,11 +46,20 @@ static KINDS: &[KindSpec] = &[
         claims: looks_like_gc,
     },
     KindSpec {
+        kind: SourceKind::HypervisorMetrics,
+        named: |n| n.contains("esxtop"),
+        looks_like: crate::parse::esxtop::is_header,
+        claims: crate::parse::esxtop::is_header,
+    },
+    KindSpec {
         kind: SourceKind::SystemMetrics,
         named: |n| {
-            ["vmstat", "sar", "sadf", "iostat", "sysstat"]
+            ["vmstat", "sar", "sadf", "iostat", "sysstat", "osw"]
                 .iter()
                 .any(|tool| n.starts_with(tool))
+                || ["top", "free", "psi", "pressure"]
+                    .iter()
+                    .any(|tool| has_token(n, tool))
         },
         looks_like: looks_like_metrics,
         claims: looks_like_metrics,
@@ -190,6 +199,7 @@ fn looks_like_metrics(line: &str) -> bool {
         || line.contains("runq-sz")
         || line.starts_with("# hostname;interval;timestamp;")
         || line.starts_with("avg-cpu:")
+        || crate::parse::metrics::starts_snapshots(line)
 }
 
 fn looks_like_alarm_export(line: &str) -> bool {

@@ -1,6 +1,7 @@
 //! System metrics collected on a host during an incident: `vmstat -t`
 //! (procps), `sar` text up to `sar -A`, `sadf -d` and `iostat -x -t`
-//! (sysstat). Each data
+//! (sysstat), and dated snapshots of `top -b`, `free` and
+//! `/proc/pressure` (collection scripts, OSWatcher). Each data
 //! row becomes one [`SystemSample`] — of the host, or of one disk or network
 //! interface — so starvation and network rules can look at the run queue,
 //! CPU steal, iowait, swapping, paging, disk saturation and dropped packets
@@ -12,13 +13,15 @@
 mod iostat;
 mod sadf;
 mod sar;
+mod snapshots;
 mod vmstat;
 
 use super::{Parser, Sink};
 use crate::model::{Event, EventKind, LogTime, SystemSample};
 use crate::read::Line;
 
-/// Parser for `vmstat -t`, `sar` text, `sadf -d` and `iostat -x -t` output.
+/// Parser for `vmstat -t`, `sar` text, `sadf -d` and `iostat -x -t`
+/// output, and dated `top`/`free`/PSI snapshots.
 #[derive(Default)]
 pub struct MetricsParser {
     tool: Tool,
@@ -36,6 +39,13 @@ enum Tool {
     Sar(sar::Sar),
     Sadf(sadf::Sadf),
     Iostat(iostat::Iostat),
+    Snapshots(Box<snapshots::Snapshots>),
+}
+
+/// Whether `line` is one only dated snapshots have (an OSWatcher marker,
+/// a `top -b` header, a `free` header, a PSI line), for detection.
+pub fn starts_snapshots(line: &str) -> bool {
+    snapshots::is_distinctive(line)
 }
 
 impl MetricsParser {
@@ -71,17 +81,25 @@ impl Parser for MetricsParser {
             self.tool = Tool::Iostat(iostat::Iostat::new(s.cpus(), time));
             return;
         }
+        if !matches!(self.tool, Tool::Snapshots(_)) && snapshots::starts(line.text) {
+            self.tool = Tool::Snapshots(Box::default());
+        }
         match &mut self.tool {
             Tool::Vmstat(v) => v.line(line, sink),
             Tool::Sar(s) => s.line(line, sink),
             Tool::Sadf(s) => s.line(line, sink),
             Tool::Iostat(i) => i.line(line, sink),
+            Tool::Snapshots(s) => s.line(line, sink),
             Tool::Unknown if line.text.trim().is_empty() => {}
             Tool::Unknown => sink.unparsed(line),
         }
     }
 
-    fn finish(&mut self, _sink: &mut dyn Sink) {}
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        if let Tool::Snapshots(s) = &mut self.tool {
+            s.flush(sink);
+        }
+    }
 }
 
 /// Stores a figure under the column name vmstat or sar prints; columns
@@ -115,7 +133,7 @@ fn assign(sample: &mut SystemSample, column: &str, value: f64) {
 }
 
 /// A number as the tools print it; sar follows the locale's decimal comma.
-fn figure(token: &str) -> Option<f64> {
+pub(super) fn figure(token: &str) -> Option<f64> {
     if !token.is_empty() && token.len() <= 15 && token.bytes().all(|b| b.is_ascii_digit()) {
         return Some(
             token
@@ -132,7 +150,12 @@ fn figure(token: &str) -> Option<f64> {
 
 /// Lends the event of one data row: its line is copied only if the sink
 /// keeps it, and nearly no sample is kept.
-fn lend_sample(line: &Line<'_>, time: LogTime, sample: SystemSample, sink: &mut dyn Sink) {
+pub(super) fn lend_sample(
+    line: &Line<'_>,
+    time: LogTime,
+    sample: SystemSample,
+    sink: &mut dyn Sink,
+) {
     let event = Event {
         line: line.number,
         time,

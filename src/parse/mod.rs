@@ -3,6 +3,7 @@
 //! rules or other files.
 
 pub mod alarms;
+pub mod esxtop;
 pub mod floatip;
 pub mod gc;
 #[cfg(test)]
@@ -77,6 +78,9 @@ pub trait Sink {
             ..event.clone()
         });
     }
+    /// Says the file's records are about `host` too, not only the host
+    /// it was collected from (a hypervisor's metrics of its guests).
+    fn about_host(&mut self, _host: &str) {}
     /// A line the parser could not place in any record.
     fn unparsed(&mut self, line: &Line<'_>);
     /// Something the user should know about this file, at a line.
@@ -104,6 +108,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
         SourceKind::SystemMetrics => Some(Box::new(metrics::MetricsParser::new())),
         SourceKind::ThreadDump => Some(Box::new(threads::ThreadDumpParser::new())),
+        SourceKind::HypervisorMetrics => Some(Box::new(esxtop::EsxtopParser::new())),
     }
 }
 
@@ -120,7 +125,8 @@ pub fn record_start(kind: SourceKind) -> Option<records::HeaderFn> {
         SourceKind::AlarmExport
         | SourceKind::GcLog
         | SourceKind::SystemMetrics
-        | SourceKind::ThreadDump => None,
+        | SourceKind::ThreadDump
+        | SourceKind::HypervisorMetrics => None,
     }
 }
 

@@ -215,7 +215,8 @@ fn node_hosts(sources: &[ScannedSource], timeline: &Timeline) -> BTreeMap<String
     map
 }
 
-/// The kinds of input each host has (files that were read).
+/// The kinds of input each host has: files that were read from it, and
+/// files about it from elsewhere (a hypervisor's metrics of its guest).
 fn inputs_by_host(
     sources: &[ScannedSource],
     timeline: &Timeline,
@@ -225,6 +226,9 @@ fn inputs_by_host(
         if let (Some(kind), Some(host)) = (source.kind, timeline.host_id(&source.candidate.host)) {
             map.entry(host).or_default().insert(kind);
         }
+    }
+    for covered in &timeline.coverage {
+        map.entry(covered.host).or_default().insert(covered.kind);
     }
     map
 }

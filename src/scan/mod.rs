@@ -13,10 +13,11 @@ use crate::discover::{Candidate, EntryPlace};
 use crate::model::{Event, Level, LogTime, SourceId, SourceKind};
 use crate::parse;
 use crate::progress::Progress;
-use crate::read::{DEFAULT_MAX_LINE, LineReader, TextEncoding};
+use crate::read::{DEFAULT_MAX_LINE, LineReader, TextEncoding, WIDE_MAX_LINE};
 use crate::signals::{Signal, SignalCatalog};
 use chrono::FixedOffset;
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use worker::Worker;
 
@@ -135,7 +136,13 @@ pub struct ScannedSource {
     /// for compressed files, archive entries and transcoded text, which are
     /// read again from their start.
     pub line_index: Option<Vec<(u64, u64)>>,
+    /// Hosts other than its own that the file's records are about (the
+    /// guests of a hypervisor's metrics), as the file names them.
+    pub guests: BTreeSet<String>,
 }
+
+/// Most hosts one file may say it is about; more are a hostile file.
+pub const MAX_GUESTS: usize = 10_000;
 
 /// Bytes between two entries of a file's line index: reading a cited line
 /// again reads at most this much of the file before it.
@@ -163,6 +170,7 @@ impl ScannedSource {
             minutes: RecordMinutes::default(),
             short_stops: ShortStops::default(),
             line_index: None,
+            guests: BTreeSet::new(),
         }
     }
 
@@ -574,8 +582,8 @@ fn scan_text(
         reread.read(&source.candidate.display, stream);
         return (source, Vec::new());
     }
-    let mut reader = LineReader::new(stream, DEFAULT_MAX_LINE);
-    let (head, read_error) = read_head(&mut reader);
+    let mut reader = LineReader::new(stream, WIDE_MAX_LINE);
+    let (mut head, read_error) = read_head(&mut reader);
     if head.is_empty() && read_error.is_some() {
         source.warnings.push(FileWarning {
             line: None,
@@ -591,6 +599,7 @@ fn scan_text(
         return (source, Vec::new());
     };
     source.kind = Some(kind);
+    fit_to_kind(&mut head, &mut reader, kind);
     let mut worker = Worker::new(source, kind, ctx.catalog, ctx.keep);
     if on_disk && opened.encoding == TextEncoding::Utf8 {
         worker.index_lines();
@@ -599,18 +608,50 @@ fn scan_text(
     worker.finish()
 }
 
+/// How long a line of `kind` may be: wide for formats whose lines are
+/// wide by nature, else short enough that a file without line breaks
+/// costs little.
+pub(super) fn max_line_for(kind: SourceKind) -> usize {
+    match kind {
+        SourceKind::HypervisorMetrics => WIDE_MAX_LINE,
+        _ => DEFAULT_MAX_LINE,
+    }
+}
+
+/// The first lines' bytes beyond which no more are sniffed: the head of a
+/// file of wide lines is a few lines, not [`SNIFF_LINES`] of megabytes.
+const HEAD_BYTES: usize = 1 << 20;
+
 /// The first lines of a stream, which tell its kind, and the error that
 /// ended the stream before them, if one did.
 fn read_head<R: BufRead>(reader: &mut LineReader<R>) -> (Vec<String>, Option<std::io::Error>) {
     let mut head: Vec<String> = Vec::with_capacity(SNIFF_LINES);
-    while head.len() < SNIFF_LINES {
+    let mut bytes = 0;
+    while head.len() < SNIFF_LINES && bytes < HEAD_BYTES {
         match reader.next_line() {
-            Ok(Some(line)) => head.push(line.text.to_string()),
+            Ok(Some(line)) => {
+                bytes += line.text.len();
+                head.push(line.text.to_string());
+            }
             Ok(None) => break,
             Err(err) => return (head, Some(err)),
         }
     }
     (head, None)
+}
+
+/// Cuts the first lines, read under the wide cap, to the cap of their
+/// kind, as the reader cuts the lines after them.
+fn fit_to_kind<R: BufRead>(head: &mut [String], reader: &mut LineReader<R>, kind: SourceKind) {
+    let cap = max_line_for(kind);
+    reader.set_max_line(cap);
+    for (i, line) in head.iter_mut().enumerate() {
+        if line.len() > cap {
+            let end = (0..=cap).rev().find(|&at| line.is_char_boundary(at));
+            line.truncate(end.unwrap_or(0));
+            reader.note_long_line(i as u64 + 1);
+        }
+    }
 }
 
 /// The kind the first lines confirm, and the host or node they name.

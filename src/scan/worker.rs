@@ -6,7 +6,7 @@ use super::verdicts::{Verdict, Verdicts};
 use super::{FileWarning, KeepPolicy, KeptEvent, Outcome, Repeat, Repeats, ScannedSource};
 use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceKind};
 use crate::parse::{self, Parser, RecordPeek, Sink};
-use crate::read::{DEFAULT_MAX_LINE, Line, LineReader, ReadDamage};
+use crate::read::{Line, LineReader, ReadDamage};
 use crate::signals::{FieldValue, Scratch, Signal, SignalCatalog};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -205,6 +205,7 @@ impl<'a> Worker<'a> {
         }
         source.minutes.absorb(piece.minutes);
         source.short_stops.absorb(&piece.short_stops);
+        source.guests.extend(piece.guests);
         match (&mut source.line_index, piece.line_index) {
             (Some(index), Some(more)) => index.extend(more),
             (index, _) => *index = None,
@@ -249,7 +250,7 @@ impl<'a> Worker<'a> {
                 format!(
                     "{} line(s) longer than {} KiB were cut to that length",
                     damage.long_lines,
-                    DEFAULT_MAX_LINE / 1024
+                    super::max_line_for(self.kind) / 1024
                 ),
             );
         }
@@ -595,6 +596,12 @@ impl Sink for Worker<'_> {
             self.keep_new(owned, signals);
         } else {
             self.source.short_stops.count(&event.kind);
+        }
+    }
+
+    fn about_host(&mut self, host: &str) {
+        if self.source.guests.len() < super::MAX_GUESTS {
+            self.source.guests.insert(host.to_string());
         }
     }
 

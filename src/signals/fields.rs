@@ -206,6 +206,18 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("pages_swapped_out_per_s", || num(m.pages_swapped_out_per_s));
             sink.put("memory_used_pct", || num(m.memory_used_pct));
             sink.put("swap_used_pct", || num(m.swap_used_pct));
+            sink.put("guest", || text(m.guest.as_deref()));
+            sink.put("cpu_ready_pct", || num(m.cpu_ready_pct));
+            sink.put("cpu_costop_pct", || num(m.cpu_costop_pct));
+            sink.put("cpu_swap_wait_pct", || num(m.cpu_swap_wait_pct));
+            sink.put("balloon_mb", || num(m.balloon_mb));
+            sink.put("host_swapped_mb", || num(m.host_swapped_mb));
+            sink.put("top_process", || text(m.top_process.as_deref()));
+            sink.put("psi_cpu_some_avg10", || num(m.psi_cpu_some_avg10));
+            sink.put("psi_memory_some_avg10", || num(m.psi_memory_some_avg10));
+            sink.put("psi_memory_full_avg10", || num(m.psi_memory_full_avg10));
+            sink.put("psi_io_some_avg10", || num(m.psi_io_some_avg10));
+            sink.put("psi_io_full_avg10", || num(m.psi_io_full_avg10));
             sink.put("run_queue_per_cpu", || {
                 num(m
                     .run_queue

@@ -6,8 +6,10 @@ use crate::model::{Event, EventKind, LogTime, SourceId, SourceKind, StreamSummar
 use crate::scan::{KeptEvent, Repeats, ScannedSource};
 use crate::signals::{Scratch, Signal, SignalCatalog};
 use chrono::{DateTime, FixedOffset, Utc};
+use guests::GuestHosts;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod guests;
 pub mod skew;
 mod zone;
 pub use zone::{Zone, ZoneError};
@@ -212,6 +214,7 @@ pub fn build(
 ) -> Timeline {
     let mut warnings = Vec::new();
     let hosts = host_clocks(&events, sources, settings, &mut warnings);
+    let guests = GuestHosts::resolve(sources, collected_from(sources));
     let index = |name: &str| {
         HostId(
             hosts
@@ -224,7 +227,7 @@ pub fn build(
     let stream_ends = stream_end_events(sources, catalog);
     for kept in Draining::new(events).chain(stream_ends) {
         let source = &sources[kept.source.0 as usize];
-        let host = index(kept.event.host.as_deref().unwrap_or(&source.candidate.host));
+        let host = index(placed_on(&kept.event, source, &guests));
         match to_utc(kept.event.time, &hosts[host.0 as usize].zone) {
             Some(time) => entries.push(Entry {
                 time,
@@ -245,7 +248,7 @@ pub fn build(
     }
     entries.sort_by(order);
     merge_copies(&mut entries, sources);
-    let coverage = coverage(sources, &hosts);
+    let coverage = coverage(sources, &hosts, &guests);
     Timeline {
         hosts,
         entries,
@@ -254,26 +257,58 @@ pub fn build(
     }
 }
 
-/// The UTC span of every read file whose first and last records have
-/// wall-clock times, in source order.
-fn coverage(sources: &[ScannedSource], hosts: &[HostClock]) -> Vec<Covered> {
+/// The hosts files were collected from (alarm exports name theirs).
+fn collected_from(sources: &[ScannedSource]) -> impl Iterator<Item = &str> + Clone {
     sources
         .iter()
-        .filter(|s| s.skipped.is_none())
-        .filter_map(|source| {
-            let index = hosts
-                .binary_search_by(|h| h.name.as_str().cmp(&source.candidate.host))
-                .ok()?;
-            let zone = &hosts[index].zone;
-            let (_, last, _) = source.last_record.as_ref()?;
-            Some(Covered {
+        .filter(|s| s.skipped.is_none() && s.kind != Some(SourceKind::AlarmExport))
+        .map(|s| s.candidate.host.as_str())
+}
+
+/// The host an event belongs to: the one its record names, the bundle's
+/// host its guest is (a hypervisor's sample of a VM), else the one its
+/// file was collected from.
+fn placed_on<'a>(event: &'a Event, source: &'a ScannedSource, guests: &'a GuestHosts) -> &'a str {
+    if let Some(named) = event.host.as_deref() {
+        return named;
+    }
+    let guest = match &event.kind {
+        EventKind::Metrics(sample) => sample.guest.as_deref(),
+        _ => None,
+    };
+    guest
+        .and_then(|guest| guests.host_of(source.id, guest))
+        .unwrap_or(&source.candidate.host)
+}
+
+/// The UTC span of every read file whose first and last records have
+/// wall-clock times, in source order: for its own host, and for each
+/// host of the bundle it is about (a hypervisor's guests).
+fn coverage(sources: &[ScannedSource], hosts: &[HostClock], guests: &GuestHosts) -> Vec<Covered> {
+    let host_index = |name: &str| hosts.binary_search_by(|h| h.name.as_str().cmp(name)).ok();
+    let mut covered = Vec::new();
+    for source in sources.iter().filter(|s| s.skipped.is_none()) {
+        let Some(own) = host_index(&source.candidate.host) else {
+            continue;
+        };
+        let zone = &hosts[own].zone;
+        let span = source.last_record.as_ref().and_then(|(_, last, _)| {
+            Some((to_utc(source.first_time?, zone)?, to_utc(*last, zone)?))
+        });
+        let (Some(kind), Some((from, to))) = (source.kind, span) else {
+            continue;
+        };
+        let about = guests.of_source(source.id).filter_map(host_index);
+        for index in std::iter::once(own).chain(about) {
+            covered.push(Covered {
                 host: HostId(index as u16),
-                kind: source.kind?,
-                from: to_utc(source.first_time?, zone)?,
-                to: to_utc(*last, zone)?,
-            })
-        })
-        .collect()
+                kind,
+                from,
+                to,
+            });
+        }
+    }
+    covered
 }
 
 /// The timeline's order: time, host, source, line.
