@@ -55,7 +55,7 @@ fn a_heartbeat_thread_behind_a_database_read_is_the_cause() {
     let text = explanation(incident);
     for part in [
         "2 thread dump(s) of infawk01",
-        "\"Node Heartbeat Sender\" BLOCKED",
+        "\"Node Heartbeat Sender\" BLOCKED (and still so 30 s later in the last dump)",
         "held by \"Master Elect Data Writer\" (RUNNABLE)",
         "inside a JDBC driver",
         "SpyStatement.readResponse",

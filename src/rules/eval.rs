@@ -372,6 +372,12 @@ fn finding(
         .map_or(incident.window, |c| resolve_window(c.window, incident));
     let mut values = template_values(incident, ctx.timeline, matched, evidence_fields);
     values.overlap_ms = (!inside.is_empty()).then(|| union_ms(inside));
+    let times = || evidence.iter().map(|c| ctx.timeline.entries[c.entry].time);
+    values.evidence_span_ms = times()
+        .min()
+        .zip(times().max())
+        .map(|(from, to)| (to - from).num_milliseconds() as f64)
+        .filter(|ms| *ms > 0.0);
     values.window_s = (window.end - window.start).num_milliseconds() as f64 / 1000.0;
     Finding {
         rule: rule.id.clone(),

@@ -5,8 +5,9 @@ use crate::signals::{FieldValue, Fields};
 use std::borrow::Cow;
 
 /// Placeholders that need no field name.
-const PLAIN: [&str; 12] = [
+const PLAIN: [&str; 13] = [
     "uncovered",
+    "evidence_span_s",
     "window_s",
     "overlap_s",
     "overlap_pct",
@@ -52,6 +53,10 @@ pub struct TemplateValues<'a> {
     /// `duration_ms` events) lay inside their windows, together, in ms:
     /// overlapping ones count once. `None` when they selected none.
     pub overlap_ms: Option<f64>,
+    /// From the first cited line to the last, in ms: how long the same
+    /// state lasted in snapshots taken apart (thread dumps). `None` when
+    /// every cited line has the same time.
+    pub evidence_span_ms: Option<f64>,
 }
 
 /// Checks that every placeholder in `text` is known.
@@ -309,6 +314,7 @@ fn value_of(key: &str, v: &TemplateValues<'_>) -> Option<String> {
         "uncovered" => (!v.uncovered.is_empty()).then(|| v.uncovered.clone()),
         "count" => Some(v.count.to_string()),
         "window_s" => Some(number(v.window_s)),
+        "evidence_span_s" => v.evidence_span_ms.map(|ms| number(round1(ms / 1000.0))),
         "overlap_s" => v.overlap_ms.map(|ms| number(round1(ms / 1000.0))),
         "overlap_pct" => v
             .overlap_ms
@@ -431,6 +437,19 @@ mod tests {
         for (evidence, expected) in &cases {
             assert_eq!(render(DB, &with(evidence)), *expected);
         }
+    }
+
+    #[test]
+    fn the_span_of_the_evidence_is_said_only_when_it_has_one() {
+        let text = "BLOCKED (and still so {evidence_span_s} s later in the last dump), waiting";
+        let none = fields(&[]);
+        let mut v = with(&none);
+        assert_eq!(render(text, &v), "BLOCKED, waiting");
+        v.evidence_span_ms = Some(30_000.0);
+        assert_eq!(
+            render(text, &v),
+            "BLOCKED (and still so 30 s later in the last dump), waiting"
+        );
     }
 
     #[test]
