@@ -49,11 +49,14 @@ pub enum SourceKind {
     /// taken on the ESXi host. Its figures (CPU ready, balloon, host swap)
     /// are starvation a guest's own tools cannot see.
     HypervisorMetrics,
+    /// A JVM's standard output (`catalina.out`, `node.out`, `nohup.out`):
+    /// only the thread dumps `kill -3` wrote into it are read.
+    JvmOutput,
 }
 
 impl SourceKind {
     /// Every kind, in a stable order.
-    pub const ALL: [SourceKind; 10] = [
+    pub const ALL: [SourceKind; 11] = [
         SourceKind::NodeLog,
         SourceKind::ExceptionsLog,
         SourceKind::GcLog,
@@ -64,6 +67,7 @@ impl SourceKind {
         SourceKind::FloatIpLog,
         SourceKind::ThreadDump,
         SourceKind::HypervisorMetrics,
+        SourceKind::JvmOutput,
     ];
 
     /// The name a person reads: `GC log`, `system metrics`.
@@ -79,6 +83,7 @@ impl SourceKind {
             SourceKind::FloatIpLog => "floating-IP log",
             SourceKind::ThreadDump => "thread dump",
             SourceKind::HypervisorMetrics => "hypervisor metrics",
+            SourceKind::JvmOutput => "JVM standard output",
         }
     }
 
@@ -95,6 +100,25 @@ impl SourceKind {
             SourceKind::FloatIpLog => "floatip_log",
             SourceKind::ThreadDump => "thread_dump",
             SourceKind::HypervisorMetrics => "hypervisor_metrics",
+            SourceKind::JvmOutput => "jvm_output",
+        }
+    }
+
+    /// The kinds of input a file of this kind gives rules: its own, and
+    /// for a JVM's standard output the thread dumps inside it.
+    pub fn provides(self) -> &'static [SourceKind] {
+        match self {
+            SourceKind::JvmOutput => &[SourceKind::JvmOutput, SourceKind::ThreadDump],
+            SourceKind::NodeLog => &[SourceKind::NodeLog],
+            SourceKind::ExceptionsLog => &[SourceKind::ExceptionsLog],
+            SourceKind::GcLog => &[SourceKind::GcLog],
+            SourceKind::SystemMetrics => &[SourceKind::SystemMetrics],
+            SourceKind::AlarmExport => &[SourceKind::AlarmExport],
+            SourceKind::RoleLog => &[SourceKind::RoleLog],
+            SourceKind::ScriptLog => &[SourceKind::ScriptLog],
+            SourceKind::FloatIpLog => &[SourceKind::FloatIpLog],
+            SourceKind::ThreadDump => &[SourceKind::ThreadDump],
+            SourceKind::HypervisorMetrics => &[SourceKind::HypervisorMetrics],
         }
     }
 

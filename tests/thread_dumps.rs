@@ -2,7 +2,7 @@
 //! as the root cause, with the holder and what it waited for, from dumps a
 //! real JVM made (`examples/thread_dumps/`), and the verdict
 //! holds when the dumps are renamed, moved, made by another JDK or tool, or
-//! name their heartbeat thread differently.
+//! name their heartbeat thread differently, or lie in the JVM's stdout.
 
 mod common;
 
@@ -204,4 +204,51 @@ fn an_ibm_javacore_gives_the_same_verdict() {
     let text = explanation(incident);
     assert!(text.contains("\"Domain Monitor\" BLOCKED"), "{text}");
     assert!(text.contains("oracle.jdbc.driver.T4CMAREngine"), "{text}");
+}
+
+/// `kill -3 PID` writes the dump into the JVM's standard output, between
+/// whatever else the process prints there.
+#[test]
+fn dumps_kill_3_wrote_into_the_nodes_stdout_are_read() {
+    let tomcat = |minute: u32| {
+        (0..120)
+            .map(|i| {
+                format!(
+                    "12-Mar-2026 09:{minute:02}:{:02}.{i:03} INFO [http-nio-6005-exec-{}] org.apache.catalina.core.StandardWrapperValve.invoke Servlet request served\n",
+                    i % 60,
+                    i % 8
+                )
+            })
+            .collect::<String>()
+    };
+    let heap = "Heap\n garbage-first heap   total 262144K, used 81234K [0x00000000f0000000, 0x0000000100000000)\n  region size 1024K, 12 young (12288K), 2 survivors (2048K)\n Metaspace       used 51234K, committed 52000K, reserved 1097728K\n";
+    let stdout = [
+        tomcat(40),
+        fixture_dump("blocked-thread-db", "jstack-1.txt"),
+        heap.to_string(),
+        tomcat(44),
+        fixture_dump("blocked-thread-db", "jstack-2.txt"),
+        heap.to_string(),
+        tomcat(46),
+    ]
+    .concat();
+    let dir = with_dumps("blocked-thread-db", &[]);
+    write(
+        dir.path(),
+        "infawk01/tomcat/logs/catalina.out",
+        stdout.as_bytes(),
+    );
+    let report = analyze_json(dir.path(), &[]);
+    let incident = dead_node(&report);
+    assert_verdict(incident, "blocked_thread", "blocked_thread.behind_database");
+    assert!(
+        explanation(incident).contains("still so 30 s later"),
+        "both dumps are read"
+    );
+    let file = source(&report, "infawk01/tomcat/logs/catalina.out");
+    assert_eq!(file["kind"], "jvm_output");
+    assert_eq!(
+        file["skipped_lines"], 0,
+        "the rest of the output is not a record"
+    );
 }

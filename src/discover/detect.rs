@@ -19,6 +19,9 @@ struct KindSpec {
     looks_like: fn(&str) -> bool,
     /// Is this line distinctive enough to claim a file with no telling name?
     claims: fn(&str) -> bool,
+    /// Whether the name is only a hint that any other kind's content
+    /// overrules (`*.out` holds whatever a process printed).
+    weak_name: bool,
 }
 
 static KINDS: &[KindSpec] = &[
@@ -38,18 +41,21 @@ static KINDS: &[KindSpec] = &[
         },
         looks_like: is_thread_dump_line,
         claims: is_thread_dump_line,
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::GcLog,
         named: |n| has_token(n, "gc") || n.starts_with("verbosegc"),
         looks_like: looks_like_gc,
         claims: looks_like_gc,
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::HypervisorMetrics,
         named: |n| n.contains("esxtop"),
         looks_like: crate::parse::esxtop::is_header,
         claims: crate::parse::esxtop::is_header,
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::SystemMetrics,
@@ -63,18 +69,21 @@ static KINDS: &[KindSpec] = &[
         },
         looks_like: looks_like_metrics,
         claims: looks_like_metrics,
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::AlarmExport,
         named: |n| n.contains("alarm") || n.contains("告警"),
         looks_like: looks_like_alarm_export,
         claims: looks_like_alarm_export,
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::FloatIpLog,
         named: |n| n.starts_with("floatip"),
         looks_like: |l| l.contains("(floatip)") || local_datetime_prefix(l).is_some(),
         claims: |l| l.contains("(floatip)"),
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::ScriptLog,
@@ -91,24 +100,37 @@ static KINDS: &[KindSpec] = &[
         },
         looks_like: |l| SCRIPT_LINE.is_match(l) || local_datetime_prefix(l).is_some(),
         claims: |l| SCRIPT_LINE.is_match(l),
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::RoleLog,
         named: |n| n.contains("flinkserver") || n.contains("flink"),
         looks_like: |l| PIPE_LINE.is_match(l) || local_datetime_prefix(l).is_some(),
         claims: |l| PIPE_LINE.is_match(l),
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::ExceptionsLog,
         named: |n| n.starts_with("exceptions"),
         looks_like: looks_like_log4j,
         claims: |_| false,
+        weak_name: false,
     },
     KindSpec {
         kind: SourceKind::NodeLog,
         named: |n| n.starts_with("node.log"),
         looks_like: looks_like_log4j,
         claims: |l| looks_like_log4j(l) && INFA_CODE.is_match(l),
+        weak_name: false,
+    },
+    // Last: a more telling name (`jstack.out`, `gc.out`) wins. A JVM's
+    // output holds anything, and its dumps may come at any line.
+    KindSpec {
+        kind: SourceKind::JvmOutput,
+        named: |n| has_token(n, "out") || has_token(n, "stdout"),
+        looks_like: |_| true,
+        claims: |_| false,
+        weak_name: true,
     },
 ];
 
@@ -262,6 +284,11 @@ pub fn detect(name_kind: Option<SourceKind>, first_lines: &[&str]) -> Detection 
                 .iter()
                 .find(|s| s.kind == named)
                 .expect("every kind has a spec");
+            if spec.weak_name
+                && let Some(found) = claimed().filter(|found| *found != named)
+            {
+                return Detection::Overruled { named, found };
+            }
             if first_lines.iter().any(|l| (spec.looks_like)(l)) {
                 return Detection::Confirmed(named);
             }
@@ -290,6 +317,13 @@ mod tests {
             ("flinkserver-omm-gc.log.3.current", Some(GcLog)),
             ("verbosegc.001.log", Some(GcLog)),
             ("vmstat.txt", Some(SystemMetrics)),
+            ("catalina.out", Some(JvmOutput)),
+            ("catalina.out.2.gz", Some(JvmOutput)),
+            ("node_stdout.log", Some(JvmOutput)),
+            ("jstack.out", Some(ThreadDump)),
+            ("layout.txt", None),
+            ("esxtop-esx07.csv", Some(HypervisorMetrics)),
+            ("infawk01_top_26.03.12.0900.dat", Some(SystemMetrics)),
             ("sar-u.txt", Some(SystemMetrics)),
             ("alarms.csv", Some(AlarmExport)),
             ("prestart.log", Some(ScriptLog)),
@@ -346,5 +380,22 @@ mod tests {
             Detection::Unconfirmed(NodeLog)
         );
         assert_eq!(detect(None, &["hello"]), Detection::Unknown);
+    }
+
+    #[test]
+    fn a_jvm_output_name_holds_anything_and_yields_to_telling_content() {
+        let tomcat = "12-Mar-2026 09:40:00.001 INFO [main] org.apache.catalina.startup.Catalina.start Server startup";
+        assert_eq!(
+            detect(Some(JvmOutput), &[tomcat]),
+            Detection::Confirmed(JvmOutput)
+        );
+        let top = "top - 09:44:06 up 12 days,  3:10,  2 users,  load average: 7.12, 5.40, 3.01";
+        assert_eq!(
+            detect(Some(JvmOutput), &[top]),
+            Detection::Overruled {
+                named: JvmOutput,
+                found: SystemMetrics
+            }
+        );
     }
 }

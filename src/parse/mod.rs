@@ -107,7 +107,9 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::FloatIpLog => Some(Box::new(floatip::parser())),
         SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
         SourceKind::SystemMetrics => Some(Box::new(metrics::MetricsParser::new())),
-        SourceKind::ThreadDump => Some(Box::new(threads::ThreadDumpParser::new())),
+        SourceKind::ThreadDump | SourceKind::JvmOutput => {
+            Some(Box::new(threads::ThreadDumpParser::new()))
+        }
         SourceKind::HypervisorMetrics => Some(Box::new(esxtop::EsxtopParser::new())),
     }
 }
@@ -126,7 +128,8 @@ pub fn record_start(kind: SourceKind) -> Option<records::HeaderFn> {
         | SourceKind::GcLog
         | SourceKind::SystemMetrics
         | SourceKind::ThreadDump
-        | SourceKind::HypervisorMetrics => None,
+        | SourceKind::HypervisorMetrics
+        | SourceKind::JvmOutput => None,
     }
 }
 

@@ -224,7 +224,7 @@ fn inputs_by_host(
     let mut map: BTreeMap<HostId, BTreeSet<SourceKind>> = BTreeMap::new();
     for source in sources.iter().filter(|s| s.skipped.is_none()) {
         if let (Some(kind), Some(host)) = (source.kind, timeline.host_id(&source.candidate.host)) {
-            map.entry(host).or_default().insert(kind);
+            map.entry(host).or_default().extend(kind.provides());
         }
     }
     for covered in &timeline.coverage {

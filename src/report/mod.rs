@@ -863,6 +863,9 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::ThreadDump => {
             "2-3 thread dumps of the node's JVM 10-30 s apart while the heartbeat fails: `jstack -l PID` or `jcmd PID Thread.print -l` as the node's user (infa9dump collects the same)"
         }
+        SourceKind::JvmOutput => {
+            "the node JVM's standard output (catalina.out, node.out), where `kill -3 PID` writes its thread dumps"
+        }
         SourceKind::HypervisorMetrics => {
             "if the host is a VMware VM: `esxtop -b -d 5 -n 720 > esxtop-$(hostname).csv` run on its ESXi host over the incident's hour (CPU ready, balloon and host swap of each VM)"
         }

@@ -490,7 +490,7 @@ impl SignalCatalog {
                 continue;
             }
             let def = &self.defs[matcher.signal.0 as usize];
-            if !def.sources.is_empty() && !def.sources.contains(&kind) {
+            if !def.sources.is_empty() && !kind.provides().iter().any(|k| def.sources.contains(k)) {
                 continue;
             }
             if let Some((fields, proof)) = self.try_match(matcher, event, texts, scratch) {

@@ -300,12 +300,14 @@ fn coverage(sources: &[ScannedSource], hosts: &[HostClock], guests: &GuestHosts)
         };
         let about = guests.of_source(source.id).filter_map(host_index);
         for index in std::iter::once(own).chain(about) {
-            covered.push(Covered {
-                host: HostId(index as u16),
-                kind,
-                from,
-                to,
-            });
+            for &kind in kind.provides() {
+                covered.push(Covered {
+                    host: HostId(index as u16),
+                    kind,
+                    from,
+                    to,
+                });
+            }
         }
     }
     covered
