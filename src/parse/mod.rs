@@ -7,6 +7,7 @@ pub mod floatip;
 pub mod gc;
 #[cfg(test)]
 mod huawei_samples;
+pub mod jdbc_spy;
 pub mod log4j;
 pub mod metrics;
 pub mod pipe;
@@ -104,6 +105,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::GcLog => Some(Box::new(gc::GcParser::new())),
         SourceKind::SystemMetrics => Some(Box::new(metrics::MetricsParser::new())),
         SourceKind::ThreadDump => Some(Box::new(threads::ThreadDumpParser::new())),
+        SourceKind::JdbcSpy => Some(Box::new(jdbc_spy::JdbcSpyParser::new())),
     }
 }
 
@@ -120,7 +122,8 @@ pub fn record_start(kind: SourceKind) -> Option<records::HeaderFn> {
         SourceKind::AlarmExport
         | SourceKind::GcLog
         | SourceKind::SystemMetrics
-        | SourceKind::ThreadDump => None,
+        | SourceKind::ThreadDump
+        | SourceKind::JdbcSpy => None,
     }
 }
 

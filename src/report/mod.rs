@@ -863,6 +863,9 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::ThreadDump => {
             "2-3 thread dumps of the node's JVM 10-30 s apart while the heartbeat fails: `jstack -l PID` or `jcmd PID Thread.print -l` as the node's user (infa9dump collects the same)"
         }
+        SourceKind::JdbcSpy => {
+            "a DataDirect Spy log of the domain database connection: add `SpyAttributes=(log=(file)/tmp/infa_spy.log;timestamp=yes;logTName=yes)` to the domain's JDBC connect string (`infasetup.sh updateGatewayNode -DatabaseConnectionString`, or the connection's advanced options), restart the gateway, and collect the log with node.log after the next failure"
+        }
     }
 }
 
