@@ -52,11 +52,14 @@ pub enum SourceKind {
     /// A JVM's standard output (`catalina.out`, `node.out`, `nohup.out`):
     /// only the thread dumps `kill -3` wrote into it are read.
     JvmOutput,
+    /// JDBC spy logs: DataDirect Spy (`SpyAttributes=(log=…)`), p6spy,
+    /// log4jdbc's `jdbc.sqltiming`: each statement with its latency.
+    JdbcSpy,
 }
 
 impl SourceKind {
     /// Every kind, in a stable order.
-    pub const ALL: [SourceKind; 11] = [
+    pub const ALL: [SourceKind; 12] = [
         SourceKind::NodeLog,
         SourceKind::ExceptionsLog,
         SourceKind::GcLog,
@@ -68,6 +71,7 @@ impl SourceKind {
         SourceKind::ThreadDump,
         SourceKind::HypervisorMetrics,
         SourceKind::JvmOutput,
+        SourceKind::JdbcSpy,
     ];
 
     /// The name a person reads: `GC log`, `system metrics`.
@@ -84,6 +88,7 @@ impl SourceKind {
             SourceKind::ThreadDump => "thread dump",
             SourceKind::HypervisorMetrics => "hypervisor metrics",
             SourceKind::JvmOutput => "JVM standard output",
+            SourceKind::JdbcSpy => "JDBC spy log",
         }
     }
 
@@ -101,6 +106,7 @@ impl SourceKind {
             SourceKind::ThreadDump => "thread_dump",
             SourceKind::HypervisorMetrics => "hypervisor_metrics",
             SourceKind::JvmOutput => "jvm_output",
+            SourceKind::JdbcSpy => "jdbc_spy",
         }
     }
 
@@ -119,6 +125,7 @@ impl SourceKind {
             SourceKind::FloatIpLog => &[SourceKind::FloatIpLog],
             SourceKind::ThreadDump => &[SourceKind::ThreadDump],
             SourceKind::HypervisorMetrics => &[SourceKind::HypervisorMetrics],
+            SourceKind::JdbcSpy => &[SourceKind::JdbcSpy],
         }
     }
 
@@ -272,6 +279,7 @@ impl Event {
             EventKind::Safepoint(s) => Some((s.duration_ms, s.logged_at)),
             EventKind::AllocationStall(s) => Some((s.duration_ms, s.logged_at)),
             EventKind::LogGap(g) => Some((g.duration_ms, LoggedAt::Start)),
+            EventKind::DbCall(c) => c.latency_ms.map(|ms| (ms, c.logged_at)),
             _ => None,
         }
     }
@@ -315,6 +323,8 @@ pub enum EventKind {
     StreamEnd(StreamSummary),
     /// A thread a thread dump shows waiting for a lock.
     ThreadWait(Box<ThreadWait>),
+    /// A finished JDBC statement a spy log shows, with its latency.
+    DbCall(Box<DbCall>),
 }
 
 /// A text log record.
@@ -573,6 +583,67 @@ impl ThreadState {
             ThreadState::Waiting => "WAITING",
             ThreadState::TimedWaiting => "TIMED_WAITING",
             ThreadState::Terminated => "TERMINATED",
+        }
+    }
+}
+
+/// A JDBC statement a spy log shows run to its end, paired with its
+/// result: a DB heartbeat that timed out with no SQL error is an UPDATE
+/// that took too long, which only its latency shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DbCall {
+    /// The spy that wrote it.
+    pub dialect: SpyDialect,
+    /// The calling thread, when the spy names it (DataDirect `logTName=yes`,
+    /// log4jdbc's log header).
+    pub thread: Option<String>,
+    /// The connection as the spy names it (`Connection[1]`, `connection 3`).
+    pub connection: Option<String>,
+    /// The JDBC method (`executeUpdate`), when the spy names it.
+    pub method: Option<String>,
+    /// The statement's text, capped, on one line.
+    pub sql: String,
+    /// The SQL verb, upper case (`UPDATE`, `SELECT`), or `COMMIT`/`ROLLBACK`.
+    pub verb: Option<String>,
+    /// The first table the statement names, upper case without quotes.
+    pub table: Option<String>,
+    /// How long the call took; `None` when the spy wrote no times.
+    pub latency_ms: Option<f64>,
+    /// Which end of the call the event's line marks (its time is the start).
+    pub logged_at: LoggedAt,
+    /// The driver's error message when the call failed.
+    pub error: Option<String>,
+    /// The same statement before from the same thread (or connection).
+    pub repeat: Option<Repeat>,
+}
+
+/// How a statement recurs from one thread: a heartbeat is the same UPDATE
+/// every refresh interval, whatever its thread is called.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Repeat {
+    /// How many times it ran before this one.
+    pub before: u32,
+    /// From the end of the previous run to the start of this one.
+    pub gap_ms: f64,
+    /// From the start of the previous run to the start of this one.
+    pub period_ms: f64,
+}
+
+/// The JDBC spy formats hbdiag reads.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SpyDialect {
+    DataDirect,
+    P6Spy,
+    Log4jdbc,
+}
+
+impl SpyDialect {
+    /// The name rule conditions compare with.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpyDialect::DataDirect => "datadirect",
+            SpyDialect::P6Spy => "p6spy",
+            SpyDialect::Log4jdbc => "log4jdbc",
         }
     }
 }

@@ -11,11 +11,26 @@ use common::{
 use serde_json::Value;
 
 /// The rules not evaluated for a host with a GC log but neither thread
-/// dumps nor system metrics.
+/// dumps nor system or hypervisor metrics.
 const NO_DUMPS_NOR_METRICS: [&str; 10] = [
     "blocked_thread.behind_database",
     "blocked_thread.behind_network",
     "blocked_thread.heartbeat",
+    "network.nic_drops",
+    "network.nic_drops_observer",
+    "starvation.disk_saturated",
+    "starvation.host_overloaded",
+    "starvation.memory_pressure",
+    "starvation.vm_cpu_ready",
+    "starvation.vm_memory_reclaimed",
+];
+
+/// The same for a master's DB timeout, which a JDBC spy log would also test.
+const NO_DUMPS_METRICS_NOR_SPY: [&str; 11] = [
+    "blocked_thread.behind_database",
+    "blocked_thread.behind_network",
+    "blocked_thread.heartbeat",
+    "db_unavailable.slow_heartbeat",
     "network.nic_drops",
     "network.nic_drops_observer",
     "starvation.disk_saturated",
@@ -210,7 +225,7 @@ fn starved_master_without_vmstat_is_still_starvation_with_less_confidence() {
     let incident = incident_of_kind(&without, "master_db_timeout");
     assert_verdict(incident, "starvation", "starvation.jvm_stalled");
     assert_evidence_at(incident, "infagw01/logs/node01/gc.log", 561);
-    assert_eq!(not_evaluated(incident), NO_DUMPS_NOR_METRICS);
+    assert_eq!(not_evaluated(incident), NO_DUMPS_METRICS_NOR_SPY);
     let confidence = |report: &Value| {
         incident_of_kind(report, "master_db_timeout")["root_causes"][0]["confidence"]
             .as_f64()

@@ -3,6 +3,7 @@
 //! entry to [`KINDS`].
 
 use crate::model::{Level, SourceKind};
+use crate::parse::jdbc_spy;
 use crate::parse::time::local_datetime_prefix;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -41,6 +42,25 @@ static KINDS: &[KindSpec] = &[
         },
         looks_like: is_thread_dump_line,
         claims: is_thread_dump_line,
+        weak_name: false,
+    },
+    KindSpec {
+        kind: SourceKind::JdbcSpy,
+        named: |n| {
+            has_token(n, "spy")
+                || [
+                    "p6spy",
+                    "jdbcspy",
+                    "jdbc_spy",
+                    "jdbc-spy",
+                    "log4jdbc",
+                    "sqltiming",
+                ]
+                .iter()
+                .any(|word| n.contains(word))
+        },
+        looks_like: is_jdbc_spy_line,
+        claims: is_jdbc_spy_line,
         weak_name: false,
     },
     KindSpec {
@@ -184,6 +204,14 @@ fn looks_like_log4j(line: &str) -> bool {
             .split_whitespace()
             .take(3)
             .any(|w| Level::parse(w.trim_matches(['[', ']'])).is_some())
+}
+
+/// A line of a JDBC spy: DataDirect's `spy>>`, p6spy's single-line
+/// format, log4jdbc's `jdbc.sqltiming`.
+fn is_jdbc_spy_line(line: &str) -> bool {
+    jdbc_spy::is_spy_line(line)
+        || jdbc_spy::is_p6spy_line(line)
+        || jdbc_spy::is_sqltiming_line(line)
 }
 
 /// A HotSpot dump's title, or a javacore's first section or time.

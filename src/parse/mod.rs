@@ -8,6 +8,7 @@ pub mod floatip;
 pub mod gc;
 #[cfg(test)]
 mod huawei_samples;
+pub mod jdbc_spy;
 pub mod log4j;
 pub mod metrics;
 pub mod pipe;
@@ -111,6 +112,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
             Some(Box::new(threads::ThreadDumpParser::new()))
         }
         SourceKind::HypervisorMetrics => Some(Box::new(esxtop::EsxtopParser::new())),
+        SourceKind::JdbcSpy => Some(Box::new(jdbc_spy::JdbcSpyParser::new())),
     }
 }
 
@@ -129,7 +131,8 @@ pub fn record_start(kind: SourceKind) -> Option<records::HeaderFn> {
         | SourceKind::SystemMetrics
         | SourceKind::ThreadDump
         | SourceKind::HypervisorMetrics
-        | SourceKind::JvmOutput => None,
+        | SourceKind::JvmOutput
+        | SourceKind::JdbcSpy => None,
     }
 }
 

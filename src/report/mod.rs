@@ -869,6 +869,9 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::HypervisorMetrics => {
             "if the host is a VMware VM: `esxtop -b -d 5 -n 720 > esxtop-$(hostname).csv` run on its ESXi host over the incident's hour (CPU ready, balloon and host swap of each VM)"
         }
+        SourceKind::JdbcSpy => {
+            "a DataDirect Spy log of the domain database connection: add `SpyAttributes=(log=(file)/tmp/infa_spy.log;timestamp=yes;logTName=yes)` to the domain's JDBC connect string (`infasetup.sh updateGatewayNode -DatabaseConnectionString`, or the connection's advanced options), restart the gateway, and collect the log with node.log after the next failure"
+        }
     }
 }
 

@@ -191,5 +191,6 @@ fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::LogGap(_) => "log_gap",
         EventKind::StreamEnd(_) => "stream_end",
         EventKind::ThreadWait(_) => "thread_wait",
+        EventKind::DbCall(_) => "db_call",
     }
 }

@@ -306,11 +306,13 @@ impl<'a> Worker<'a> {
     /// Whether a record earlier than the one above it is worth a warning.
     /// Alarm exports list alarms in any order, each section of `sar -A`
     /// starts again at the file's first time, and safepoint records are
-    /// written when the stop ends but placed at its start.
+    /// written when the stop ends but placed at its start; a JDBC spy's
+    /// calls are known when they end, placed at their start, and the
+    /// threads' calls overlap.
     fn expects_order(&self, kind: Option<&EventKind>) -> bool {
         !matches!(
             self.kind,
-            SourceKind::AlarmExport | SourceKind::SystemMetrics
+            SourceKind::AlarmExport | SourceKind::SystemMetrics | SourceKind::JdbcSpy
         ) && !matches!(kind, Some(EventKind::Safepoint(_)))
     }
 

@@ -2,7 +2,7 @@
 //! under stable names (`duration_ms`, `cpu_steal`, `alarm_id`, …).
 
 use super::FieldValue;
-use crate::model::{AlarmState, Event, EventKind, PauseKind, ThreadWait};
+use crate::model::{AlarmState, DbCall, Event, EventKind, PauseKind, ThreadWait};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -246,6 +246,7 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("mean_spacing_ms", || num(Some(summary.mean_spacing_ms())));
         }
         EventKind::ThreadWait(w) => put_thread_wait(w, sink),
+        EventKind::DbCall(c) => put_db_call(c, sink),
     }
 }
 
@@ -286,6 +287,32 @@ fn put_thread_wait(w: &ThreadWait, sink: &mut impl FieldSink) {
     sink.put("deadlocked", || {
         text(Some(if w.deadlocked { "yes" } else { "no" }))
     });
+}
+
+/// A JDBC call's fields: what ran (`sql`, `verb`, `table`), from where
+/// (`thread`, `connection`), how long it took (`latency_ms`), how it ended
+/// (`outcome` ok or error, `error`), and how it recurred from the same
+/// thread (`repeats` runs before it, `gap_ms` since the previous one ended,
+/// `period_ms` since it started).
+fn put_db_call(c: &DbCall, sink: &mut impl FieldSink) {
+    sink.put("dialect", || text(Some(c.dialect.name())));
+    sink.put("thread", || text(c.thread.as_deref()));
+    sink.put("connection", || text(c.connection.as_deref()));
+    sink.put("method", || text(c.method.as_deref()));
+    sink.put("sql", || text(Some(&c.sql)));
+    sink.put("verb", || text(c.verb.as_deref()));
+    sink.put("table", || text(c.table.as_deref()));
+    sink.put("latency_ms", || num(c.latency_ms));
+    sink.put("latency_s", || num(c.latency_ms.map(|ms| ms / 1000.0)));
+    sink.put("outcome", || {
+        text(Some(if c.error.is_some() { "error" } else { "ok" }))
+    });
+    sink.put("error", || text(c.error.as_deref()));
+    sink.put("repeats", || {
+        num(Some(c.repeat.map_or(0.0, |r| f64::from(r.before))))
+    });
+    sink.put("gap_ms", || num(c.repeat.map(|r| r.gap_ms)));
+    sink.put("period_ms", || num(c.repeat.map(|r| r.period_ms)));
 }
 
 /// The innermost frame of code that is not the JDK's own: what the

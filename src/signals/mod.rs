@@ -96,6 +96,7 @@ pub enum EventClass {
     LogGap,
     StreamEnd,
     ThreadWait,
+    DbCall,
 }
 
 impl EventClass {
@@ -111,6 +112,7 @@ impl EventClass {
             EventKind::LogGap(_) => EventClass::LogGap,
             EventKind::StreamEnd(_) => EventClass::StreamEnd,
             EventKind::ThreadWait(_) => EventClass::ThreadWait,
+            EventKind::DbCall(_) => EventClass::DbCall,
         }
     }
 }
