@@ -159,3 +159,25 @@ fn the_counters_of_a_vm_far_into_a_wide_line_are_read() {
     let warnings = &source(&report, ESXTOP)["warnings"];
     assert_eq!(warnings.as_array().map(Vec::len), Some(0), "{warnings}");
 }
+
+/// The same squeeze as vCenter saw it, exported with PowerCLI's
+/// `Get-Stat | Export-Csv` (`examples/esxtop/to-get-stat.py` made it from
+/// the fixture's esxtop file): 20 s samples, KB and milliseconds.
+#[test]
+fn vcenter_statistics_exported_with_powercli_give_the_same_verdict() {
+    let dir = with_esxtop(ESXTOP, None);
+    let to = dir.path().join("vcenter/get-stat.csv.gz");
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy("tests/data/esxtop/get-stat.csv.gz", &to).unwrap();
+    let report = analyze_json(dir.path(), &[]);
+    let incident = dead_node(&report);
+    assert_verdict(incident, "starvation", "starvation.vm_memory_reclaimed");
+    let places = evidence_places(incident);
+    assert!(
+        places.iter().all(|(f, _)| f == "vcenter/get-stat.csv.gz"),
+        "{places:?}"
+    );
+    let file = source(&report, "vcenter/get-stat.csv.gz");
+    assert_eq!(file["kind"], "hypervisor_metrics");
+    assert_eq!(file["skipped_lines"], 0);
+}

@@ -1,6 +1,6 @@
-//! VMware esxtop batch CSV.
+//! Hypervisor metrics: VMware esxtop batch CSV and PowerCLI stat exports.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    hbdiag_fuzz::parse(hbdiag::parse::esxtop::EsxtopParser::new(), data);
+    hbdiag_fuzz::parse(hbdiag::parse::hypervisor::HypervisorParser::new(), data);
 });

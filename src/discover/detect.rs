@@ -72,9 +72,9 @@ static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         kind: SourceKind::HypervisorMetrics,
-        named: |n| n.contains("esxtop"),
-        looks_like: crate::parse::esxtop::is_header,
-        claims: crate::parse::esxtop::is_header,
+        named: |n| n.contains("esxtop") || n.contains("get-stat") || n.contains("vcenter"),
+        looks_like: crate::parse::hypervisor::is_header,
+        claims: crate::parse::hypervisor::is_header,
         weak_name: false,
     },
     KindSpec {

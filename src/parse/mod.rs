@@ -8,10 +8,12 @@ pub mod floatip;
 pub mod gc;
 #[cfg(test)]
 mod huawei_samples;
+pub mod hypervisor;
 pub mod jdbc_spy;
 pub mod log4j;
 pub mod metrics;
 pub mod pipe;
+pub mod powercli;
 pub mod records;
 pub mod script;
 pub mod threads;
@@ -111,7 +113,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         SourceKind::ThreadDump | SourceKind::JvmOutput => {
             Some(Box::new(threads::ThreadDumpParser::new()))
         }
-        SourceKind::HypervisorMetrics => Some(Box::new(esxtop::EsxtopParser::new())),
+        SourceKind::HypervisorMetrics => Some(Box::new(hypervisor::HypervisorParser::new())),
         SourceKind::JdbcSpy => Some(Box::new(jdbc_spy::JdbcSpyParser::new())),
     }
 }

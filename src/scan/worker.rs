@@ -602,7 +602,7 @@ impl Sink for Worker<'_> {
     }
 
     fn about_host(&mut self, host: &str) {
-        if self.source.guests.len() < super::MAX_GUESTS {
+        if self.source.guests.len() < super::MAX_GUESTS && !self.source.guests.contains(host) {
             self.source.guests.insert(host.to_string());
         }
     }
