@@ -2,7 +2,7 @@
 //! under stable names (`duration_ms`, `cpu_steal`, `alarm_id`, …).
 
 use super::FieldValue;
-use crate::model::{AlarmState, DbCall, Event, EventKind, PauseKind, ThreadWait};
+use crate::model::{AlarmState, DbCall, Event, EventKind, PauseKind, SystemSample, ThreadWait};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -91,6 +91,9 @@ pub fn event_fields(event: &Event) -> Fields {
 /// pauses for one figure, and building every field for it cost more than
 /// parsing the pause.
 pub fn event_field(event: &Event, name: &str) -> Option<FieldValue> {
+    if let EventKind::Metrics(m) = &event.kind {
+        return metrics_field(m, name);
+    }
     let mut lookup = Lookup { name, found: None };
     put_fields(event, &mut lookup);
     lookup.found
@@ -131,6 +134,99 @@ fn num(v: Option<f64>) -> Option<FieldValue> {
 
 fn text(v: Option<&str>) -> Option<FieldValue> {
     v.map(|t| FieldValue::Text(t.to_string()))
+}
+
+/// The fields of a metrics sample: the full set lists them, a lookup of
+/// one goes straight to it (a metrics file gives a sample per row, per
+/// device or per VM, and signals ask each for a few figures).
+const METRICS_FIELDS: [&str; 38] = [
+    "run_queue",
+    "blocked",
+    "cpu_user",
+    "cpu_system",
+    "cpu_idle",
+    "cpu_iowait",
+    "cpu_steal",
+    "swap_in",
+    "swap_out",
+    "load_1m",
+    "cpus",
+    "device",
+    "disk_util_pct",
+    "disk_await_ms",
+    "rx_drops_per_s",
+    "tx_drops_per_s",
+    "drops_per_s",
+    "rx_errors_per_s",
+    "tx_errors_per_s",
+    "errors_per_s",
+    "major_faults_per_s",
+    "pages_swapped_in_per_s",
+    "pages_swapped_out_per_s",
+    "memory_used_pct",
+    "swap_used_pct",
+    "guest",
+    "cpu_ready_pct",
+    "cpu_costop_pct",
+    "cpu_swap_wait_pct",
+    "balloon_mb",
+    "host_swapped_mb",
+    "top_process",
+    "psi_cpu_some_avg10",
+    "psi_memory_some_avg10",
+    "psi_memory_full_avg10",
+    "psi_io_some_avg10",
+    "psi_io_full_avg10",
+    "run_queue_per_cpu",
+];
+
+/// The field `name` of a metrics sample.
+fn metrics_field(m: &SystemSample, name: &str) -> Option<FieldValue> {
+    match name {
+        "run_queue" => num(m.run_queue),
+        "blocked" => num(m.blocked),
+        "cpu_user" => num(m.cpu_user),
+        "cpu_system" => num(m.cpu_system),
+        "cpu_idle" => num(m.cpu_idle),
+        "cpu_iowait" => num(m.cpu_iowait),
+        "cpu_steal" => num(m.cpu_steal),
+        "swap_in" => num(m.swap_in),
+        "swap_out" => num(m.swap_out),
+        "load_1m" => num(m.load_1m),
+        "cpus" => num(m.cpus),
+        "device" => text(m.device.as_deref()),
+        "disk_util_pct" => num(m.disk_util_pct),
+        "disk_await_ms" => num(m.disk_await_ms),
+        "rx_drops_per_s" => num(m.rx_drops_per_s),
+        "tx_drops_per_s" => num(m.tx_drops_per_s),
+        "drops_per_s" => num(sum_of(m.rx_drops_per_s, m.tx_drops_per_s)),
+        "rx_errors_per_s" => num(m.rx_errors_per_s),
+        "tx_errors_per_s" => num(m.tx_errors_per_s),
+        "errors_per_s" => num(sum_of(m.rx_errors_per_s, m.tx_errors_per_s)),
+        "major_faults_per_s" => num(m.major_faults_per_s),
+        "pages_swapped_in_per_s" => num(m.pages_swapped_in_per_s),
+        "pages_swapped_out_per_s" => num(m.pages_swapped_out_per_s),
+        "memory_used_pct" => num(m.memory_used_pct),
+        "swap_used_pct" => num(m.swap_used_pct),
+        "guest" => text(m.guest.as_deref()),
+        "cpu_ready_pct" => num(m.cpu_ready_pct),
+        "cpu_costop_pct" => num(m.cpu_costop_pct),
+        "cpu_swap_wait_pct" => num(m.cpu_swap_wait_pct),
+        "balloon_mb" => num(m.balloon_mb),
+        "host_swapped_mb" => num(m.host_swapped_mb),
+        "top_process" => text(m.top_process.as_deref()),
+        "psi_cpu_some_avg10" => num(m.psi_cpu_some_avg10),
+        "psi_memory_some_avg10" => num(m.psi_memory_some_avg10),
+        "psi_memory_full_avg10" => num(m.psi_memory_full_avg10),
+        "psi_io_some_avg10" => num(m.psi_io_some_avg10),
+        "psi_io_full_avg10" => num(m.psi_io_full_avg10),
+        "run_queue_per_cpu" => num(m
+            .run_queue
+            .zip(m.cpus)
+            .filter(|(_, cpus)| *cpus > 0.0)
+            .map(|(r, cpus)| r / cpus)),
+        _ => None,
+    }
 }
 
 /// Every field of `event`, in no particular order.
@@ -177,54 +273,9 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("thread", || text(s.thread.as_deref()));
         }
         EventKind::Metrics(m) => {
-            sink.put("run_queue", || num(m.run_queue));
-            sink.put("blocked", || num(m.blocked));
-            sink.put("cpu_user", || num(m.cpu_user));
-            sink.put("cpu_system", || num(m.cpu_system));
-            sink.put("cpu_idle", || num(m.cpu_idle));
-            sink.put("cpu_iowait", || num(m.cpu_iowait));
-            sink.put("cpu_steal", || num(m.cpu_steal));
-            sink.put("swap_in", || num(m.swap_in));
-            sink.put("swap_out", || num(m.swap_out));
-            sink.put("load_1m", || num(m.load_1m));
-            sink.put("cpus", || num(m.cpus));
-            sink.put("device", || text(m.device.as_deref()));
-            sink.put("disk_util_pct", || num(m.disk_util_pct));
-            sink.put("disk_await_ms", || num(m.disk_await_ms));
-            sink.put("rx_drops_per_s", || num(m.rx_drops_per_s));
-            sink.put("tx_drops_per_s", || num(m.tx_drops_per_s));
-            sink.put("drops_per_s", || {
-                num(sum_of(m.rx_drops_per_s, m.tx_drops_per_s))
-            });
-            sink.put("rx_errors_per_s", || num(m.rx_errors_per_s));
-            sink.put("tx_errors_per_s", || num(m.tx_errors_per_s));
-            sink.put("errors_per_s", || {
-                num(sum_of(m.rx_errors_per_s, m.tx_errors_per_s))
-            });
-            sink.put("major_faults_per_s", || num(m.major_faults_per_s));
-            sink.put("pages_swapped_in_per_s", || num(m.pages_swapped_in_per_s));
-            sink.put("pages_swapped_out_per_s", || num(m.pages_swapped_out_per_s));
-            sink.put("memory_used_pct", || num(m.memory_used_pct));
-            sink.put("swap_used_pct", || num(m.swap_used_pct));
-            sink.put("guest", || text(m.guest.as_deref()));
-            sink.put("cpu_ready_pct", || num(m.cpu_ready_pct));
-            sink.put("cpu_costop_pct", || num(m.cpu_costop_pct));
-            sink.put("cpu_swap_wait_pct", || num(m.cpu_swap_wait_pct));
-            sink.put("balloon_mb", || num(m.balloon_mb));
-            sink.put("host_swapped_mb", || num(m.host_swapped_mb));
-            sink.put("top_process", || text(m.top_process.as_deref()));
-            sink.put("psi_cpu_some_avg10", || num(m.psi_cpu_some_avg10));
-            sink.put("psi_memory_some_avg10", || num(m.psi_memory_some_avg10));
-            sink.put("psi_memory_full_avg10", || num(m.psi_memory_full_avg10));
-            sink.put("psi_io_some_avg10", || num(m.psi_io_some_avg10));
-            sink.put("psi_io_full_avg10", || num(m.psi_io_full_avg10));
-            sink.put("run_queue_per_cpu", || {
-                num(m
-                    .run_queue
-                    .zip(m.cpus)
-                    .filter(|(_, cpus)| *cpus > 0.0)
-                    .map(|(r, cpus)| r / cpus))
-            });
+            for name in METRICS_FIELDS {
+                sink.put(name, || metrics_field(m, name));
+            }
         }
         EventKind::Alarm(a) => {
             sink.put("alarm_id", || text(Some(&a.id)));
@@ -343,6 +394,59 @@ fn pause_kind_name(kind: PauseKind) -> &'static str {
 mod tests {
     use super::*;
     use crate::model::{GcPause, LogTime, Safepoint};
+
+    #[test]
+    fn every_metrics_field_is_listed_and_looked_up_alike() {
+        let figure = Some(4.0);
+        let sample = SystemSample {
+            run_queue: figure,
+            blocked: figure,
+            cpu_user: figure,
+            cpu_system: figure,
+            cpu_idle: figure,
+            cpu_iowait: figure,
+            cpu_steal: figure,
+            swap_in: figure,
+            swap_out: figure,
+            load_1m: figure,
+            cpus: figure,
+            device: Some("vda".into()),
+            disk_util_pct: figure,
+            disk_await_ms: figure,
+            rx_drops_per_s: figure,
+            tx_drops_per_s: figure,
+            rx_errors_per_s: figure,
+            tx_errors_per_s: figure,
+            major_faults_per_s: figure,
+            pages_swapped_in_per_s: figure,
+            pages_swapped_out_per_s: figure,
+            memory_used_pct: figure,
+            swap_used_pct: figure,
+            guest: Some("infawk01".into()),
+            cpu_ready_pct: figure,
+            cpu_costop_pct: figure,
+            cpu_swap_wait_pct: figure,
+            balloon_mb: figure,
+            host_swapped_mb: figure,
+            top_process: Some("java".into()),
+            psi_cpu_some_avg10: figure,
+            psi_memory_some_avg10: figure,
+            psi_memory_full_avg10: figure,
+            psi_io_some_avg10: figure,
+            psi_io_full_avg10: figure,
+        };
+        let metrics = event(EventKind::Metrics(Box::new(sample)));
+        let all = event_fields(&metrics);
+        for name in METRICS_FIELDS {
+            let one = event_field(&metrics, name);
+            assert!(one.is_some(), "{name} has no value");
+            assert_eq!(all.get(name), one.as_ref(), "{name}");
+        }
+        assert_eq!(
+            event_field(&metrics, "run_queue_per_cpu"),
+            Some(FieldValue::Number(1.0))
+        );
+    }
 
     fn event(kind: EventKind) -> Event {
         Event {
