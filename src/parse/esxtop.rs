@@ -15,6 +15,7 @@
 //! perfmon writes it (esxtop always writes UTC). Lines are as wide as the
 //! host has counters; only the columns read are kept.
 
+use super::hypervisor::split_fields;
 use super::metrics::{figure, lend_sample};
 use super::{Parser, Sink};
 use crate::model::{LogTime, SystemSample};
@@ -228,33 +229,6 @@ fn counter_path(field: &str) -> Option<(&str, &str, &str)> {
     Some((object, instance, counter))
 }
 
-/// The fields of a CSV line whose fields are quoted, unquoted (a doubled
-/// quote inside a field is left as written: no counter name has one).
-fn split_fields(text: &str) -> Vec<&str> {
-    let mut fields = Vec::new();
-    let mut rest = text.trim_end();
-    loop {
-        let (field, after) = match rest.strip_prefix('"') {
-            Some(quoted) => match quoted
-                .find("\",")
-                .or_else(|| quoted.strip_suffix('"').map(str::len))
-            {
-                Some(end) => (&quoted[..end], quoted.get(end + 2..)),
-                None => (quoted, None),
-            },
-            None => match rest.split_once(',') {
-                Some((field, after)) => (field, Some(after)),
-                None => (rest, None),
-            },
-        };
-        fields.push(field);
-        match after {
-            Some(after) => rest = after,
-            None => return fields,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,11 +315,5 @@ mod tests {
         }
         assert_eq!(Counter::of("Group Cpu", "% Ready"), Some(Counter::Ready));
         assert_eq!(Counter::of("Physical Cpu", "% Ready"), None);
-    }
-
-    #[test]
-    fn quoted_and_bare_fields_split_alike() {
-        assert_eq!(split_fields(r#""a","b c",d,"""#), ["a", "b c", "d", ""]);
-        assert_eq!(split_fields("\"unterminated"), ["unterminated"]);
     }
 }

@@ -59,3 +59,42 @@ impl Parser for HypervisorParser {
         }
     }
 }
+
+/// The fields of a CSV line as esxtop and PowerShell write it, every field
+/// quoted (a doubled quote inside a field is left as written: no counter
+/// name or VM property needs one), unquoted.
+pub(super) fn split_fields(text: &str) -> Vec<&str> {
+    let mut fields = Vec::new();
+    let mut rest = text.trim_end();
+    loop {
+        let (field, after) = match rest.strip_prefix('"') {
+            Some(quoted) => match quoted
+                .find("\",")
+                .or_else(|| quoted.strip_suffix('"').map(str::len))
+            {
+                Some(end) => (&quoted[..end], quoted.get(end + 2..)),
+                None => (quoted, None),
+            },
+            None => match rest.split_once(',') {
+                Some((field, after)) => (field, Some(after)),
+                None => (rest, None),
+            },
+        };
+        fields.push(field);
+        match after {
+            Some(after) => rest = after,
+            None => return fields,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_and_bare_fields_split_alike() {
+        assert_eq!(split_fields(r#""a","b c",d,"""#), ["a", "b c", "d", ""]);
+        assert_eq!(split_fields("\"unterminated"), ["unterminated"]);
+    }
+}

@@ -16,6 +16,7 @@
 //! time, in the en-US form PowerShell writes by default or ISO 8601; they
 //! are read as local time of the VM's host.
 
+use super::hypervisor::split_fields;
 use super::metrics::{figure, lend_sample};
 use super::{Parser, Sink};
 use crate::model::{LogTime, SystemSample};
@@ -27,7 +28,7 @@ const COLUMNS: [&str; 5] = ["Value", "Timestamp", "MetricId", "Entity", "Interva
 
 /// Whether `text` is the header of a PowerCLI stat export.
 pub fn is_header(text: &str) -> bool {
-    let names = split(text);
+    let names = split_fields(text);
     ["Value", "Timestamp", "MetricId", "Entity"]
         .iter()
         .all(|c| names.contains(c))
@@ -48,7 +49,7 @@ impl PowerCliParser {
 
     fn row(&self, line: &Line<'_>, sink: &mut dyn Sink) -> Option<()> {
         let ([value, stamp, metric, entity, interval], instance) = self.at?;
-        let fields = split(line.text);
+        let fields = split_fields(line.text);
         if instance.is_some_and(|i| fields.get(i).is_some_and(|v| !v.is_empty())) {
             // A per-vCPU row: the VM's aggregate row stands for it.
             return Some(());
@@ -84,7 +85,7 @@ impl Parser for PowerCliParser {
             return;
         }
         if is_header(text) {
-            let names = split(text);
+            let names = split_fields(text);
             let find = |name: &str| names.iter().position(|n| *n == name);
             self.at = COLUMNS
                 .iter()
@@ -100,29 +101,6 @@ impl Parser for PowerCliParser {
     }
 
     fn finish(&mut self, _sink: &mut dyn Sink) {}
-}
-
-/// The fields of a CSV line, unquoted (PowerShell quotes every field).
-fn split(text: &str) -> Vec<&str> {
-    let mut fields = Vec::new();
-    let mut rest = text.trim_end();
-    loop {
-        let (field, after) = match rest.strip_prefix('"') {
-            Some(quoted) => match quoted.find("\",") {
-                Some(end) => (&quoted[..end], Some(&quoted[end + 2..])),
-                None => (quoted.strip_suffix('"').unwrap_or(quoted), None),
-            },
-            None => match rest.split_once(',') {
-                Some((field, after)) => (field, Some(after)),
-                None => (rest, None),
-            },
-        };
-        fields.push(field);
-        match after {
-            Some(after) => rest = after,
-            None => return fields,
-        }
-    }
 }
 
 /// `3/12/2026 9:44:00 AM` (en-US), `2026-03-12T09:44:00` or with an offset.
