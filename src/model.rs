@@ -245,7 +245,13 @@ impl LogTime {
 }
 
 fn millis_between(from: NaiveDateTime, to: NaiveDateTime) -> f64 {
-    (to - from)
+    // Records of a log nearly always fall on the same day as the one
+    // before: subtracting the times of day skips the calendar arithmetic.
+    let elapsed = match from.date() == to.date() {
+        true => to.time() - from.time(),
+        false => to - from,
+    };
+    elapsed
         .num_microseconds()
         .map_or(f64::MAX, |us| us as f64 / 1000.0)
 }

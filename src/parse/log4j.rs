@@ -28,14 +28,14 @@ pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
     loop {
         if let Some(inner) = rest.strip_prefix('[') {
             let close = memchr::memchr(b']', inner.as_bytes())?;
-            place_token(inner[..close].trim(), &mut header);
+            place_token(trim(&inner[..close]), &mut header);
             rest = trim_start(&inner[close + 1..]);
             continue;
         }
         if header.level.is_some() {
             break;
         }
-        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word_end = word_end(rest);
         match Level::parse(&rest[..word_end]) {
             Some(found) => {
                 header.level = Some(found);
@@ -75,6 +75,32 @@ fn take_leading_code<'a>(message: &'a str, header: &mut Header<'a>) -> &'a str {
     message
 }
 
+/// `str::trim`, with the common case (ASCII ends) done on bytes.
+fn trim(text: &str) -> &str {
+    let rest = trim_start(text);
+    match rest.as_bytes().last() {
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() && *b != 0x0b => rest,
+        _ => rest.trim_end(),
+    }
+}
+
+/// Where the first word of `text` ends (at whitespace, as
+/// `char::is_whitespace` says), with ASCII text done on bytes.
+fn word_end(text: &str) -> usize {
+    match text
+        .bytes()
+        .position(|b| !b.is_ascii() || b.is_ascii_whitespace() || b == 0x0b)
+    {
+        Some(at) if !text.as_bytes()[at].is_ascii() => {
+            at + text[at..]
+                .find(char::is_whitespace)
+                .unwrap_or(text.len() - at)
+        }
+        Some(at) => at,
+        None => text.len(),
+    }
+}
+
 /// `str::trim_start`, with the common case (ASCII spaces) done on bytes.
 fn trim_start(text: &str) -> &str {
     let spaces = text
@@ -108,6 +134,21 @@ fn is_message_code(token: &str) -> bool {
 mod tests {
     use super::*;
     use crate::parse::testing::{record, run};
+
+    #[test]
+    fn unicode_spaces_part_words_as_ascii_ones_do() {
+        let header = parse_header(
+            "2026-03-12 10:17:01,003 WARN\u{a0}[ Domain Monitor\u{2003}] [DOM_10065] x",
+        )
+        .unwrap();
+        assert_eq!(header.level, Some(Level::Warn));
+        assert_eq!(header.thread, Some("Domain Monitor"));
+        assert_eq!(header.code, Some("DOM_10065"));
+        assert_eq!(trim("\u{3000} a b\u{a0}"), "a b");
+        assert_eq!(word_end("INFOé rest"), 6);
+        assert_eq!(word_end("INFO\u{2003}rest"), 4);
+        assert_eq!(word_end("INFO"), 4);
+    }
 
     #[test]
     fn padded_level_thread_and_code() {

@@ -43,10 +43,14 @@ impl Default for Verdicts {
 }
 
 impl Verdicts {
-    /// A table of `capacity` slots; 0 remembers nothing.
+    /// A table of `capacity` slots, rounded up to a power of two so a slot
+    /// is found with a mask, not a division; 0 remembers nothing.
     pub fn with_slots(capacity: usize) -> Self {
         Verdicts {
-            capacity,
+            capacity: match capacity {
+                0 => 0,
+                n => n.next_power_of_two(),
+            },
             slots: Vec::new(),
             key: Vec::new(),
             slot: 0,
@@ -61,14 +65,7 @@ impl Verdicts {
             return None;
         }
         let (level, parts) = key_parts(record);
-        let mut h = hash(u64::from(level), &[]);
-        for part in parts {
-            h = match part {
-                None => hash(h, &[0]),
-                Some(text) => hash(h ^ (text.len() as u64 + 1), text.as_bytes()),
-            };
-        }
-        self.slot = (h % self.capacity as u64) as usize;
+        self.slot = slot_hash(level, record) as usize & (self.capacity - 1);
         if self.slots.is_empty() {
             self.slots.resize_with(self.capacity, || None);
         }
@@ -146,6 +143,20 @@ fn key_is(key: &[u8], level: u8, parts: [Option<&str>; 5]) -> bool {
         }
     }
     rest.is_empty()
+}
+
+/// Where a record's key goes: a hash of its level, the shape of its other
+/// parts and its message only. Records that differ elsewhere (another
+/// thread, the same message with another stack trace) share a slot and are
+/// told apart by the full comparison; hashing every part cost more than
+/// those rare misses.
+fn slot_hash(level: u8, record: &RecordPeek<'_>) -> u64 {
+    let length = |part: Option<&str>| part.map_or(0, |p| p.len() as u64 + 1);
+    let shape = [record.code, record.thread, record.location]
+        .into_iter()
+        .fold(u64::from(level), |h, part| (h << 16) ^ length(part))
+        ^ (record.continuation.len() as u64) << 48;
+    hash(shape, record.message.as_bytes())
 }
 
 /// A fast hash continuing from `seed`: four independent lanes of eight

@@ -49,6 +49,9 @@ pub(super) struct Sar {
 impl Sar {
     /// A report started by a banner line, or `None` if `text` is not one.
     pub(super) fn from_banner(text: &str) -> Option<Sar> {
+        if !text.starts_with("Linux ") {
+            return None;
+        }
         let caps = BANNER.captures(text)?;
         Some(Sar {
             date: banner_date(&caps["date"]),

@@ -277,13 +277,15 @@ impl Snapshots {
 /// AM UTC` is not read; ISO `2026-03-12T09:44:05+00:00` (`date -Is`) is.
 fn marker_time(text: &str) -> Option<(NaiveDateTime, bool)> {
     let text = text.strip_prefix(OSWATCHER_MARKER).unwrap_or(text).trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some((t.naive_utc(), true));
+    if text.as_bytes().get(4) == Some(&b'-') {
+        return chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| (t.naive_utc(), true));
     }
-    let tokens: Vec<&str> = text.split_whitespace().collect();
-    let [weekday, month, day, clock, zone, year] = tokens[..] else {
+    if !text.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
-    };
+    }
+    let [weekday, month, day, clock, zone, year] = exactly_words(text)?;
     if weekday.len() != 3
         || !zone
             .chars()
@@ -294,6 +296,17 @@ fn marker_time(text: &str) -> Option<(NaiveDateTime, bool)> {
     let joined = format!("{month} {day} {year} {clock}");
     let at = NaiveDateTime::parse_from_str(&joined, "%b %d %Y %H:%M:%S").ok()?;
     Some((at, matches!(zone, "UTC" | "GMT" | "Z")))
+}
+
+/// The `N` whitespace-separated words of `text`, when it has exactly that
+/// many (without collecting the words of the long lines it is asked about).
+fn exactly_words<const N: usize>(text: &str) -> Option<[&str; N]> {
+    let mut words = text.split_whitespace();
+    let mut found = [""; N];
+    for slot in &mut found {
+        *slot = words.next()?;
+    }
+    words.next().is_none().then_some(found)
 }
 
 fn is_top_header(text: &str) -> bool {

@@ -22,6 +22,10 @@ const COLUMNS: [&str; 20] = [
     "cs", "us", "sy", "id", "wa", "st", "gu",
 ];
 
+/// Tokens of the widest line read: every column vmstat has, its two-part
+/// time and a zone, with room to spare. A longer line is no vmstat line.
+const MAX_TOKENS: usize = 32;
+
 /// Is this vmstat's first banner line (`procs ---…`)?
 pub(super) fn is_banner(text: &str) -> bool {
     text.starts_with("procs ") && text.contains("---")
@@ -57,11 +61,20 @@ impl Vmstat {
 
     /// Reads a header or data line.
     pub(super) fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        let tokens: Vec<&str> = line.text.split_ascii_whitespace().collect();
+        let mut held = [""; MAX_TOKENS];
+        let mut count = 0;
+        for token in line.text.split_ascii_whitespace() {
+            if count == MAX_TOKENS {
+                return sink.unparsed(line);
+            }
+            held[count] = token;
+            count += 1;
+        }
+        let tokens = &held[..count];
         match tokens.first() {
             None => {}
-            Some(&"r") => self.header(&tokens, line.number, sink),
-            Some(_) => self.row(&tokens, line, sink),
+            Some(&"r") => self.header(tokens, line.number, sink),
+            Some(_) => self.row(tokens, line, sink),
         }
     }
 
