@@ -27,7 +27,8 @@ pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
     };
     loop {
         if let Some(inner) = rest.strip_prefix('[') {
-            let close = memchr::memchr(b']', inner.as_bytes())?;
+            // Brackets hold a few words: a plain loop beats memchr's set-up.
+            let close = inner.bytes().position(|b| b == b']')?;
             place_token(trim(&inner[..close]), &mut header);
             rest = trim_start(&inner[close + 1..]);
             continue;
@@ -117,7 +118,10 @@ fn trim_start(text: &str) -> &str {
 /// Informatica message codes: a prefix of capitals, `_`, then digits
 /// (`DOM_10025`, `SPC_10014`, `LM_36320`).
 fn is_message_code(token: &str) -> bool {
-    let Some(underscore) = memchr::memchr(b'_', token.as_bytes()) else {
+    if !(6..=18).contains(&token.len()) {
+        return false;
+    }
+    let Some(underscore) = token.bytes().position(|b| b == b'_') else {
         return false;
     };
     let (prefix, digits) = (&token[..underscore], &token[underscore + 1..]);
