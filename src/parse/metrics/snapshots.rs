@@ -282,7 +282,13 @@ fn marker_time(text: &str) -> Option<(NaiveDateTime, bool)> {
             .ok()
             .map(|t| (t.naive_utc(), true));
     }
-    if !text.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+    // A weekday starts the line: rows of figures are refused at their
+    // first byte.
+    if text
+        .as_bytes()
+        .first()
+        .is_none_or(|b| b.is_ascii() && !b.is_ascii_alphabetic())
+    {
         return None;
     }
     let [weekday, month, day, clock, zone, year] = exactly_words(text)?;
