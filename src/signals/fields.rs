@@ -372,7 +372,9 @@ fn put_db_call(c: &DbCall, sink: &mut impl FieldSink) {
 /// A packet finding's fields: what was seen (`what`: reset, lost, late,
 /// silence, delivered, …), between which ends (`from`, `to`, their
 /// `from_addr`/`from_port`, `to_addr`/`to_port`, the flow's
-/// `service_port`), whether the capture was the sender's (`sent_here`
+/// `service_port`, and `direction`: `request` toward that port — a node's
+/// heartbeat to the master, a gateway's statement to the database — or
+/// `answer` back), whether the capture was the sender's (`sent_here`
 /// yes, no or unknown), how many packets over how long (`packets`,
 /// `duration_ms`, `duration_s`), the mean round-trip time (`rtt_ms`), and
 /// for both-ends findings the other capture's packet (`peer_file`,
@@ -398,6 +400,10 @@ fn put_packet(p: &PacketFinding, sink: &mut impl FieldSink) {
     sink.put("to_addr", || text(split(&p.to).map(|(a, _)| a).as_deref()));
     sink.put("to_port", || num(split(&p.to).and_then(|(_, port)| port)));
     sink.put("service_port", || num(Some(f64::from(p.service_port))));
+    sink.put("direction", || {
+        let to_service = split(&p.to).and_then(|(_, port)| port) == Some(f64::from(p.service_port));
+        text(Some(if to_service { "request" } else { "answer" }))
+    });
     sink.put("sent_here", || {
         text(Some(match p.sent_here {
             Some(true) => "yes",

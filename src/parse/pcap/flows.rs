@@ -22,6 +22,9 @@ const EPISODE_GAP_NS: i64 = 60_000_000_000;
 pub const MAX_FLOWS: usize = 10_000;
 /// Findings kept per capture; further ones are counted.
 pub const MAX_FINDINGS: usize = 5_000;
+/// Data segments kept per capture for matching with the other end's
+/// capture (24 bytes each); further ones are counted.
+pub const MAX_SEGMENTS: usize = 1_000_000;
 
 /// Which ports make a flow worth following.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +62,37 @@ pub struct Found {
     pub packets: u64,
     pub duration_ms: Option<f64>,
     pub rtt_ms: Option<f64>,
+}
+
+/// A data segment as one capture saw it, for matching with the other end's.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    /// Its direction: 0 from the flow's first end, 1 from the other.
+    pub direction: u8,
+    pub seq: u32,
+    pub len: u32,
+    pub unix_ns: i64,
+    pub packet: u64,
+}
+
+/// A followed flow's data segments, in capture order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowDigest {
+    /// The flow's ends: `Sent::direction` 0 is from `ends[0]`.
+    pub ends: [Endpoint; 2],
+    pub service_port: u16,
+    pub segments: Vec<Sent>,
+}
+
+/// What a capture keeps of its flows for the other end's capture.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaptureDigest {
+    /// Flows in order of their first packet.
+    pub flows: Vec<FlowDigest>,
+    /// Data segments past [`MAX_SEGMENTS`], not kept.
+    pub segments_dropped: u64,
+    /// The capture host's own address, when its flows tell it.
+    pub local: Option<std::net::IpAddr>,
 }
 
 /// Occurrences of one kind in a row.
@@ -107,6 +141,7 @@ struct Flow {
     closed: bool,
     rtt_sum_ms: f64,
     rtt_samples: u64,
+    segments: Vec<Sent>,
 }
 
 /// True when `a` comes before `b` in sequence space (wrapping).
@@ -147,6 +182,7 @@ impl Flow {
             closed: false,
             rtt_sum_ms: 0.0,
             rtt_samples: 0,
+            segments: Vec::new(),
         }
     }
 
@@ -309,8 +345,9 @@ impl Flow {
     }
 
     /// Tells what is still open when the capture ends at `end_ns`: the
-    /// episodes, a silence up to the end, and the flow's summary.
-    fn finish(mut self, end_ns: i64, findings: &mut Findings) {
+    /// episodes, a silence up to the end, and the flow's summary; gives
+    /// its segments.
+    fn finish(mut self, end_ns: i64, findings: &mut Findings) -> FlowDigest {
         for d in 0..2 {
             for slot in 0..EPISODIC.len() {
                 self.tell_episode(d, slot, findings);
@@ -333,6 +370,11 @@ impl Flow {
             rtt_ms: (self.rtt_samples > 0).then(|| self.rtt_sum_ms / self.rtt_samples as f64),
             ..self.found(PacketWhat::Flow, 0, self.first)
         });
+        FlowDigest {
+            ends: self.ends,
+            service_port: self.service_port,
+            segments: self.segments,
+        }
     }
 }
 
@@ -354,6 +396,8 @@ pub struct Flows {
     /// Packets of flows beyond [`MAX_FLOWS`].
     pub untracked_packets: u64,
     last_ns: i64,
+    segments_kept: usize,
+    segments_dropped: u64,
 }
 
 impl Flows {
@@ -365,6 +409,8 @@ impl Flows {
             findings: Findings::default(),
             untracked_packets: 0,
             last_ns: i64::MIN,
+            segments_kept: 0,
+            segments_dropped: 0,
         }
     }
 
@@ -392,17 +438,37 @@ impl Flows {
             }
         };
         flow.observe(segment, at, &mut self.findings);
+        if segment.payload_len > 0 {
+            if self.segments_kept < MAX_SEGMENTS {
+                self.segments_kept += 1;
+                flow.segments.push(Sent {
+                    direction: u8::from(segment.from != flow.ends[0]),
+                    seq: segment.seq,
+                    len: segment.payload_len,
+                    unix_ns,
+                    packet: number,
+                });
+            } else {
+                self.segments_dropped += 1;
+            }
+        }
     }
 
-    /// Every finding, in packet order, and the count of those not kept.
-    pub fn finish(mut self) -> Findings {
+    /// Every finding, in packet order, with the count of those not kept,
+    /// and the flows' segments.
+    pub fn finish(mut self) -> (Findings, CaptureDigest) {
         let end = self.last_ns;
         let mut flows: Vec<Flow> = self.flows.into_values().collect();
         flows.sort_by_key(|f| f.first.1);
-        for flow in flows {
-            flow.finish(end, &mut self.findings);
-        }
+        let digest = CaptureDigest {
+            flows: flows
+                .into_iter()
+                .map(|flow| flow.finish(end, &mut self.findings))
+                .collect(),
+            segments_dropped: self.segments_dropped,
+            local: None,
+        };
         self.findings.kept.sort_by_key(|f| (f.packet, f.what));
-        self.findings
+        (self.findings, digest)
     }
 }

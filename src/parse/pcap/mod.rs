@@ -6,6 +6,7 @@
 //! the scan calls [`read_capture`] instead.
 
 mod decode;
+pub mod ends;
 mod flows;
 mod frames;
 #[cfg(test)]
@@ -13,14 +14,15 @@ mod tests;
 pub mod write;
 
 pub use decode::Endpoint;
-pub use flows::{DEFAULT_PORTS, Ports, SILENCE_NS};
+pub use flows::{CaptureDigest, DEFAULT_PORTS, FlowDigest, Ports, SILENCE_NS, Sent};
 pub use frames::is_capture;
 
 use super::Sink;
 use crate::model::{Event, EventKind, Level, LogTime, PacketFinding, PacketWhat};
 use chrono::{DateTime, FixedOffset};
 use decode::NotTcp;
-use flows::{Findings, Flows, Found};
+pub use flows::Found;
+use flows::{Findings, Flows};
 use frames::FrameProblem;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
@@ -35,9 +37,17 @@ pub struct CaptureCounts {
     pub tcp: u64,
 }
 
+/// What reading a capture gives besides its events: its counts, and its
+/// flows' segments for matching with the capture of the other end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaptureRead {
+    pub counts: CaptureCounts,
+    pub digest: CaptureDigest,
+}
+
 /// Reads the capture `input` and sends its findings to `sink`, in packet
 /// order; problems are warnings at the packet they were met after.
-pub fn read_capture(input: impl BufRead, ports: &Ports, sink: &mut dyn Sink) -> CaptureCounts {
+pub fn read_capture(input: impl BufRead, ports: &Ports, sink: &mut dyn Sink) -> CaptureRead {
     let mut flows = Flows::new(ports.clone());
     let mut counts = CaptureCounts::default();
     let mut links = BTreeSet::new();
@@ -60,8 +70,9 @@ pub fn read_capture(input: impl BufRead, ports: &Ports, sink: &mut dyn Sink) -> 
         &mut |problem| problems.push(problem),
     );
     let untracked = flows.untracked_packets;
-    let findings = flows.finish();
-    tell(&findings, sink);
+    let (findings, mut digest) = flows.finish();
+    digest.local = local_address(&findings.kept);
+    tell(&findings, digest.local, sink);
     warn_problems(&problems, sink);
     if let Some((link, first)) = links.first() {
         sink.warning(
@@ -78,6 +89,16 @@ pub fn read_capture(input: impl BufRead, ports: &Ports, sink: &mut dyn Sink) -> 
             ),
         );
     }
+    if digest.segments_dropped > 0 {
+        sink.warning(
+            counts.frames,
+            format!(
+                "{} data segments past the first {} were not kept to match with the other end's capture",
+                digest.segments_dropped,
+                flows::MAX_SEGMENTS
+            ),
+        );
+    }
     if findings.dropped > 0 {
         sink.warning(
             counts.frames,
@@ -88,7 +109,7 @@ pub fn read_capture(input: impl BufRead, ports: &Ports, sink: &mut dyn Sink) -> 
             ),
         );
     }
-    counts
+    CaptureRead { counts, digest }
 }
 
 fn warn_problems(problems: &[FrameProblem], sink: &mut dyn Sink) {
@@ -126,8 +147,7 @@ fn warn_problems(problems: &[FrameProblem], sink: &mut dyn Sink) {
 
 /// Sends every finding as an event, each saying whether the capture was
 /// taken on its sender's host.
-fn tell(findings: &Findings, sink: &mut dyn Sink) {
-    let local = local_address(&findings.kept);
+fn tell(findings: &Findings, local: Option<IpAddr>, sink: &mut dyn Sink) {
     for found in &findings.kept {
         sink.event(event_of(found, local));
     }
@@ -149,7 +169,9 @@ fn local_address(findings: &[Found]) -> Option<IpAddr> {
     leaders.next().is_none().then_some(*leader)
 }
 
-fn event_of(found: &Found, local: Option<IpAddr>) -> Event {
+/// The event of a finding: placed at its first packet, stamped by the
+/// capture host's clock.
+pub fn event_of(found: &Found, local: Option<IpAddr>) -> Event {
     let finding = PacketFinding {
         what: found.what,
         from: found.from.to_string(),
@@ -218,6 +240,11 @@ pub fn describe(finding: &PacketFinding, packet: u64) -> String {
         text.push_str(&format!(
             ", at the other end {} packet {}",
             peer.file, peer.packet
+        ));
+    }
+    if let Some(ms) = finding.peer_offset_ms {
+        text.push_str(&format!(
+            ", the other end's clock {ms:+.1} ms from this one"
         ));
     }
     text

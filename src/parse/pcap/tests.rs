@@ -96,7 +96,7 @@ fn capture(format: Format, segs: &[Seg]) -> Vec<u8> {
 
 fn read(bytes: &[u8]) -> (CaptureCounts, Collect) {
     let mut sink = Collect::default();
-    let counts = read_capture(bytes, &Ports::with_extra(&[]), &mut sink);
+    let counts = read_capture(bytes, &Ports::with_extra(&[]), &mut sink).counts;
     (counts, sink)
 }
 
