@@ -53,7 +53,11 @@ pub fn match_captures(a: &CaptureDigest, b: &CaptureDigest) -> Matching {
                 true => ((a, flow), (b, other), false),
                 false => ((b, other), (a, flow), true),
             };
-            let peer_offset = if flipped { -offset.ns } else { offset.ns };
+            let peer_offset = if flipped {
+                offset.ns.saturating_neg()
+            } else {
+                offset.ns
+            };
             let run = Direction {
                 sender: sender.1,
                 receiver: receiver.1,
@@ -120,15 +124,15 @@ fn offset_of(a: &FlowDigest, b: &FlowDigest) -> Option<Offset> {
         medians[d] = median(diffs);
     }
     let ns = match medians {
-        [Some(x), Some(y)] => (x + y) / 2,
+        [Some(x), Some(y)] => x / 2 + y / 2,
         [Some(x), None] | [None, Some(x)] => x,
         [None, None] => return None,
     };
     let mut first_sender = [true; 2];
     let mut one_way_ns = [0; 2];
     for d in 0..2 {
-        let delay = medians[d].map_or(0, |m| m - ns);
-        one_way_ns[d] = delay.abs();
+        let delay = medians[d].map_or(0, |m| m.saturating_sub(ns));
+        one_way_ns[d] = delay.saturating_abs();
         let (in_a, in_b) = counts[d];
         first_sender[d] = if in_a != in_b {
             in_a > in_b
@@ -179,10 +183,10 @@ impl Direction<'_> {
         for sent in in_direction(self.sender, self.from) {
             self.silence_before(previous, sent, findings);
             previous = Some(sent);
-            let at_receiver = sent.unix_ns + self.offset_ns;
+            let at_receiver = sent.unix_ns.saturating_add(self.offset_ns);
             let peer = seen.get(&(sent.seq, sent.len)).copied();
             let fate = match peer {
-                Some(p) if p.unix_ns - at_receiver - self.usual_ns >= LATE_NS => Fate::Late,
+                Some(p) if self.extra_delay(p, at_receiver) >= LATE_NS => Fate::Late,
                 Some(_) => {
                     delivered.push((sent, peer));
                     continue;
@@ -214,6 +218,14 @@ impl Direction<'_> {
         if !troubled && !delivered.is_empty() {
             findings.push(self.episode(Fate::Delivered, &delivered));
         }
+    }
+
+    /// How much later than usual `copy` reached the receiver, expected at
+    /// `at_receiver` (the receiver's clock).
+    fn extra_delay(&self, copy: &Sent, at_receiver: i64) -> i64 {
+        copy.unix_ns
+            .saturating_sub(at_receiver)
+            .saturating_sub(self.usual_ns)
     }
 
     /// A gap between two segments the sender sent, told when the sender's
@@ -265,7 +277,7 @@ impl Direction<'_> {
             Fate::Late => members
                 .iter()
                 .filter_map(|(s, p)| {
-                    Some(p.as_ref()?.unix_ns - s.unix_ns - self.offset_ns - self.usual_ns)
+                    Some(self.extra_delay(p.as_ref()?, s.unix_ns.saturating_add(self.offset_ns)))
                 })
                 .max()
                 .unwrap_or(0),

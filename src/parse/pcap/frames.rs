@@ -193,8 +193,10 @@ impl Blocks {
                 };
                 let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
                 let units = interface.units_per_s.max(1);
+                // Never before the epoch, so any two times' difference fits.
                 let unix_ns = stamp(ticks / units, ticks % units, units)
-                    .saturating_add(interface.offset_s.saturating_mul(1_000_000_000));
+                    .saturating_add(interface.offset_s.saturating_mul(1_000_000_000))
+                    .max(0);
                 frame(Frame {
                     number: self.frames,
                     unix_ns,
