@@ -260,3 +260,29 @@ fn the_db_host_resetting_the_connection_is_the_cause_with_the_resets_as_evidence
     assert_eq!(places[0], (DB_CAPTURE.to_string(), 347));
     assert!(explanation(incident).contains("5 reset(s) sent by the database host 10.20.0.50:1521"));
 }
+
+#[test]
+fn the_report_is_the_same_whatever_the_number_of_jobs() {
+    let bundle = fixture("packets-lost");
+    let one = hbdiag(&[
+        "analyze",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+    ]);
+    let two = hbdiag(&[
+        "analyze",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+        "--jobs",
+        "2",
+    ]);
+    assert!(one.status.success() && two.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&one.stdout),
+        String::from_utf8_lossy(&two.stdout)
+    );
+}

@@ -51,6 +51,8 @@ pub enum FrameProblem {
     TooLarge { after: u64 },
     /// pcapng simple packet blocks carry no time: they are skipped.
     Untimed { first: u64 },
+    /// pcapng packets of an interface no block declared: skipped.
+    Undeclared { first: u64, interface: u32 },
 }
 
 /// An interface of a pcapng section: its link type and clock.
@@ -60,16 +62,20 @@ struct Interface {
     offset_s: i64,
 }
 
-/// Reads every frame of `input` in file order, calling `frame` for each;
-/// a damaged or cut file ends the reading with a problem, never a panic.
+/// Reads every frame of `input` in file order, calling `frame` for each,
+/// and gives how many frames the file held (skipped ones too); a damaged
+/// or cut file ends the reading with a problem, never a panic.
 pub fn read_frames(
     mut input: impl BufRead,
     frame: &mut dyn FnMut(Frame<'_>),
     problem: &mut dyn FnMut(FrameProblem),
-) {
+) -> u64 {
     let pcapng = match input.fill_buf() {
         Ok(head) => head.starts_with(&PCAPNG_MAGIC),
-        Err(_) => return problem(FrameProblem::Truncated { after: 0 }),
+        Err(_) => {
+            problem(FrameProblem::Truncated { after: 0 });
+            return 0;
+        }
     };
     let stream = input;
     let reader: Result<Box<dyn PcapReaderIterator + '_>, _> = if pcapng {
@@ -77,13 +83,15 @@ pub fn read_frames(
     } else {
         LegacyPcapReader::new(BUFFER_BYTES, stream).map(|r| Box::new(r) as _)
     };
+    let mut blocks = Blocks::default();
     match reader {
-        Ok(mut reader) => Blocks::default().walk(reader.as_mut(), frame, problem),
+        Ok(mut reader) => blocks.walk(reader.as_mut(), frame, problem),
         Err(err) => problem(FrameProblem::Damaged {
             after: 0,
             why: format!("capture header unreadable: {err}"),
         }),
     }
+    blocks.frames
 }
 
 /// The state a walk over the blocks keeps.
@@ -93,6 +101,7 @@ struct Blocks {
     legacy: Option<(Linktype, u64)>,
     interfaces: Vec<Interface>,
     untimed_seen: bool,
+    undeclared_seen: bool,
 }
 
 impl Blocks {
@@ -186,10 +195,13 @@ impl Blocks {
             Block::EnhancedPacket(epb) => {
                 self.frames += 1;
                 let Some(interface) = self.interfaces.get(epb.if_id as usize) else {
-                    return problem(FrameProblem::Damaged {
-                        after: self.frames - 1,
-                        why: format!("packet of undeclared interface {}", epb.if_id),
-                    });
+                    if !std::mem::replace(&mut self.undeclared_seen, true) {
+                        problem(FrameProblem::Undeclared {
+                            first: self.frames,
+                            interface: epb.if_id,
+                        });
+                    }
+                    return;
                 };
                 let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
                 let units = interface.units_per_s.max(1);

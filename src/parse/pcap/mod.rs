@@ -52,20 +52,17 @@ pub fn read_capture(input: impl BufRead, ports: &Ports, sink: &mut dyn Sink) -> 
     let mut counts = CaptureCounts::default();
     let mut links = BTreeSet::new();
     let mut problems = Vec::new();
-    frames::read_frames(
+    counts.frames = frames::read_frames(
         input,
-        &mut |frame| {
-            counts.frames = frame.number;
-            match decode::segment(frame.link, frame.data) {
-                Ok(segment) => {
-                    counts.tcp += 1;
-                    flows.segment(&segment, frame.number, frame.unix_ns);
-                }
-                Err(NotTcp::Link(link)) => {
-                    links.insert((link, frame.number));
-                }
-                Err(NotTcp::Other) => {}
+        &mut |frame| match decode::segment(frame.link, frame.data) {
+            Ok(segment) => {
+                counts.tcp += 1;
+                flows.segment(&segment, frame.number, frame.unix_ns);
             }
+            Err(NotTcp::Link(link)) => {
+                links.insert((link, frame.number));
+            }
+            Err(NotTcp::Other) => {}
         },
         &mut |problem| problems.push(problem),
     );
@@ -134,6 +131,12 @@ fn warn_problems(problems: &[FrameProblem], sink: &mut dyn Sink) {
                 format!(
                     "packet {} is larger than 1 MiB; reading stopped after packet {after}",
                     after + 1
+                ),
+            ),
+            FrameProblem::Undeclared { first, interface } => (
+                *first,
+                format!(
+                    "packets of interface {interface}, which no interface block declares, were skipped"
                 ),
             ),
             FrameProblem::Untimed { first } => (

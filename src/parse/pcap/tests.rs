@@ -308,3 +308,29 @@ fn a_port_given_on_the_command_line_is_followed() {
     assert!(Ports::with_extra(&[7333]).0.contains(&7333));
     assert!(Ports::with_extra(&[]).0.contains(&6005));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// A damaged capture — bytes changed anywhere, the file cut anywhere —
+    /// gives warnings and what could be read, never a panic (debug builds
+    /// check every sum and difference of times too).
+    #[test]
+    fn a_damaged_capture_never_panics(
+        pcapng in proptest::bool::ANY,
+        flips in proptest::collection::vec((0usize..4096, proptest::num::u8::ANY), 0..12),
+        keep in 0usize..4096,
+    ) {
+        let format = if pcapng { Format::PcapNg } else { Format::Pcap { big_endian: false, nanos: true } };
+        let mut bytes = capture(format, &exchange());
+        for (at, byte) in flips {
+            let len = bytes.len();
+            bytes[at % len] = byte;
+        }
+        bytes.truncate(keep.max(1));
+        let (counts, sink) = read(&bytes);
+        for (packet, _) in &sink.warnings {
+            proptest::prop_assert!(*packet <= counts.frames + 1, "{:?}", sink.warnings);
+        }
+    }
+}
