@@ -16,7 +16,9 @@ const SLL2_LEN: usize = 20;
 /// One end of a TCP connection.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Endpoint {
+    /// The host's address.
     pub addr: IpAddr,
+    /// The TCP port.
     pub port: u16,
 }
 
@@ -32,14 +34,23 @@ impl std::fmt::Display for Endpoint {
 /// The TCP header figures the flow analysis needs.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
+    /// The sending end.
     pub from: Endpoint,
+    /// The receiving end.
     pub to: Endpoint,
+    /// The sequence number of its first byte (of the SYN or FIN when it has one).
     pub seq: u32,
+    /// The acknowledgment number (meaningful when `has_ack`).
     pub ack: u32,
+    /// The SYN flag: a connection attempt, or its answer with `has_ack`.
     pub syn: bool,
+    /// The ACK flag: `ack` acknowledges the peer's bytes.
     pub has_ack: bool,
+    /// The FIN flag: the sender closed its side.
     pub fin: bool,
+    /// The RST flag: the sender dropped or refused the connection.
     pub rst: bool,
+    /// The advertised window, unscaled.
     pub window: u16,
     /// Payload bytes the segment carried on the wire.
     pub payload_len: u32,

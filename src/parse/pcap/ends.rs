@@ -21,6 +21,7 @@ pub struct EndFinding {
     /// 0 for the first capture given, 1 for the other: where the finding
     /// is told (the sender's capture).
     pub side: usize,
+    /// The finding, with the sender's packets.
     pub found: Found,
     /// The receiver's packet and its time, for a delivered or late one.
     pub peer: Option<(u64, i64)>,
@@ -31,6 +32,7 @@ pub struct EndFinding {
 /// What matching two captures found.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Matching {
+    /// Findings in flow order, each direction's in time order.
     pub findings: Vec<EndFinding>,
     /// The second capture's clock minus the first's, in ns, from the first
     /// flow both saw with pairs in both directions (else in one).

@@ -51,16 +51,25 @@ impl Ports {
 /// A finding before it is told as an event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Found {
+    /// What was seen.
     pub what: PacketWhat,
+    /// The end that sent the packets the finding is about.
     pub from: Endpoint,
+    /// The other end.
     pub to: Endpoint,
+    /// The flow's port of interest.
     pub service_port: u16,
-    /// Its first packet and that packet's time.
+    /// Its first packet.
     pub packet: u64,
+    /// That packet's time, by the capture host's clock.
     pub unix_ns: i64,
+    /// Its last packet, when it spans several.
     pub last_packet: Option<u64>,
+    /// How many packets it stands for.
     pub packets: u64,
+    /// How long it lasted (or, for a late one, the extra delay).
     pub duration_ms: Option<f64>,
+    /// The flow's mean round-trip time, on its summary.
     pub rtt_ms: Option<f64>,
 }
 
@@ -69,9 +78,13 @@ pub struct Found {
 pub struct Sent {
     /// Its direction: 0 from the flow's first end, 1 from the other.
     pub direction: u8,
+    /// Its sequence number: with the length, what finds it in the other capture.
     pub seq: u32,
+    /// Its payload length.
     pub len: u32,
+    /// When this capture saw it.
     pub unix_ns: i64,
+    /// Which packet of this capture it was.
     pub packet: u64,
 }
 
@@ -80,7 +93,9 @@ pub struct Sent {
 pub struct FlowDigest {
     /// The flow's ends: `Sent::direction` 0 is from `ends[0]`.
     pub ends: [Endpoint; 2],
+    /// The flow's port of interest.
     pub service_port: u16,
+    /// Its data segments, both directions, in capture order.
     pub segments: Vec<Sent>,
 }
 
@@ -156,7 +171,9 @@ fn ms(ns: i64) -> f64 {
 /// Where findings go, with the count of those beyond the cap.
 #[derive(Debug, Default)]
 pub struct Findings {
+    /// The findings, at most [`MAX_FINDINGS`].
     pub kept: Vec<Found>,
+    /// How many more there were.
     pub dropped: u64,
 }
 

@@ -41,7 +41,9 @@ pub struct CaptureCounts {
 /// flows' segments for matching with the capture of the other end.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaptureRead {
+    /// Frames read, and how many were TCP.
     pub counts: CaptureCounts,
+    /// The flows' data segments and the capture host's own address.
     pub digest: CaptureDigest,
 }
 
