@@ -225,7 +225,8 @@ fn a_sender_frozen_by_gc_is_silent_and_its_heartbeats_delivered() {
         ]
     );
     let delivered = tagged(&docs, "packets_delivered");
-    assert_eq!(delivered.len(), 2, "one per direction: {delivered:#?}");
+    // Half an hour in each direction, told every five minutes.
+    assert_eq!(delivered.len(), 12, "{delivered:#?}");
     for doc in delivered {
         let truth = if doc["host.name"] == "infawk01" {
             -2400.0
@@ -239,11 +240,31 @@ fn a_sender_frozen_by_gc_is_silent_and_its_heartbeats_delivered() {
 #[test]
 fn captures_that_show_every_heartbeat_delivered_count_against_the_network() {
     let report = analyze_json(&fixture("packets-gc-worker"), &[]);
-    let rules = cause_rules(incident_of_kind(&report, "node_marked_dead"));
+    let incident = incident_of_kind(&report, "node_marked_dead");
+    let rules = cause_rules(incident);
     assert!(
         !rules.iter().any(|r| r.starts_with("network.")),
         "{rules:?}"
     );
+    for rule in ["network.alive_but_unheard", "network.connection_errors"] {
+        let considered = incident["considered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["rule"] == rule)
+            .unwrap();
+        let delivered = considered["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["signal"] == "packets_delivered")
+            .unwrap();
+        assert_eq!(delivered["role"], "absent");
+        assert_eq!(
+            delivered["matched"], 1,
+            "the stretch the window lies in: {delivered:#}"
+        );
+    }
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Both ends of a flow: the data segments two captures saw of the same
 //! flow are matched by addresses, ports, sequence number and length. A
 //! segment the sender's capture has and the receiver's never saw was lost
-//! in between, in episodes; one seen late was delayed; a direction with
-//! neither is told once, as delivered over the whole span both saw. The
+//! in between, in episodes; one seen late was delayed; every five minutes
+//! of a direction with neither is told as delivered. The
 //! matched pairs measure how far the two capture hosts' clocks are apart,
 //! and which capture is at which end (the sender sees a segment first).
 
@@ -14,6 +14,10 @@ use std::collections::HashMap;
 pub const LATE_NS: i64 = 200_000_000;
 /// Lost or late segments further apart than this are two episodes.
 const EPISODE_GAP_NS: i64 = 60_000_000_000;
+/// Delivery is told per stretch of this long from its first segment, so
+/// a rule's window finds the stretch it lies in (rules look back 10
+/// minutes at most for a span's start).
+const DELIVERED_NS: i64 = 300_000_000_000;
 
 /// A finding of matching, told in one of the two captures.
 #[derive(Clone, Debug, PartialEq)]
@@ -160,6 +164,54 @@ enum Fate {
 /// A segment the sender sent, and the receiver's copy when it has one.
 type Pair<'a> = (&'a Sent, Option<&'a Sent>);
 
+/// The segments of one stretch of [`DELIVERED_NS`], and whether any of
+/// them was lost or late.
+#[derive(Default)]
+struct Stretch<'a> {
+    members: Vec<Pair<'a>>,
+    start: i64,
+    troubled: bool,
+}
+
+impl<'a> Stretch<'a> {
+    /// Adds a segment; gives the stretch before when this one starts a new
+    /// one and that one was all delivered.
+    fn add(
+        &mut self,
+        sent: &'a Sent,
+        peer: Option<&'a Sent>,
+        delivered: bool,
+    ) -> Option<Vec<Pair<'a>>> {
+        let mut done = None;
+        if self.troubled || !self.members.is_empty() {
+            if sent.unix_ns.saturating_sub(self.start) < DELIVERED_NS {
+                self.troubled |= !delivered;
+                if delivered {
+                    self.members.push((sent, peer));
+                }
+                return None;
+            }
+            done = self.finish();
+        }
+        *self = Stretch {
+            members: if delivered {
+                vec![(sent, peer)]
+            } else {
+                Vec::new()
+            },
+            start: sent.unix_ns,
+            troubled: !delivered,
+        };
+        done
+    }
+
+    /// The stretch's segments, when every one was delivered.
+    fn finish(&mut self) -> Option<Vec<Pair<'a>>> {
+        let members = std::mem::take(&mut self.members);
+        (!self.troubled && !members.is_empty()).then_some(members)
+    }
+}
+
 /// One direction of a flow seen at both ends.
 struct Direction<'a> {
     sender: &'a FlowDigest,
@@ -179,8 +231,7 @@ impl Direction<'_> {
             return;
         };
         let mut open: Option<(Fate, Vec<Pair<'_>>)> = None;
-        let mut delivered: Vec<Pair<'_>> = Vec::new();
-        let mut troubled = false;
+        let mut stretch = Stretch::default();
         let mut previous: Option<&Sent> = None;
         for sent in in_direction(self.sender, self.from) {
             self.silence_before(previous, sent, findings);
@@ -189,14 +240,16 @@ impl Direction<'_> {
             let peer = seen.get(&(sent.seq, sent.len)).copied();
             let fate = match peer {
                 Some(p) if self.extra_delay(p, at_receiver) >= LATE_NS => Fate::Late,
-                Some(_) => {
-                    delivered.push((sent, peer));
-                    continue;
-                }
+                Some(_) => Fate::Delivered,
                 None if (start..=end).contains(&at_receiver) => Fate::Lost,
                 None => continue,
             };
-            troubled = true;
+            if let Some(done) = stretch.add(sent, peer, fate == Fate::Delivered) {
+                findings.push(self.episode(Fate::Delivered, &done));
+            }
+            if fate == Fate::Delivered {
+                continue;
+            }
             match &mut open {
                 Some((f, members))
                     if *f == fate
@@ -217,8 +270,8 @@ impl Direction<'_> {
         if let Some((f, members)) = open {
             findings.push(self.episode(f, &members));
         }
-        if !troubled && !delivered.is_empty() {
-            findings.push(self.episode(Fate::Delivered, &delivered));
+        if let Some(done) = stretch.finish() {
+            findings.push(self.episode(Fate::Delivered, &done));
         }
     }
 
