@@ -357,6 +357,11 @@ pub struct InputArgs {
     /// Folder of extra signal/rule files; same ids replace built-in ones.
     #[arg(long, value_name = "DIR", env = "HBDIAG_RULES")]
     pub rules: Option<PathBuf>,
+    /// A TCP port whose flows packet captures are read for, besides the
+    /// domain's 6005 and 6006 and the DB ports 1521, 5432, 1433 and 50000
+    /// (repeatable): a node's own port, a DB listener elsewhere.
+    #[arg(long = "port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub ports: Vec<u16>,
 }
 
 /// Flags of `analyze`.
@@ -472,6 +477,7 @@ impl InputArgs {
             keep,
             progress: !self.quiet,
             keep_clocks: false,
+            ports: self.ports.clone(),
         })
     }
 }

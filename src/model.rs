@@ -55,11 +55,14 @@ pub enum SourceKind {
     /// JDBC spy logs: DataDirect Spy (`SpyAttributes=(log=…)`), p6spy,
     /// log4jdbc's `jdbc.sqltiming`: each statement with its latency.
     JdbcSpy,
+    /// A packet capture (`tcpdump -w`: pcap or pcapng): the TCP timeline of
+    /// the heartbeat and DB flows as the wire at one host saw it.
+    PacketCapture,
 }
 
 impl SourceKind {
     /// Every kind, in a stable order.
-    pub const ALL: [SourceKind; 12] = [
+    pub const ALL: [SourceKind; 13] = [
         SourceKind::NodeLog,
         SourceKind::ExceptionsLog,
         SourceKind::GcLog,
@@ -72,6 +75,7 @@ impl SourceKind {
         SourceKind::HypervisorMetrics,
         SourceKind::JvmOutput,
         SourceKind::JdbcSpy,
+        SourceKind::PacketCapture,
     ];
 
     /// The name a person reads: `GC log`, `system metrics`.
@@ -89,6 +93,7 @@ impl SourceKind {
             SourceKind::HypervisorMetrics => "hypervisor metrics",
             SourceKind::JvmOutput => "JVM standard output",
             SourceKind::JdbcSpy => "JDBC spy log",
+            SourceKind::PacketCapture => "packet capture",
         }
     }
 
@@ -107,6 +112,7 @@ impl SourceKind {
             SourceKind::HypervisorMetrics => "hypervisor_metrics",
             SourceKind::JvmOutput => "jvm_output",
             SourceKind::JdbcSpy => "jdbc_spy",
+            SourceKind::PacketCapture => "packet_capture",
         }
     }
 
@@ -126,6 +132,7 @@ impl SourceKind {
             SourceKind::ThreadDump => &[SourceKind::ThreadDump],
             SourceKind::HypervisorMetrics => &[SourceKind::HypervisorMetrics],
             SourceKind::JdbcSpy => &[SourceKind::JdbcSpy],
+            SourceKind::PacketCapture => &[SourceKind::PacketCapture],
         }
     }
 
@@ -286,6 +293,7 @@ impl Event {
             EventKind::AllocationStall(s) => Some((s.duration_ms, s.logged_at)),
             EventKind::LogGap(g) => Some((g.duration_ms, LoggedAt::Start)),
             EventKind::DbCall(c) => c.latency_ms.map(|ms| (ms, c.logged_at)),
+            EventKind::Packet(p) => p.duration_ms.map(|ms| (ms, LoggedAt::Start)),
             _ => None,
         }
     }
@@ -331,6 +339,9 @@ pub enum EventKind {
     ThreadWait(Box<ThreadWait>),
     /// A finished JDBC statement a spy log shows, with its latency.
     DbCall(Box<DbCall>),
+    /// What a packet capture shows of one TCP flow: a reset, a
+    /// retransmission, a silence, a segment lost between two captures.
+    Packet(Box<PacketFinding>),
 }
 
 /// A text log record.
@@ -650,6 +661,98 @@ impl SpyDialect {
             SpyDialect::DataDirect => "datadirect",
             SpyDialect::P6Spy => "p6spy",
             SpyDialect::Log4jdbc => "log4jdbc",
+        }
+    }
+}
+
+/// One finding of a packet capture about a TCP flow, with the packets
+/// that prove it: the wire's word on whether a heartbeat was sent,
+/// delivered, late or reset, which no log can give.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketFinding {
+    /// What was seen.
+    pub what: PacketWhat,
+    /// The sending end of the packets the finding is about (`10.0.0.2:41822`).
+    pub from: String,
+    /// The receiving end (`10.0.0.1:6005`).
+    pub to: String,
+    /// The well-known or `--port` port of the flow (6005, 1521, …).
+    pub service_port: u16,
+    /// Whether the capture was taken on the sending end's host; `None`
+    /// when the capture alone cannot tell which address is its own.
+    pub sent_here: Option<bool>,
+    /// Packets the finding stands for (retransmissions in a burst, lost segments).
+    pub packets: u64,
+    /// The last packet of the finding, when it spans several.
+    pub last_packet: Option<u64>,
+    /// How long it lasted from its first packet (a silence, a loss episode,
+    /// a delay), in ms.
+    pub duration_ms: Option<f64>,
+    /// Round-trip time measured on the flow (SYN to SYN-ACK, data to its ACK), in ms.
+    pub rtt_ms: Option<f64>,
+    /// The same packet in the capture of the other end, when both were matched.
+    pub peer: Option<PacketRef>,
+    /// The clock offset of the other end's capture host, in ms (its clock
+    /// minus this one's), measured on matched packets.
+    pub peer_offset_ms: Option<f64>,
+}
+
+/// A packet in a capture file, for evidence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketRef {
+    /// The capture file, as reports name it.
+    pub file: String,
+    /// The host the capture was taken on.
+    pub host: String,
+    /// 1-based packet number in the file, as Wireshark numbers it.
+    pub packet: u64,
+    /// The packet's time as that host's clock stamped it, in ms since the epoch.
+    pub unix_ms: f64,
+}
+
+/// The kinds of packet findings; the names are what signal conditions compare.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PacketWhat {
+    /// A SYN sent again: the peer did not answer the connection attempt.
+    SynRetry,
+    /// Data sent again that was sent before.
+    Retransmission,
+    /// The same ACK three times or more: the receiver misses a segment.
+    DuplicateAck,
+    /// The receiver advertised a zero window: it stopped reading.
+    ZeroWindow,
+    /// A reset ended the connection.
+    Reset,
+    /// A FIN closed the sender's side of the connection.
+    Fin,
+    /// No packet in one direction for longer than the heartbeat interval.
+    Silence,
+    /// Segments sent at one end never seen at the other.
+    Lost,
+    /// Segments seen at the other end, but late.
+    Late,
+    /// Segments seen at both ends in time: delivery worked.
+    Delivered,
+    /// A flow's summary at the end of the capture: its packets, its span
+    /// and its mean round-trip time.
+    Flow,
+}
+
+impl PacketWhat {
+    /// The name signal conditions and the timeline use.
+    pub fn name(self) -> &'static str {
+        match self {
+            PacketWhat::SynRetry => "syn_retry",
+            PacketWhat::Retransmission => "retransmission",
+            PacketWhat::DuplicateAck => "duplicate_ack",
+            PacketWhat::ZeroWindow => "zero_window",
+            PacketWhat::Reset => "reset",
+            PacketWhat::Fin => "fin",
+            PacketWhat::Silence => "silence",
+            PacketWhat::Lost => "lost",
+            PacketWhat::Late => "late",
+            PacketWhat::Delivered => "delivered",
+            PacketWhat::Flow => "flow",
         }
     }
 }

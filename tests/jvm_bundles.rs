@@ -11,13 +11,15 @@ use common::{
 use serde_json::Value;
 
 /// The rules not evaluated for a host with a GC log but neither thread
-/// dumps nor system or hypervisor metrics.
-const NO_DUMPS_NOR_METRICS: [&str; 10] = [
+/// dumps nor system or hypervisor metrics nor packet captures.
+const NO_DUMPS_NOR_METRICS: [&str; 12] = [
     "blocked_thread.behind_database",
     "blocked_thread.behind_network",
     "blocked_thread.heartbeat",
+    "db_unavailable.connection_reset",
     "network.nic_drops",
     "network.nic_drops_observer",
+    "network.packet_loss",
     "starvation.disk_saturated",
     "starvation.host_overloaded",
     "starvation.memory_pressure",

@@ -77,6 +77,17 @@ pub fn parse(mut parser: impl Parser, data: &[u8]) {
     parser.finish(&mut sink);
 }
 
+/// Reads `data` as a packet capture, as the scan reads one: frames, TCP
+/// segments and flows, with the findings sent to a counting sink.
+pub fn capture(data: &[u8]) {
+    capture_reader(BufReader::with_capacity(READ_BUFFER, data));
+}
+
+fn capture_reader(reader: impl BufRead) {
+    let ports = hbdiag::parse::pcap::Ports::with_extra(&[]);
+    hbdiag::parse::pcap::read_capture(reader, &ports, &mut CountingSink::default());
+}
+
 /// Reads every line of `reader`, checking what every caller relies on:
 /// lines are numbered one after another and hold no line feed.
 pub fn drain<R: BufRead>(mut reader: LineReader<R>, mut each: impl FnMut(&Line<'_>)) {
@@ -122,6 +133,7 @@ impl Entries<'_> {
             Ok(Unpacked::Text(opened)) => {
                 drain(LineReader::new(opened.reader, MAX_LINE), |_| {});
             }
+            Ok(Unpacked::Capture { reader, .. }) => capture_reader(reader),
             Ok(Unpacked::Archive { format, reader, .. }) if self.depth < MAX_DEPTH => {
                 let mut inner = Entries {
                     budget: self.budget,

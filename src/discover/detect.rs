@@ -26,6 +26,15 @@ struct KindSpec {
 }
 
 static KINDS: &[KindSpec] = &[
+    // First: a capture's name says what it is whatever words it holds
+    // (`gc-pause.pcap`), and its content is binary, told by its magic.
+    KindSpec {
+        kind: SourceKind::PacketCapture,
+        named: is_capture_name,
+        looks_like: |_| false,
+        claims: |_| false,
+        weak_name: false,
+    },
     KindSpec {
         kind: SourceKind::ThreadDump,
         named: |n| {
@@ -204,6 +213,18 @@ fn looks_like_log4j(line: &str) -> bool {
             .split_whitespace()
             .take(3)
             .any(|w| Level::parse(w.trim_matches(['[', ']'])).is_some())
+}
+
+/// `*.pcap`, `*.pcapng`, `*.cap`, and tcpdump's rotations of them
+/// (`-C`/`-W` add digits: `hb.pcap3`, `hb.pcap07`).
+fn is_capture_name(name: &str) -> bool {
+    let Some((_, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    matches!(
+        ext.trim_end_matches(|c: char| c.is_ascii_digit()),
+        "pcap" | "pcapng" | "cap"
+    )
 }
 
 /// A line of a JDBC spy: DataDirect's `spy>>`, p6spy's single-line

@@ -28,6 +28,9 @@ pub enum OpenError {
     /// NUL bytes near the start: a core dump, a jar, an image.
     #[error("binary content (NUL bytes at the start): not a text log")]
     Binary,
+    /// A packet capture, which is read as frames, not text.
+    #[error("a packet capture, not a text log")]
+    Capture,
     /// A FIFO, device or socket: opening or reading it could block forever.
     #[error("not a regular file ({0}): not opened")]
     NotRegular(&'static str),
@@ -71,6 +74,13 @@ pub struct Opened<'a> {
 pub enum Unpacked<'a> {
     /// Text to parse.
     Text(Opened<'a>),
+    /// A packet capture (pcap or pcapng), read as frames, not lines.
+    Capture {
+        /// The compression around it (`.pcap.gz` is gzip).
+        packing: Packing,
+        /// The decompressed capture.
+        reader: Box<dyn BufRead + 'a>,
+    },
     /// An archive whose entries are sources of their own.
     Archive {
         /// Tar or zip.
@@ -145,6 +155,12 @@ pub fn unpack<'a>(mut reader: impl BufRead + 'a) -> Result<Unpacked<'a>, OpenErr
             reader: inner,
         });
     }
+    if crate::parse::pcap::is_capture(inner.fill_buf()?) {
+        return Ok(Unpacked::Capture {
+            packing,
+            reader: inner,
+        });
+    }
     let (mut inner, encoding) = crate::read::transcoded(inner)?;
     refuse_binary(inner.as_mut())?;
     Ok(Unpacked::Text(Opened {
@@ -159,6 +175,7 @@ pub fn unpack<'a>(mut reader: impl BufRead + 'a) -> Result<Unpacked<'a>, OpenErr
 pub fn open_text(path: &Path) -> Result<Opened<'static>, OpenError> {
     match open(path)? {
         Unpacked::Text(opened) => Ok(opened),
+        Unpacked::Capture { .. } => Err(OpenError::Capture),
         Unpacked::Archive { format, .. } => Err(OpenError::Archive(match format {
             ArchiveFormat::Tar => "tar",
             ArchiveFormat::Zip => "zip",
@@ -297,8 +314,25 @@ mod tests {
             Unpacked::Archive {
                 format, packing, ..
             } => assert_eq!((format, packing), (ArchiveFormat::Tar, Packing::Gzip)),
-            Unpacked::Text(_) => panic!("tar.gz read as text"),
+            Unpacked::Text(_) | Unpacked::Capture { .. } => panic!("tar.gz not read as tar"),
         }
+    }
+
+    #[test]
+    fn a_gzipped_capture_is_found_by_its_magic_inside() {
+        let mut pcap = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+        pcap.resize(24, 0);
+        match unpack(&gz(&pcap)[..]).unwrap() {
+            Unpacked::Capture { packing, .. } => assert_eq!(packing, Packing::Gzip),
+            _ => panic!("a gzipped pcap not read as a capture"),
+        }
+        assert!(matches!(
+            unpack(&pcap[..]),
+            Ok(Unpacked::Capture {
+                packing: Packing::Plain,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod hypervisor;
 pub mod jdbc_spy;
 pub mod log4j;
 pub mod metrics;
+pub mod pcap;
 pub mod pipe;
 pub mod powercli;
 pub mod records;
@@ -115,6 +116,7 @@ pub fn parser_for(kind: SourceKind) -> Option<Box<dyn Parser>> {
         }
         SourceKind::HypervisorMetrics => Some(Box::new(hypervisor::HypervisorParser::new())),
         SourceKind::JdbcSpy => Some(Box::new(jdbc_spy::JdbcSpyParser::new())),
+        SourceKind::PacketCapture => None,
     }
 }
 
@@ -134,7 +136,8 @@ pub fn record_start(kind: SourceKind) -> Option<records::HeaderFn> {
         | SourceKind::ThreadDump
         | SourceKind::HypervisorMetrics
         | SourceKind::JvmOutput
-        | SourceKind::JdbcSpy => None,
+        | SourceKind::JdbcSpy
+        | SourceKind::PacketCapture => None,
     }
 }
 

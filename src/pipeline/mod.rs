@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod clocks;
+mod ends;
 pub use clocks::{SkewCheck, VerdictChange};
 
 /// Signal catalog, rule book and clock pairs, compiled once.
@@ -56,6 +57,8 @@ pub struct AnalyzeOptions {
     /// Read every clock as written, even where cross-host events show it is
     /// off (see [`SkewCheck`]).
     pub keep_clocks: bool,
+    /// Ports whose flows packet captures are read for, besides the defaults.
+    pub ports: Vec<u16>,
 }
 
 /// Everything the analysis found, for the report stage.
@@ -89,16 +92,18 @@ pub fn build_timeline(
 ) -> (Vec<ScannedSource>, Vec<WalkProblem>, Timeline) {
     let inventory = discover::discover(&options.paths);
     let progress = Progress::for_candidates(&inventory.candidates, options.progress);
-    let scanned = scan::scan_with(
+    let mut scanned = scan::scan_with(
         &inventory.candidates,
         &defs.catalog,
         options.keep,
         ScanOptions {
             progress: Some(&progress),
+            extra_ports: &options.ports,
             ..ScanOptions::default()
         },
     );
     progress.finish();
+    ends::match_captures(&mut scanned, &defs.catalog);
     let timeline = timeline::build(
         scanned.events,
         &scanned.sources,

@@ -872,6 +872,9 @@ pub fn collect_hint(kind: SourceKind) -> &'static str {
         SourceKind::JdbcSpy => {
             "a DataDirect Spy log of the domain database connection: add `SpyAttributes=(log=(file)/tmp/infa_spy.log;timestamp=yes;logTName=yes)` to the domain's JDBC connect string (`infasetup.sh updateGatewayNode -DatabaseConnectionString`, or the connection's advanced options), restart the gateway, and collect the log with node.log after the next failure"
         }
+        SourceKind::PacketCapture => {
+            "packet captures at both ends of the heartbeat while it fails: `tcpdump -i any -s 128 -C 100 -W 20 -w /tmp/hb-$(hostname).pcap 'tcp port 6005 or tcp port 1521 or tcp port 5432 or tcp port 1433 or tcp port 50000'` on the master gateway and on the node, clocks synchronised (see the README's section on packet captures)"
+        }
     }
 }
 

@@ -192,5 +192,6 @@ fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::StreamEnd(_) => "stream_end",
         EventKind::ThreadWait(_) => "thread_wait",
         EventKind::DbCall(_) => "db_call",
+        EventKind::Packet(_) => "packet",
     }
 }

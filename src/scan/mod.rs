@@ -12,6 +12,7 @@ use crate::discover::open::{self, ArchiveFormat, BUFFER_SIZE, Opened, Packing, U
 use crate::discover::{Candidate, EntryPlace};
 use crate::model::{Event, Level, LogTime, SourceId, SourceKind};
 use crate::parse;
+use crate::parse::pcap::{self, Ports};
 use crate::progress::Progress;
 use crate::read::{DEFAULT_MAX_LINE, LineReader, TextEncoding, WIDE_MAX_LINE};
 use crate::signals::{Signal, SignalCatalog};
@@ -49,6 +50,8 @@ pub struct ScanOptions<'a> {
     pub progress: Option<&'a Progress>,
     /// Expansion caps per file on disk.
     pub limits: Limits,
+    /// Ports packet captures are read for, besides the defaults (`--port`).
+    pub extra_ports: &'a [u16],
 }
 
 /// The thread pool could not be set up as asked.
@@ -139,6 +142,9 @@ pub struct ScannedSource {
     /// Hosts other than its own that the file's records are about (the
     /// guests of a hypervisor's metrics), as the file names them.
     pub guests: BTreeSet<String>,
+    /// A packet capture's flows and data segments, for matching with the
+    /// capture of the other end (see [`crate::pipeline`]).
+    pub capture: Option<Box<pcap::CaptureDigest>>,
 }
 
 /// Most hosts one file may say it is about; more are a hostile file.
@@ -171,6 +177,7 @@ impl ScannedSource {
             short_stops: ShortStops::default(),
             line_index: None,
             guests: BTreeSet::new(),
+            capture: None,
         }
     }
 
@@ -204,6 +211,8 @@ struct Context<'a> {
     piece_from: u64,
     /// Set when the pass only reads cited lines again (see [`reread`]).
     reread: Option<&'a reread::Reread>,
+    /// The ports whose flows captures are followed on.
+    ports: Ports,
 }
 
 /// Scans every candidate in parallel with default options.
@@ -226,6 +235,7 @@ pub fn scan_with(
         options,
         piece_from: pieces::worth_cutting_from(candidates),
         reread: None,
+        ports: Ports::with_extra(options.extra_ports),
     };
     let mut outcomes: Vec<Outcome> = candidates
         .par_iter()
@@ -331,6 +341,15 @@ fn scan_file<R: BufRead + std::io::Seek>(
         Ok(Unpacked::Text(opened)) => {
             let on_disk = opened.packing == Packing::Plain;
             vec![scan_text(candidate.clone(), opened, on_disk, budget, ctx)]
+        }
+        Ok(Unpacked::Capture { packing, reader }) => {
+            vec![scan_capture(
+                candidate.clone(),
+                reader,
+                packing,
+                budget,
+                ctx,
+            )]
         }
         Ok(Unpacked::Archive {
             format,
@@ -531,6 +550,9 @@ impl ArchiveScan<'_> {
             Ok(Unpacked::Text(opened)) => {
                 scan_text(candidate, opened, false, self.budget, self.ctx)
             }
+            Ok(Unpacked::Capture { packing, reader }) => {
+                scan_capture(candidate, reader, packing, self.budget, self.ctx)
+            }
             Ok(Unpacked::Archive {
                 format,
                 packing,
@@ -593,6 +615,11 @@ fn scan_text(
     let Some(kind) = decide_kind(&head, &mut source) else {
         return (source, Vec::new());
     };
+    if kind == SourceKind::PacketCapture {
+        source.skipped =
+            Some("named like a packet capture, but it has no pcap or pcapng header".into());
+        return (source, Vec::new());
+    }
     source.kind = Some(kind);
     let Some(mut parser) = parse::parser_for(kind) else {
         source.skipped = Some(format!("hbdiag cannot parse {kind} files yet"));
@@ -606,6 +633,37 @@ fn scan_text(
     }
     worker.feed(parser.as_mut(), &head, &mut reader, read_error);
     worker.finish()
+}
+
+/// Scans one packet capture: its findings go to the same worker as a text
+/// file's records, numbered by packet. Captures are never read again for
+/// evidence: their events carry their own text.
+fn scan_capture(
+    candidate: Candidate,
+    reader: Box<dyn BufRead + '_>,
+    packing: Packing,
+    budget: &Budget,
+    ctx: &Context<'_>,
+) -> Outcome {
+    let mut source = ScannedSource::new(candidate);
+    source.packing = Some(packing);
+    if ctx.reread.is_some() {
+        return (source, Vec::new());
+    }
+    source.kind = Some(SourceKind::PacketCapture);
+    let stream: Box<dyn BufRead + '_> = match packing {
+        Packing::Plain => reader,
+        _ => Box::new(BufReader::with_capacity(
+            BUFFER_SIZE,
+            CountOut::new(reader, budget),
+        )),
+    };
+    let mut worker = Worker::new(source, SourceKind::PacketCapture, ctx.catalog, ctx.keep);
+    let read = pcap::read_capture(stream, &ctx.ports, &mut worker);
+    worker.count_frames(read.counts.frames);
+    let (mut source, events) = worker.finish();
+    source.capture = Some(Box::new(read.digest));
+    (source, events)
 }
 
 /// How long a line of `kind` may be: wide for formats whose lines are

@@ -308,6 +308,7 @@ mod tests {
             options: ScanOptions::default(),
             piece_from: 0,
             reread: None,
+            ports: crate::parse::pcap::Ports::with_extra(&[]),
         };
         for (step_back_every, expected) in [
             (97, "not UTF-8"),
@@ -380,6 +381,7 @@ mod tests {
             options: ScanOptions::default(),
             piece_from: 0,
             reread: None,
+            ports: crate::parse::pcap::Ports::with_extra(&[]),
         };
         let candidate = |name: &str, bytes: &[u8]| write_log(dir.path(), name, bytes);
         let log = messy_log(37);

@@ -8,7 +8,7 @@
 
 use super::{Context, KeepPolicy, ScanOptions, ScannedSource, guarded, scan_whole};
 use crate::discover::Candidate;
-use crate::model::SourceId;
+use crate::model::{SourceId, SourceKind};
 use crate::parse;
 use crate::read::{DEFAULT_MAX_LINE, LineReader};
 use crate::signals::SignalCatalog;
@@ -75,6 +75,7 @@ pub fn reread(
     let (indexed, streamed): (Vec<_>, Vec<_>) = wanted
         .iter()
         .filter_map(|(id, lines)| Some((*id, sources.get(id.0 as usize)?, lines)))
+        .filter(|(_, source, _)| source.kind != Some(SourceKind::PacketCapture))
         .partition(|(_, source, _)| source.line_index.is_some());
     let mut found: BTreeMap<(SourceId, u64), String> = indexed
         .par_iter()
@@ -153,6 +154,7 @@ fn streamed_again(
         options: ScanOptions::default(),
         piece_from: u64::MAX,
         reread: Some(&plan),
+        ports: crate::parse::pcap::Ports::with_extra(&[]),
     };
     files.par_iter().for_each(|(_, file)| {
         guarded(file, || scan_whole(file, &ctx));

@@ -172,6 +172,11 @@ impl<'a> Worker<'a> {
         self.damage.add(reader.damage());
     }
 
+    /// Counts the frames of a packet capture as its lines.
+    pub(super) fn count_frames(&mut self, frames: u64) {
+        self.source.lines = frames;
+    }
+
     /// Notes that reading stopped after line `line` with `err`.
     pub(super) fn note_read_error(&mut self, line: u64, err: std::io::Error) {
         self.read_errors.push((line, err));
@@ -308,11 +313,14 @@ impl<'a> Worker<'a> {
     /// starts again at the file's first time, and safepoint records are
     /// written when the stop ends but placed at its start; a JDBC spy's
     /// calls are known when they end, placed at their start, and the
-    /// threads' calls overlap.
+    /// threads' calls overlap; a capture's findings are told by flow.
     fn expects_order(&self, kind: Option<&EventKind>) -> bool {
         !matches!(
             self.kind,
-            SourceKind::AlarmExport | SourceKind::SystemMetrics | SourceKind::JdbcSpy
+            SourceKind::AlarmExport
+                | SourceKind::SystemMetrics
+                | SourceKind::JdbcSpy
+                | SourceKind::PacketCapture
         ) && !matches!(kind, Some(EventKind::Safepoint(_)))
     }
 

@@ -2,7 +2,9 @@
 //! under stable names (`duration_ms`, `cpu_steal`, `alarm_id`, …).
 
 use super::FieldValue;
-use crate::model::{AlarmState, DbCall, Event, EventKind, PauseKind, SystemSample, ThreadWait};
+use crate::model::{
+    AlarmState, DbCall, Event, EventKind, PacketFinding, PauseKind, SystemSample, ThreadWait,
+};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -298,6 +300,7 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
         }
         EventKind::ThreadWait(w) => put_thread_wait(w, sink),
         EventKind::DbCall(c) => put_db_call(c, sink),
+        EventKind::Packet(p) => put_packet(p, sink),
     }
 }
 
@@ -364,6 +367,64 @@ fn put_db_call(c: &DbCall, sink: &mut impl FieldSink) {
     });
     sink.put("gap_ms", || num(c.repeat.map(|r| r.gap_ms)));
     sink.put("period_ms", || num(c.repeat.map(|r| r.period_ms)));
+}
+
+/// A packet finding's fields: what was seen (`what`: reset, lost, late,
+/// silence, delivered, …), between which ends (`from`, `to`, their
+/// `from_addr`/`from_port`, `to_addr`/`to_port`, the flow's
+/// `service_port`, and `direction`: `request` toward that port — a node's
+/// heartbeat to the master, a gateway's statement to the database — or
+/// `answer` back), whether the capture was the sender's (`sent_here`
+/// yes, no or unknown), how many packets over how long (`packets`,
+/// `duration_ms`, `duration_s`), the mean round-trip time (`rtt_ms`), and
+/// for both-ends findings the other capture's packet (`peer_file`,
+/// `peer_host`, `peer_packet`) and its clock offset (`peer_offset_ms`).
+fn put_packet(p: &PacketFinding, sink: &mut impl FieldSink) {
+    let split = |end: &str| {
+        end.rsplit_once(':').map(|(a, port)| {
+            (
+                a.trim_matches(['[', ']']).to_string(),
+                port.parse::<f64>().ok(),
+            )
+        })
+    };
+    sink.put("what", || text(Some(p.what.name())));
+    sink.put("from", || text(Some(&p.from)));
+    sink.put("to", || text(Some(&p.to)));
+    sink.put("from_addr", || {
+        text(split(&p.from).map(|(a, _)| a).as_deref())
+    });
+    sink.put("from_port", || {
+        num(split(&p.from).and_then(|(_, port)| port))
+    });
+    sink.put("to_addr", || text(split(&p.to).map(|(a, _)| a).as_deref()));
+    sink.put("to_port", || num(split(&p.to).and_then(|(_, port)| port)));
+    sink.put("service_port", || num(Some(f64::from(p.service_port))));
+    sink.put("direction", || {
+        let to_service = split(&p.to).and_then(|(_, port)| port) == Some(f64::from(p.service_port));
+        text(Some(if to_service { "request" } else { "answer" }))
+    });
+    sink.put("sent_here", || {
+        text(Some(match p.sent_here {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        }))
+    });
+    sink.put("packets", || num(Some(p.packets as f64)));
+    sink.put("duration_ms", || num(p.duration_ms));
+    sink.put("duration_s", || num(p.duration_ms.map(|ms| ms / 1000.0)));
+    sink.put("rtt_ms", || num(p.rtt_ms));
+    sink.put("peer_file", || {
+        text(p.peer.as_ref().map(|r| r.file.as_str()))
+    });
+    sink.put("peer_host", || {
+        text(p.peer.as_ref().map(|r| r.host.as_str()))
+    });
+    sink.put("peer_packet", || {
+        num(p.peer.as_ref().map(|r| r.packet as f64))
+    });
+    sink.put("peer_offset_ms", || num(p.peer_offset_ms));
 }
 
 /// The innermost frame of code that is not the JDK's own: what the

@@ -97,6 +97,7 @@ pub enum EventClass {
     StreamEnd,
     ThreadWait,
     DbCall,
+    Packet,
 }
 
 impl EventClass {
@@ -113,6 +114,7 @@ impl EventClass {
             EventKind::StreamEnd(_) => EventClass::StreamEnd,
             EventKind::ThreadWait(_) => EventClass::ThreadWait,
             EventKind::DbCall(_) => EventClass::DbCall,
+            EventKind::Packet(_) => EventClass::Packet,
         }
     }
 }
