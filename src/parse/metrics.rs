@@ -105,41 +105,52 @@ impl Parser for MetricsParser {
 /// Stores a figure under the column name vmstat or sar prints; columns
 /// hbdiag has no use for (buffers, interrupts, sockets) are ignored.
 fn assign(sample: &mut SystemSample, column: &str, value: f64) {
-    let slot = match column {
-        "r" | "runq-sz" => &mut sample.run_queue,
-        "b" | "blocked" => &mut sample.blocked,
-        "us" | "%user" | "%usr" => &mut sample.cpu_user,
-        "sy" | "%system" | "%sys" => &mut sample.cpu_system,
-        "id" | "%idle" => &mut sample.cpu_idle,
-        "wa" | "%iowait" => &mut sample.cpu_iowait,
-        "st" | "%steal" => &mut sample.cpu_steal,
-        "si" => &mut sample.swap_in,
-        "so" => &mut sample.swap_out,
-        "ldavg-1" => &mut sample.load_1m,
-        "%util" => &mut sample.disk_util_pct,
-        "await" => &mut sample.disk_await_ms,
-        "rxdrop/s" => &mut sample.rx_drops_per_s,
-        "txdrop/s" => &mut sample.tx_drops_per_s,
-        "rxerr/s" => &mut sample.rx_errors_per_s,
-        "txerr/s" => &mut sample.tx_errors_per_s,
-        "majflt/s" => &mut sample.major_faults_per_s,
-        "pswpin/s" => &mut sample.pages_swapped_in_per_s,
-        "pswpout/s" => &mut sample.pages_swapped_out_per_s,
-        "%memused" => &mut sample.memory_used_pct,
-        "%swpused" => &mut sample.swap_used_pct,
-        _ => return,
-    };
-    *slot = Some(value);
+    if let Some(slot) = column_slot(column) {
+        *slot(sample) = Some(value);
+    }
+}
+
+/// Where a sample keeps a column's figure.
+pub(super) type ColumnSlot = fn(&mut SystemSample) -> &mut Option<f64>;
+
+/// The slot of a column vmstat or sar prints, `None` for columns hbdiag
+/// has no use for: looked up once per header, not once per row.
+pub(super) fn column_slot(column: &str) -> Option<ColumnSlot> {
+    Some(match column {
+        "r" | "runq-sz" => |s| &mut s.run_queue,
+        "b" | "blocked" => |s| &mut s.blocked,
+        "us" | "%user" | "%usr" => |s| &mut s.cpu_user,
+        "sy" | "%system" | "%sys" => |s| &mut s.cpu_system,
+        "id" | "%idle" => |s| &mut s.cpu_idle,
+        "wa" | "%iowait" => |s| &mut s.cpu_iowait,
+        "st" | "%steal" => |s| &mut s.cpu_steal,
+        "si" => |s| &mut s.swap_in,
+        "so" => |s| &mut s.swap_out,
+        "ldavg-1" => |s| &mut s.load_1m,
+        "%util" => |s| &mut s.disk_util_pct,
+        "await" => |s| &mut s.disk_await_ms,
+        "rxdrop/s" => |s| &mut s.rx_drops_per_s,
+        "txdrop/s" => |s| &mut s.tx_drops_per_s,
+        "rxerr/s" => |s| &mut s.rx_errors_per_s,
+        "txerr/s" => |s| &mut s.tx_errors_per_s,
+        "majflt/s" => |s| &mut s.major_faults_per_s,
+        "pswpin/s" => |s| &mut s.pages_swapped_in_per_s,
+        "pswpout/s" => |s| &mut s.pages_swapped_out_per_s,
+        "%memused" => |s| &mut s.memory_used_pct,
+        "%swpused" => |s| &mut s.swap_used_pct,
+        _ => return None,
+    })
 }
 
 /// A number as the tools print it; sar follows the locale's decimal comma.
 pub(super) fn figure(token: &str) -> Option<f64> {
-    if !token.is_empty() && token.len() <= 15 && token.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(
-            token
-                .bytes()
-                .fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64,
-        );
+    if !token.is_empty() && token.len() <= 15 {
+        let whole = token.bytes().try_fold(0u64, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+        });
+        if let Some(n) = whole {
+            return Some(n as f64);
+        }
     }
     let value = match token.contains(',') {
         true => token.replace(',', ".").parse::<f64>(),

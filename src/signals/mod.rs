@@ -235,10 +235,12 @@ pub struct SignalCatalog {
     defs: Vec<SignalDef>,
     by_name: HashMap<String, SignalId>,
     matchers: Vec<Matcher>,
-    /// Each event class with the indexes of its matchers in `matchers`, in
-    /// catalog order: an event is tried against its own class only (most
-    /// events are GC pauses, and most matchers are for text).
-    by_class: Vec<(EventClass, Vec<usize>)>,
+    /// Per source kind (in [`SourceKind::ALL`] order), each event class with
+    /// the indexes of its matchers in `matchers` whose signal that kind may
+    /// raise, in catalog order: an event is tried against its own class and
+    /// source only (most events are GC pauses or metrics samples, and most
+    /// matchers are for text).
+    by_class: Vec<Vec<(EventClass, Vec<usize>)>>,
     keywords: AhoCorasick,
     keyword_count: usize,
     pattern_set: RegexSet,
@@ -488,13 +490,9 @@ impl SignalCatalog {
             }
         }
         let mut signals: Vec<Signal> = Vec::new();
-        for &index in self.matchers_of(class) {
+        for &index in self.matchers_of(kind, class) {
             let matcher = &self.matchers[index];
             if signals.iter().any(|s| s.id == matcher.signal) {
-                continue;
-            }
-            let def = &self.defs[matcher.signal.0 as usize];
-            if !def.sources.is_empty() && !kind.provides().iter().any(|k| def.sources.contains(k)) {
                 continue;
             }
             if let Some((fields, proof)) = self.try_match(matcher, event, texts, scratch) {
@@ -508,9 +506,12 @@ impl SignalCatalog {
         signals
     }
 
-    fn matchers_of(&self, class: EventClass) -> &[usize] {
-        self.by_class
-            .iter()
+    fn matchers_of(&self, kind: SourceKind, class: EventClass) -> &[usize] {
+        let of_kind = SourceKind::ALL.iter().position(|&k| k == kind);
+        of_kind
+            .and_then(|at| self.by_class.get(at))
+            .into_iter()
+            .flatten()
             .find(|(c, _)| *c == class)
             .map_or(&[], |(_, indexes)| indexes)
     }
@@ -853,7 +854,10 @@ impl Builder {
         let prefilter = Prefilter::build(&requirements);
         Ok(SignalCatalog {
             prefilter,
-            by_class: by_class(&self.matchers),
+            by_class: SourceKind::ALL
+                .iter()
+                .map(|&kind| by_class(&self.matchers, &self.defs, kind))
+                .collect(),
             defs: self.defs,
             by_name: self.by_name,
             matchers: self.matchers,
@@ -911,9 +915,19 @@ fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
     Compiled { each, set }
 }
 
-fn by_class(matchers: &[Matcher]) -> Vec<(EventClass, Vec<usize>)> {
+/// The matchers of each event class whose signal a source of `kind` may
+/// raise: the signal names no sources, or one that `kind` provides.
+fn by_class(
+    matchers: &[Matcher],
+    defs: &[SignalDef],
+    kind: SourceKind,
+) -> Vec<(EventClass, Vec<usize>)> {
+    let raises = |matcher: &Matcher| {
+        let sources = &defs[matcher.signal.0 as usize].sources;
+        sources.is_empty() || kind.provides().iter().any(|k| sources.contains(k))
+    };
     let mut by_class: Vec<(EventClass, Vec<usize>)> = Vec::new();
-    for (index, matcher) in matchers.iter().enumerate() {
+    for (index, matcher) in matchers.iter().enumerate().filter(|(_, m)| raises(m)) {
         match by_class.iter_mut().find(|(c, _)| *c == matcher.class) {
             Some((_, indexes)) => indexes.push(index),
             None => by_class.push((matcher.class, vec![index])),

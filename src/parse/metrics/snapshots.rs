@@ -327,7 +327,10 @@ fn is_free_header(text: &str) -> bool {
 /// A PSI line: the resource it names (`/proc/pressure/cpu:some …`), its
 /// kind (`some`, `full`) and its 10-second average.
 fn psi(text: &str) -> Option<(Option<Resource>, &str, f64)> {
-    let (named, rest) = match text.split_once(':') {
+    // Only a path (`/proc/pressure/cpu:`) has a slash: rows of figures
+    // with a time in them are passed over without looking for its colon.
+    let pathed = text.contains('/').then(|| text.split_once(':')).flatten();
+    let (named, rest) = match pathed {
         Some((path, rest)) if path.contains("pressure/") => (resource_of(path), rest),
         _ => (None, text),
     };

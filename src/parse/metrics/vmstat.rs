@@ -10,7 +10,7 @@
 //!
 //! Without `-t` the rows carry no time and cannot be placed on the timeline.
 
-use super::{assign, figure, lend_sample};
+use super::{ColumnSlot, column_slot, figure, lend_sample};
 use crate::model::{LogTime, SystemSample};
 use crate::parse::{Sink, time};
 use crate::read::Line;
@@ -35,8 +35,9 @@ pub(super) fn is_banner(text: &str) -> bool {
 pub(super) struct Vmstat {
     /// The banner has a `timestamp` group: rows end with date and time.
     timed: bool,
-    /// Column names of the last header line.
-    columns: Vec<String>,
+    /// Where each column of the last header line goes in a sample (`None`
+    /// for a column hbdiag does not read).
+    columns: Vec<Option<ColumnSlot>>,
     /// Timestamps are UTC (`UTC`/`GMT` in the header); else host-local.
     utc: bool,
     /// The missing-timestamp warning was given.
@@ -86,7 +87,7 @@ impl Vmstat {
         } else {
             tokens
         };
-        self.columns = columns.iter().map(|c| c.to_string()).collect();
+        self.columns = columns.iter().map(|c| column_slot(c)).collect();
         if !self.timed && !self.warned {
             self.warned = true;
             sink.warning(
@@ -112,8 +113,11 @@ impl Vmstat {
         let (values, stamp) = tokens.split_at(self.columns.len());
         let time = stamp_time(stamp, text)?;
         let mut sample = SystemSample::default();
-        for (column, token) in self.columns.iter().zip(values) {
-            assign(&mut sample, column, figure(token)?);
+        for (slot, token) in self.columns.iter().zip(values) {
+            let value = figure(token)?;
+            if let Some(slot) = slot {
+                *slot(&mut sample) = Some(value);
+            }
         }
         Some((self.clock(time), sample))
     }
