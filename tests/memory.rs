@@ -60,6 +60,19 @@ fn alone() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Analyses `bundle` with the built-in rules (loaded before the measure
+/// starts), then removes it: the analysis and the peak heap it took.
+fn analyze_measured(bundle: &Path) -> (hbdiag::pipeline::Analysis, usize) {
+    let defs = hbdiag::pipeline::Definitions::load(None).expect("the built-in rules load");
+    let options = hbdiag::pipeline::AnalyzeOptions {
+        paths: vec![bundle.to_path_buf()],
+        ..Default::default()
+    };
+    let result = measured(|| hbdiag::pipeline::analyze(&options, &defs));
+    std::fs::remove_dir_all(bundle).unwrap();
+    result
+}
+
 /// What `run` returns and the peak heap it used, in bytes.
 fn measured<T>(run: impl FnOnce() -> T) -> (T, usize) {
     let before = IN_USE.load(Ordering::Relaxed);
@@ -128,13 +141,7 @@ fn a_flood_of_matching_lines_keeps_the_heap_small() {
     write_node_log(&logs.join("node.log")).unwrap();
     write_vmstat(&bundle.join("infa01/vmstat-infa01.log")).unwrap();
 
-    let defs = hbdiag::pipeline::Definitions::load(None).expect("the built-in rules load");
-    let options = hbdiag::pipeline::AnalyzeOptions {
-        paths: vec![bundle.clone()],
-        ..Default::default()
-    };
-    let (analysis, peak) = measured(|| hbdiag::pipeline::analyze(&options, &defs));
-    std::fs::remove_dir_all(&bundle).unwrap();
+    let (analysis, peak) = analyze_measured(&bundle);
 
     let records: u64 = analysis.sources.iter().map(|s| s.records).sum();
     assert_eq!(records, NODE_LOG_LINES + VMSTAT_ROWS, "every line was read");
@@ -214,13 +221,7 @@ fn a_large_capture_keeps_the_heap_small() {
     std::fs::create_dir_all(&folder).unwrap();
     let frames = write_capture(&folder.join("hb.pcapng"));
 
-    let defs = hbdiag::pipeline::Definitions::load(None).expect("the built-in rules load");
-    let options = hbdiag::pipeline::AnalyzeOptions {
-        paths: vec![bundle.clone()],
-        ..Default::default()
-    };
-    let (analysis, peak) = measured(|| hbdiag::pipeline::analyze(&options, &defs));
-    std::fs::remove_dir_all(&bundle).unwrap();
+    let (analysis, peak) = analyze_measured(&bundle);
 
     let capture = &analysis.sources[0];
     assert_eq!(capture.lines, frames, "every packet was read");
