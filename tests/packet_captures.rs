@@ -27,6 +27,12 @@ fn stdout(args: &[&str]) -> String {
 
 /// A capture of one reset from 10.0.0.9:`port` to a client, at 10:00 UTC.
 fn reset_capture(port: u16) -> Vec<u8> {
+    capture_of(port, &[])
+}
+
+/// [`reset_capture`], then a UDP datagram (nothing a flow follows) at each
+/// of `later_ns`.
+fn capture_of(port: u16, later_ns: &[i64]) -> Vec<u8> {
     let mut frame = Vec::new();
     PacketBuilder::ethernet2([2; 6], [4; 6])
         .ipv4([10, 0, 0, 9], [10, 0, 0, 1], 64)
@@ -39,7 +45,35 @@ fn reset_capture(port: u16) -> Vec<u8> {
     writer
         .frame(1_773_309_600_000_000_000, &frame, 128)
         .unwrap();
+    let mut datagram = Vec::new();
+    PacketBuilder::ethernet2([2; 6], [4; 6])
+        .ipv4([10, 0, 0, 9], [10, 0, 0, 1], 64)
+        .udp(123, 123)
+        .write(&mut datagram, &[0; 48])
+        .unwrap();
+    for &at in later_ns {
+        writer.frame(at, &datagram, 128).unwrap();
+    }
     writer.finish().unwrap()
+}
+
+#[test]
+fn a_capture_covers_its_first_to_its_last_packet_not_only_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let an_hour_later = 1_773_309_600_000_000_000 + 3_600 * 1_000_000_000;
+    write(
+        dir.path(),
+        "infagw01/hb.pcapng",
+        &capture_of(1521, &[an_hour_later]),
+    );
+    let report = analyze_json(dir.path(), &[]);
+    let host = &report["hosts"][0];
+    assert_eq!(host["name"], "infagw01");
+    assert_eq!(host["logs_from"], "2026-03-12T10:00:00.000Z", "{host:#}");
+    assert_eq!(
+        host["logs_to"], "2026-03-12T11:00:00.000Z",
+        "the quiet hour after the reset is covered: {host:#}"
+    );
 }
 
 #[test]

@@ -662,6 +662,10 @@ fn scan_capture(
     let read = pcap::read_capture(stream, &ctx.ports, &mut worker);
     worker.count_frames(read.counts.frames);
     let (mut source, events) = worker.finish();
+    if let Some([(_, first), (last, last_ns)]) = read.counts.span {
+        source.first_time = Some(pcap::utc(first));
+        source.last_record = Some((last, pcap::utc(last_ns), format!("packet {last}")));
+    }
     source.capture = Some(Box::new(read.digest));
     (source, events)
 }

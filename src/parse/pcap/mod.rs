@@ -35,6 +35,10 @@ pub struct CaptureCounts {
     pub frames: u64,
     /// Frames that were TCP.
     pub tcp: u64,
+    /// The first and the last frame read: number and time (ns since the
+    /// epoch, by the capture host's clock). What the capture covers, whether
+    /// or not anything in it was worth a finding.
+    pub span: Option<[(u64, i64); 2]>,
 }
 
 /// What reading a capture gives besides its events: its counts, and its
@@ -56,15 +60,19 @@ pub fn read_capture(input: impl BufRead, ports: &Ports, sink: &mut dyn Sink) -> 
     let mut problems = Vec::new();
     counts.frames = frames::read_frames(
         input,
-        &mut |frame| match decode::segment(frame.link, frame.data) {
-            Ok(segment) => {
-                counts.tcp += 1;
-                flows.segment(&segment, frame.number, frame.unix_ns);
+        &mut |frame| {
+            let at = (frame.number, frame.unix_ns);
+            counts.span = Some(counts.span.map_or([at, at], |[first, _]| [first, at]));
+            match decode::segment(frame.link, frame.data) {
+                Ok(segment) => {
+                    counts.tcp += 1;
+                    flows.segment(&segment, frame.number, frame.unix_ns);
+                }
+                Err(NotTcp::Link(link)) => {
+                    links.insert((link, frame.number));
+                }
+                Err(NotTcp::Other) => {}
             }
-            Err(NotTcp::Link(link)) => {
-                links.insert((link, frame.number));
-            }
-            Err(NotTcp::Other) => {}
         },
         &mut |problem| problems.push(problem),
     );

@@ -141,13 +141,14 @@ fn sorted(
 
 fn check_variant(format: Format) {
     let (counts, sink) = read(&capture(format, &exchange()));
+    assert_eq!((counts.frames, counts.tcp), (14, 14));
+    let [(first, first_ns), (last, last_ns)] = counts.span.expect("frames were read");
     assert_eq!(
-        counts,
-        CaptureCounts {
-            frames: 14,
-            tcp: 14
-        }
+        (first, last),
+        (1, 14),
+        "the span runs from the first frame to the last"
     );
+    assert!(first_ns < last_ns);
     assert!(sink.warnings.is_empty(), "{:?}", sink.warnings);
     assert_eq!(summary(&sink), sorted(EXPECTED.to_vec()), "{format:?}");
     let reset = sink
@@ -259,7 +260,15 @@ fn packets_that_are_not_tcp_are_skipped_and_still_numbered() {
         .frame(T0 + S, &frame(&seg(0, false, 7, 8, "RA", 0)), 128)
         .unwrap();
     let (counts, sink) = read(&writer.finish().unwrap());
-    assert_eq!(counts, CaptureCounts { frames: 3, tcp: 1 });
+    assert_eq!(
+        counts,
+        CaptureCounts {
+            frames: 3,
+            tcp: 1,
+            span: Some([(1, T0), (3, T0 + S)]),
+        },
+        "frames that are not TCP count in the span too"
+    );
     assert!(sink.warnings.is_empty(), "{:?}", sink.warnings);
     let reset = sink
         .events
