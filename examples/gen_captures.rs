@@ -7,8 +7,10 @@
 //! `cargo run --example gen_captures -- fixtures`
 //!
 //! The bundles' logs come from fixtures/unexplained, fixtures/gc-worker and
-//! fixtures/db-outage; the captures are committed, so a clone needs not run
-//! this.
+//! fixtures/db-outage, each host's moved by its capture's clock offset
+//! (packets-lost: infawk01 +3.2 s; packets-gc-worker: infagw01 -2.4 s), so
+//! a host's logs and capture read one clock as on a real host; the captures
+//! are committed, so a clone needs not run this.
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use etherparse::PacketBuilder;

@@ -179,8 +179,14 @@ fn a_host_behind_its_alarms_is_corrected_and_the_doubt_is_told() {
 
 #[test]
 fn clocks_that_agree_give_no_skew() {
+    // Their hosts' clocks are seconds apart on purpose, as the captures at
+    // both ends measure (tests/packet_captures.rs).
+    let skewed = ["packets-lost", "packets-gc-worker"];
     for entry in fs::read_dir(fixture("")).unwrap() {
         let path = entry.unwrap().path();
+        if skewed.iter().any(|name| path.ends_with(name)) {
+            continue;
+        }
         let report = analyze_json(&path, &[]);
         assert!(
             skews(&report).is_empty(),

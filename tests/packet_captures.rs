@@ -232,6 +232,47 @@ fn matched_packets_measure_the_clock_offset_and_the_late_heartbeat() {
     assert_eq!(late[0]["@timestamp"], "2026-03-12T14:12:03.450Z");
 }
 
+/// The bundle's one clock skew: `(ahead, corrected clock, correction in s)`,
+/// after checking its evidence is the two captures' matched packets.
+fn capture_skew(bundle: &str) -> (String, String, f64) {
+    let report = analyze_json(&fixture(bundle), &[]);
+    let skews = report["clock_skews"].as_array().unwrap();
+    assert_eq!(skews.len(), 1, "{skews:#?}");
+    let skew = &skews[0];
+    let evidence = skew["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 1, "one observation per host pair: {skew:#}");
+    assert_eq!(evidence[0]["pair"], "packet_capture_match");
+    for end in ["cause", "effect"] {
+        let file = evidence[0][end]["file"].as_str().unwrap();
+        assert!(file.contains("/captures/"), "{file}");
+        assert_eq!(evidence[0][end]["signals"][0], "packets_delivered");
+    }
+    assert_eq!(skew["verdicts_hold"], true, "{skew:#}");
+    (
+        skew["ahead"].as_str().unwrap().to_string(),
+        skew["corrected_clock"].as_str().unwrap().to_string(),
+        skew["correction_s"].as_f64().unwrap(),
+    )
+}
+
+#[test]
+fn the_offset_the_captures_measured_corrects_the_hosts_clocks() {
+    // The generator stamps infawk01's capture 3.2 s ahead in packets-lost,
+    // and infagw01's 2.4 s behind in packets-gc-worker; each host's logs
+    // read the clock its capture does.
+    for (bundle, truth_s) in [("packets-lost", -3.2), ("packets-gc-worker", -2.4)] {
+        let (ahead, corrected, correction_s) = capture_skew(bundle);
+        assert_eq!(
+            (ahead.as_str(), corrected.as_str()),
+            ("infawk01", "infawk01")
+        );
+        assert!(
+            (correction_s - truth_s).abs() <= 0.05,
+            "{bundle}: {correction_s}"
+        );
+    }
+}
+
 #[test]
 fn a_sender_frozen_by_gc_is_silent_and_its_heartbeats_delivered() {
     let report = analyze_json(&fixture("packets-gc-worker"), &[]);

@@ -14,6 +14,7 @@
 
 use super::{Entry, HostId, Timeline};
 use crate::definitions::{DefinitionError, DefinitionFile};
+use crate::model::EventKind;
 use crate::signals::{SignalCatalog, SignalId};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -26,6 +27,11 @@ pub const REPORTED_SKEW_MS: f64 = 2_000.0;
 const SEARCH_MS: f64 = 300_000.0;
 /// A run's first event comes after at least this long without one.
 const DEFAULT_QUIET_S: f64 = 300.0;
+/// How far the offset packet captures at both ends measured may be off the
+/// hosts' true offset: the difference of the two directions' delays.
+const CAPTURE_OFFSET_TOLERANCE_MS: f64 = 50.0;
+/// The observation id of a clock offset measured by packet captures.
+pub const CAPTURE_PAIR: &str = "packet_capture_match";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -237,24 +243,26 @@ pub fn estimate(
     node_interval_ms: impl Fn(HostId) -> f64,
 ) -> Vec<Skew> {
     let mut by_clocks: BTreeMap<(Clock, Clock), Bounds> = BTreeMap::new();
-    for pair in &pairs.pairs {
-        for (observation, [low, high]) in observe(timeline, pair, &node_interval_ms) {
-            let cause = Clock::of(&timeline.entries[observation.cause]);
-            let effect = Clock::of(&timeline.entries[observation.effect]);
-            let (key, low, high) = if cause < effect {
-                ((cause, effect), low, high)
-            } else {
-                ((effect, cause), -high, -low)
-            };
-            let bounds = by_clocks.entry(key).or_insert(Bounds {
-                low: f64::NEG_INFINITY,
-                high: f64::INFINITY,
-                observations: Vec::new(),
-            });
-            bounds.low = bounds.low.max(low);
-            bounds.high = bounds.high.min(high);
-            bounds.observations.push(observation);
-        }
+    let paired = pairs
+        .pairs
+        .iter()
+        .flat_map(|pair| observe(timeline, pair, &node_interval_ms));
+    for (observation, [low, high]) in paired.chain(captured(timeline)) {
+        let cause = Clock::of(&timeline.entries[observation.cause]);
+        let effect = Clock::of(&timeline.entries[observation.effect]);
+        let (key, low, high) = if cause < effect {
+            ((cause, effect), low, high)
+        } else {
+            ((effect, cause), -high, -low)
+        };
+        let bounds = by_clocks.entry(key).or_insert(Bounds {
+            low: f64::NEG_INFINITY,
+            high: f64::INFINITY,
+            observations: Vec::new(),
+        });
+        bounds.low = bounds.low.max(low);
+        bounds.high = bounds.high.min(high);
+        bounds.observations.push(observation);
     }
     by_clocks
         .into_iter()
@@ -289,6 +297,60 @@ fn skew(
         min_ms,
         max_ms,
         observations,
+    }
+}
+
+/// The clock offsets packet captures at both ends measured, each pair of
+/// hosts once: the cause is the first matched finding in one host's
+/// capture, the effect the first of the other direction in the other
+/// host's. The matched packets give the offset to within the difference of
+/// the two directions' delays, [`CAPTURE_OFFSET_TOLERANCE_MS`] either way.
+fn captured(timeline: &Timeline) -> Vec<(Observation, [f64; 2])> {
+    let mut first: BTreeMap<(HostId, HostId), (usize, f64)> = BTreeMap::new();
+    for (index, entry) in timeline.entries.iter().enumerate() {
+        let EventKind::Packet(packet) = &entry.event.kind else {
+            continue;
+        };
+        let (Some(peer), Some(offset)) = (&packet.peer, packet.peer_offset_ms) else {
+            continue;
+        };
+        let Some(receiver) = timeline.host_id(&peer.host) else {
+            continue;
+        };
+        if receiver != entry.host && Clock::of(entry) == Clock::Host(entry.host) {
+            first
+                .entry((entry.host, receiver))
+                .or_insert((index, offset));
+        }
+    }
+    first
+        .iter()
+        .filter(|((sender, receiver), _)| sender < receiver)
+        .filter_map(|(&(sender, receiver), &(cause, offset))| {
+            let &(effect, _) = first.get(&(receiver, sender))?;
+            let entries = &timeline.entries;
+            // The captures measured their clocks as written: what this
+            // timeline has moved them by since counts.
+            let offset = offset + moved_ms(&entries[effect])? - moved_ms(&entries[cause])?;
+            let observation = Observation {
+                pair: CAPTURE_PAIR.to_string(),
+                cause,
+                effect,
+            };
+            let tolerance = CAPTURE_OFFSET_TOLERANCE_MS;
+            Some((observation, [offset - tolerance, offset + tolerance]))
+        })
+        .collect()
+}
+
+/// How far the timeline has moved a capture entry from the time its capture
+/// stamped it (a corrected clock), in ms.
+fn moved_ms(entry: &Entry) -> Option<f64> {
+    match entry.event.time {
+        crate::model::LogTime::Zoned(stamped) => {
+            Some((entry.time - stamped.with_timezone(&chrono::Utc)).num_milliseconds() as f64)
+        }
+        _ => None,
     }
 }
 

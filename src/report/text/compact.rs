@@ -8,6 +8,7 @@ use super::summary::{host_and_node, severity_name, verdict_paint};
 use super::{clean, percent};
 use crate::model::SourceKind;
 use crate::report::{DisplayZone, Evidence, IncidentReport, Report, RootCause, collect_hint};
+use crate::timeline::skew::CAPTURE_PAIR;
 use std::collections::BTreeMap;
 
 /// Evidence lines shown per verdict before "+N more".
@@ -436,10 +437,11 @@ pub fn clock_skews(page: &mut Page<'_>, report: &Report) {
             "    ",
         );
         for e in &skew.evidence {
-            page.line(&format!(
-                "    {}: the cause, then its effect",
-                clean(&e.pair)
-            ));
+            let order = match e.pair.as_str() {
+                CAPTURE_PAIR => "each direction as its sender captured it",
+                _ => "the cause, then its effect",
+            };
+            page.line(&format!("    {}: {order}", clean(&e.pair)));
             evidence_line(page, &e.cause, &e.cause.time);
             evidence_line(page, &e.effect, &e.cause.time);
         }
