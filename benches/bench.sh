@@ -4,7 +4,7 @@
 # the plain profile (mostly quiet INFO lines), gzipped, one large node.log,
 # and the flood profile (`gen_bundle --flood`: many matching lines) at x1
 # and x4 (MB_PER_HOST x 4), then single ~200 MB files of each structured
-# kind. The terms are the ones hbdiag searches every record for (`hbdiag
+# kind and a 1 GB packet capture. The terms are the ones hbdiag searches every record for (`hbdiag
 # rules terms`), case ignored as hbdiag does; other rows compare with rg on
 # a short hand-picked list, and the flood rows with the six alternatives
 # `ERROR|FATAL|heartbeat|GC pause|Full GC|Exception`.
@@ -29,7 +29,7 @@ for tool in rg hyperfine /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y ripgrep hyperfine time)" >&2; exit 1; }
 done
 
-cargo build --release --quiet --bin hbdiag --example gen_bundle
+cargo build --release --quiet --bin hbdiag --example gen_bundle --example gen_captures
 hbdiag=target/release/hbdiag
 gen=target/release/examples/gen_bundle
 quiet=$($hbdiag analyze --help | grep -q -- '--quiet' && echo --quiet || true)
@@ -149,3 +149,14 @@ for spec in "exceptions */exceptions.log logs/node01/exceptions.log" \
       "$(seconds "$hbdiag gc $dir/host/$3 > /dev/null")" "$(peak_rss_mb "$hbdiag gc $dir/host/$3")"
   fi
 done
+
+# A 1 GB packet capture of the master gateway (`gen_captures --large`):
+# heartbeats amid a JDBC result set streaming from the DB port.
+capture=$out/single-capture/host/captures/hb.pcapng
+if [ ! -f "$capture" ]; then
+  mkdir -p "$(dirname "$capture")"
+  target/release/examples/gen_captures --large 1024 "$capture"
+fi
+dir=$out/single-capture
+printf '  %-12s %5s  analyze %6.2f s  peak RSS %s MB\n' capture "$(du -sh "$dir" | cut -f1)" \
+  "$(seconds "$(run "$dir")")" "$(peak_rss_mb "$(run "$dir")")"

@@ -6,6 +6,9 @@
 //!
 //! `cargo run --example gen_captures -- fixtures`
 //!
+//! `gen_captures --large MB FILE` writes one large capture for
+//! `benches/bench.sh` instead.
+//!
 //! The bundles' logs come from fixtures/unexplained, fixtures/gc-worker and
 //! fixtures/db-outage, each host's moved by its capture's clock offset
 //! (packets-lost: infawk01 +3.2 s; packets-gc-worker: infagw01 -2.4 s), so
@@ -355,9 +358,85 @@ fn reset_by_the_db_host(root: &Path) {
     );
 }
 
+/// A master gateway's capture of `mb` MB for the benchmark, taken as the
+/// README says (`-s 128`, the domain and DB ports) and written as it is
+/// made, ten seconds at a time: 40 nodes' heartbeats to the domain port
+/// every 15 s, the DB heartbeat every 8 s, and a JDBC result set streaming
+/// from the DB port (a segment a millisecond, most of the packets) with
+/// every second one acknowledged.
+fn large_capture(path: &Path, mb: u64) {
+    const NODES: u8 = 40;
+    const CHUNK_NS: i64 = 10 * S;
+    let file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let mut writer = CaptureWriter::new(file, Format::PcapNg, ETHERNET).expect("header");
+    let mut master = Capture::new(MASTER, 0);
+    let mut nodes: Vec<Conn> = (0..NODES)
+        .map(|i| Conn::new(([10, 20, 1, 10 + i], 41_000), (MASTER, 6005), [1, 1]))
+        .collect();
+    let mut db = Conn::new((MASTER, 50_112), (DB, 1521), [7, 9]);
+    let mut result_set = Conn::new((MASTER, 50_114), (DB, 1521), [11, 13]);
+    let start = utc("2026-03-12 12:00:00");
+    let mut from = start;
+    let mut written = 0u64;
+    while written < mb << 20 {
+        for (i, node) in nodes.iter_mut().enumerate() {
+            let mut at = start + i as i64 * 370 * MS;
+            while at < from {
+                at += 15 * S;
+            }
+            while at < from + CHUNK_NS {
+                node.send(
+                    &mut [&mut master],
+                    at,
+                    0,
+                    "A",
+                    HEARTBEAT_BYTES,
+                    Fate::Delivered,
+                );
+                node.send(
+                    &mut [&mut master],
+                    at + 3 * MS,
+                    1,
+                    "A",
+                    ANSWER_BYTES,
+                    Fate::Delivered,
+                );
+                at += 15 * S;
+            }
+        }
+        db_heartbeats(
+            &mut [&mut master],
+            &mut db,
+            from + 100 * MS,
+            from + CHUNK_NS,
+        );
+        let mut at = from;
+        while at < from + CHUNK_NS - 10 * MS {
+            result_set.send(&mut [&mut master], at, 1, "A", 1448, Fate::Delivered);
+            if (at - from) / MS % 2 == 1 {
+                result_set.send(&mut [&mut master], at + MS / 2, 0, "A", 0, Fate::Delivered);
+            }
+            at += MS;
+        }
+        master.frames.sort_by_key(|(t, _)| *t);
+        for (t, frame) in master.frames.drain(..) {
+            written += frame.len().min(128) as u64 + 32;
+            writer.frame(t, &frame, 128).expect("frame");
+        }
+        from += CHUNK_NS;
+    }
+    writer.finish().expect("write");
+}
+
 fn main() {
-    let root = std::env::args().nth(1).unwrap_or_else(|| "fixtures".into());
-    let root = Path::new(&root);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, mb, path] = args.as_slice()
+        && flag == "--large"
+    {
+        large_capture(Path::new(path), mb.parse().expect("--large MB FILE"));
+        return;
+    }
+    let root = Path::new(args.first().map_or("fixtures", String::as_str));
     lost_in_between(root);
     sender_frozen_by_gc(root);
     reset_by_the_db_host(root);
