@@ -7,7 +7,8 @@
 //! location, continuation lines), never on its time or line.
 
 use crate::parse::RecordPeek;
-use crate::signals::{Signal, push_key_part};
+use crate::signals::{Signal, digits_as_zero, push_key_part};
+use std::ops::Range;
 
 /// Slots of the table: enough for the handful of records a flood mixes,
 /// small enough that a miss costs one hash and one comparison.
@@ -34,6 +35,25 @@ pub(super) struct Verdicts {
     slot: usize,
     /// Whether the record last looked up was found in `slot`.
     found: bool,
+    /// The shapes of records the prefilter refused (see [`Shapes`]).
+    shapes: Shapes,
+}
+
+/// A direct-mapped table of the shapes of refused records: their level,
+/// code and searchable texts with each digit read as `0`. A flood's INFO
+/// lines change their figures every time ("processed in 31 ms", "in
+/// 685 ms"), so the table of whole records misses them; every record of a
+/// remembered shape is refused as well, which the prefilter checks once
+/// when the shape is remembered (`SignalCatalog::refuses_shape`).
+#[derive(Default)]
+struct Shapes {
+    slots: Vec<Option<Vec<u8>>>,
+    /// The shape of the record last looked up, and where its message and
+    /// continuation lie in it.
+    key: Vec<u8>,
+    message: Range<usize>,
+    continuation: Range<usize>,
+    slot: usize,
 }
 
 impl Default for Verdicts {
@@ -55,6 +75,7 @@ impl Verdicts {
             key: Vec::new(),
             slot: 0,
             found: false,
+            shapes: Shapes::default(),
         }
     }
 
@@ -80,6 +101,52 @@ impl Verdicts {
             push_key_part(&mut self.key, part);
         }
         None
+    }
+
+    /// Whether a record of the shape of `record` was remembered refused
+    /// (then so is `record`). Keeps the shape for
+    /// [`Verdicts::shaped`] and [`Verdicts::remember_refused_shape`].
+    pub fn recall_refused_shape(&mut self, record: &RecordPeek<'_>) -> bool {
+        if self.capacity == 0 {
+            return false;
+        }
+        let shapes = &mut self.shapes;
+        let key = &mut shapes.key;
+        key.clear();
+        key.push(key_parts(record).0);
+        push_key_part(key, record.code);
+        shapes.message = push_shaped_part(key, record.message);
+        shapes.continuation = push_shaped_part(key, record.continuation);
+        shapes.slot = hash(0, key) as usize & (self.capacity - 1);
+        if shapes.slots.is_empty() {
+            shapes.slots.resize_with(self.capacity, || None);
+        }
+        shapes.slots[shapes.slot].as_deref() == Some(key.as_slice())
+    }
+
+    /// `record` with the message and continuation of the shape
+    /// [`Verdicts::recall_refused_shape`] last looked up.
+    pub fn shaped<'s>(&'s self, record: &RecordPeek<'s>) -> RecordPeek<'s> {
+        let text = |range: &Range<usize>| {
+            std::str::from_utf8(&self.shapes.key[range.clone()]).unwrap_or_default()
+        };
+        RecordPeek {
+            message: text(&self.shapes.message),
+            continuation: text(&self.shapes.continuation),
+            ..*record
+        }
+    }
+
+    /// Remembers the shape last looked up as refused, in place of whatever
+    /// its slot held.
+    pub fn remember_refused_shape(&mut self) {
+        let shapes = &mut self.shapes;
+        if let Some(slot) = shapes.slots.get_mut(shapes.slot) {
+            match slot {
+                Some(kept) => kept.clone_from(&shapes.key),
+                empty => *empty = Some(shapes.key.clone()),
+            }
+        }
     }
 
     /// Remembers the verdict on the record [`Verdicts::recall`] last looked
@@ -111,6 +178,16 @@ fn key_parts<'a>(record: &RecordPeek<'a>) -> (u8, [Option<&'a str>; 5]) {
         Some(record.continuation),
     ];
     (level, parts)
+}
+
+/// [`push_key_part`] with each digit of `text` read as `0`: where the
+/// shaped text lies in `key`.
+fn push_shaped_part(key: &mut Vec<u8>, text: &str) -> Range<usize> {
+    key.push(1);
+    key.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    let start = key.len();
+    digits_as_zero(text.as_bytes(), key);
+    start..key.len()
 }
 
 /// Whether `key` (written by [`push_key_part`]) holds `level` and `parts`,
@@ -233,6 +310,26 @@ mod tests {
         verdicts.remember(fold);
         let found = verdicts.recall(&record);
         assert!(matches!(found, Some(Verdict::Fold { .. })));
+    }
+
+    #[test]
+    fn records_that_differ_only_in_their_digits_share_a_refused_shape() {
+        let mut verdicts = Verdicts::default();
+        let first = peek("Request processed in 31 ms.", "", "2026-03-12T10:00:00");
+        assert!(!verdicts.recall_refused_shape(&first));
+        assert_eq!(
+            verdicts.shaped(&first).message,
+            "Request processed in 00 ms."
+        );
+        verdicts.remember_refused_shape();
+        let later = peek("Request processed in 86 ms.", "", "2026-03-12T10:00:01");
+        assert!(verdicts.recall_refused_shape(&later));
+        let longer = peek("Request processed in 685 ms.", "", "2026-03-12T10:00:02");
+        assert!(!verdicts.recall_refused_shape(&longer), "another length");
+        let mut other_code = later;
+        other_code.code = Some("DOM_10162");
+        assert!(!verdicts.recall_refused_shape(&other_code));
+        assert!(!Verdicts::with_slots(0).recall_refused_shape(&first));
     }
 
     #[test]

@@ -557,13 +557,24 @@ impl Sink for Worker<'_> {
             }
             _ => {}
         }
+        let level_kept = self.level_kept(record.level);
+        if !level_kept && self.verdicts.recall_refused_shape(record) {
+            return false;
+        }
         let literal_hit =
             self.catalog
                 .may_match_record(record.code, record.searchable(), record.level);
         self.literal_hit = Some(literal_hit);
-        let wanted = literal_hit || self.level_kept(record.level);
+        let wanted = literal_hit || level_kept;
         if !wanted {
             self.verdicts.remember(Verdict::Skip);
+            let shaped = self.verdicts.shaped(record);
+            if self
+                .catalog
+                .refuses_shape(shaped.searchable(), shaped.level)
+            {
+                self.verdicts.remember_refused_shape();
+            }
         }
         wanted
     }
@@ -672,7 +683,7 @@ mod tests {
     /// Records of a node.log that raise folding signals, raise none, are
     /// kept for their level only, carry stack traces, or differ only in a
     /// number.
-    const RECORDS: [&str; 7] = [
+    const RECORDS: [&str; 11] = [
         "INFO  [Master Elect Data Writer] [DOM_10161] Updated the master election data in the domain configuration database.",
         "INFO  [LDAP Synchronization] [UM_10101] Retrying the user synchronization: the earlier attempt read timed out.",
         "ERROR [Domain Monitor] [DOM_10025] The node cannot send heartbeat messages to the master gateway node.",
@@ -680,6 +691,10 @@ mod tests {
         "ERROR [Master Elect Data Writer] java.sql.SQLRecoverableException: ORA-01034: ORACLE not available\n\tat oracle.jdbc.driver.T4CTTIoer11.processError(T4CTTIoer11.java:494)\nCaused by: java.net.SocketException: Connection reset",
         "INFO  [Domain Monitor] [DOM_10000] Domain monitor collected statistics for 12 services; heartbeat latency 3 ms.",
         "INFO  [Domain Monitor] [DOM_10000] Domain monitor collected statistics for 12 services; heartbeat latency 4 ms.",
+        "INFO  [Catalina] [CCM_10012] Request processed in 31 ms by worker thread pool-7.",
+        "INFO  [Catalina] [CCM_10012] Request processed in 685 ms by worker thread pool-3.",
+        "INFO  [main] The node process received signal 16 from the operating system.",
+        "INFO  [main] The node process received signal 15 from the operating system.",
     ];
 
     #[test]
@@ -702,6 +717,23 @@ mod tests {
                 100,
                 "the kept line and its 99 repeats"
             );
+        }
+    }
+
+    #[test]
+    fn a_refused_shape_refuses_only_records_no_term_could_match() {
+        // `received signal 15` is a term of role logs: signal 16 is refused,
+        // and its shape (`received signal 00`) may hold the term.
+        let at = |s: u32, signal: u32| {
+            format!(
+                "2026-03-01 10:14:{s:02},402 | INFO  | [Signal handler] | RECEIVED SIGNAL {signal} from the shell. | org.apache.flink.runtime.util.SignalHandler$Handler.handle(SignalHandler.java:88)\n"
+            )
+        };
+        let text = [at(0, 16), at(1, 17), at(2, 15), at(3, 16)].concat();
+        for verdicts in [Verdicts::default(), Verdicts::with_slots(0)] {
+            let (_, kept) = scan(SourceKind::RoleLog, &text, KeepPolicy::default(), verdicts);
+            let lines: Vec<u64> = kept.iter().map(|k| k.event.line).collect();
+            assert_eq!(lines, [3], "{kept:#?}");
         }
     }
 

@@ -22,6 +22,7 @@ use fields::event_field;
 pub use fields::{Fields, event_fields};
 pub(crate) use memo::push_key_part;
 use memo::{Memo, Recall};
+pub(crate) use prefilter::digits_as_zero;
 
 /// Index of a signal definition in the catalog.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -396,6 +397,22 @@ impl SignalCatalog {
         self.prefilter
             .as_ref()
             .is_none_or(|p| p.admits(code, texts, level))
+    }
+
+    /// Whether every record of the shape of one
+    /// [`may_match_record`](Self::may_match_record) refused is refused too:
+    /// the same code and level, and texts that differ from its only in
+    /// their digits (`shaped_texts`, with each digit read as `0`). Lets the
+    /// scan remember a refusal for the records of a flood whose figures
+    /// change every time.
+    pub fn refuses_shape<'t>(
+        &self,
+        shaped_texts: impl Iterator<Item = &'t str>,
+        level: Option<Level>,
+    ) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_some_and(|p| p.refuses_shape(shaped_texts, level))
     }
 
     /// The prefilter's verdict on a built event: false only for a text

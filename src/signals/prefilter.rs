@@ -30,6 +30,11 @@ pub(super) struct Prefilter {
     /// most records' codes are told apart by it alone.
     code_tails: Vec<u64>,
     literals: GatedTerms,
+    /// The literals that hold a digit, each digit read as `0`: what a text
+    /// of a refused record's [shape](digits_as_zero) must be searched for
+    /// before every text of that shape is refused too. `None` when no
+    /// literal holds a digit.
+    shaped_digit_literals: Option<GatedTerms>,
     /// The least severe level at which a record is admitted whatever its
     /// text: matchers that name no text (any `FATAL`, or `FATAL` from the
     /// master election thread) need every record at their level.
@@ -128,7 +133,16 @@ impl Prefilter {
         }
         let code_list = loosest_gates(codes);
         let literals = without_redundant(literals);
+        let shaped_digit_literals: Vec<(String, Gate)> = literals
+            .iter()
+            .filter(|(literal, _)| literal.bytes().any(|b| b.is_ascii_digit()))
+            .map(|(literal, gate)| (shaped(literal), *gate))
+            .collect();
         Some(Prefilter {
+            shaped_digit_literals: match shaped_digit_literals.is_empty() {
+                true => None,
+                false => Some(GatedTerms::build(&shaped_digit_literals)?),
+            },
             literals: GatedTerms::build(&literals)?,
             code_tails: code_list.iter().fold(vec![0; 1024], |mut bits, (code, _)| {
                 let tail = tail_index(code);
@@ -152,6 +166,23 @@ impl Prefilter {
             .is_some_and(|from| level.is_some_and(|l| l >= from))
             || self.knows(code, level)
             || texts.any(|text| self.literals.admit(text, level))
+    }
+
+    /// Whether every record is refused that has the code and level of one
+    /// [`admits`](Self::admits) refused and texts of the same shape as its
+    /// (`shaped_texts`, each digit read as `0`): no literal that holds a
+    /// digit occurs in them as shaped. A literal without digits occurs in
+    /// such a record only where it occurs in the refused one (the shape
+    /// keeps every other byte in place), and a literal with digits only
+    /// where its shape occurs in the shared shape.
+    pub fn refuses_shape<'t>(
+        &self,
+        mut shaped_texts: impl Iterator<Item = &'t str>,
+        level: Option<Level>,
+    ) -> bool {
+        self.shaped_digit_literals
+            .as_ref()
+            .is_none_or(|shaped| !shaped_texts.any(|text| shaped.admit(text, level)))
     }
 
     fn knows(&self, code: Option<&str>, level: Option<Level>) -> bool {
@@ -238,6 +269,22 @@ pub(super) fn required_literals(pattern: &str) -> Option<Vec<String>> {
                 })
                 .collect()
         })
+}
+
+/// Appends `bytes` with each ASCII digit read as `0`: the shape shared by
+/// texts that differ only in their figures (a duration, a count, a port).
+/// Keeps UTF-8 valid, as it only replaces ASCII bytes with ASCII bytes.
+pub(crate) fn digits_as_zero(bytes: &[u8], out: &mut Vec<u8>) {
+    out.extend(bytes.iter().map(|&b| match b.is_ascii_digit() {
+        true => b'0',
+        false => b,
+    }));
+}
+
+fn shaped(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    digits_as_zero(text.as_bytes(), &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The last two bytes of `code`, upper-cased, as a number below 65536.
