@@ -7,6 +7,7 @@
 pub mod definitions;
 pub mod discover;
 pub mod gc_summary;
+pub mod hashing;
 pub mod incidents;
 pub mod model;
 pub mod parse;

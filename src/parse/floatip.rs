@@ -10,7 +10,7 @@ use crate::model::{Level, LogTime};
 
 /// The HA floating-IP log parser.
 pub fn parser() -> RecordParser {
-    RecordParser::new(parse_header)
+    RecordParser::with_stamp(parse_header, super::time::local_stamp)
 }
 
 /// Parses `time LEVEL (script) message`; the `(script)` part is optional.

@@ -9,7 +9,7 @@ use crate::model::{Level, LogTime};
 
 /// The node.log / exceptions.log parser.
 pub fn parser() -> RecordParser {
-    RecordParser::new(parse_header)
+    RecordParser::with_stamp(parse_header, super::time::local_stamp)
 }
 
 /// Parses a record's first line; `None` when the line does not start one.

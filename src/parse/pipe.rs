@@ -18,7 +18,7 @@ const SEPARATOR: &str = " | ";
 
 /// The role run log parser (pipe and space-separated layouts).
 pub fn parser() -> RecordParser {
-    RecordParser::new(parse_header)
+    RecordParser::with_stamp(parse_header, super::time::local_stamp)
 }
 
 /// Parses a record's first line in either layout; `None` when the line does

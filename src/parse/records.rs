@@ -33,15 +33,44 @@ pub struct Header<'a> {
 /// Parses a line that starts a record; `None` for any other line.
 pub type HeaderFn = for<'a> fn(&'a str) -> Option<Header<'a>>;
 
+/// Reads the time a record's first line starts with, and how many bytes it
+/// takes. A format gives one when its header's other parts are read from
+/// the rest of the line alone and lie in it, and its header function
+/// accepts only lines this accepts, with the same time.
+pub type StampFn = fn(&str) -> Option<(LogTime, usize)>;
+
+/// Slots of the table of recent header lines by what follows their time.
+const HEADER_SLOTS: usize = 64;
+
 /// A streaming parser for one header-plus-continuation text format.
 pub struct RecordParser {
     header: HeaderFn,
+    stamp: Option<StampFn>,
+    /// Recent header lines of a format with a [`StampFn`], by the rest of
+    /// the line after the time: a line whose rest repeats one of them has
+    /// its parts, which are read from that rest alone, without parsing it.
+    recent: Vec<Option<RecentHeader>>,
     /// The open record's lines, `\n`-joined.
     lines: String,
     open: Option<OpenRecord>,
     /// Inside a record whose first line looked like a record start but
     /// could not be one (an impossible time): its lines are skipped.
     rejected: bool,
+}
+
+/// A header line's parts, as ranges of the rest of its line after its time.
+struct RecentHeader {
+    rest: String,
+    level: Option<Level>,
+    code: Option<Range<usize>>,
+    thread: Option<Range<usize>>,
+    message: Range<usize>,
+    location: Option<Range<usize>>,
+}
+
+/// `range` moved by `by` bytes (negative: towards the line's start).
+fn moved(range: &Range<usize>, by: isize) -> Range<usize> {
+    range.start.wrapping_add_signed(by)..range.end.wrapping_add_signed(by)
 }
 
 /// What is known about the open record without building it.
@@ -65,10 +94,79 @@ impl RecordParser {
     pub fn new(header: HeaderFn) -> Self {
         RecordParser {
             header,
+            stamp: None,
+            recent: Vec::new(),
             lines: String::new(),
             open: None,
             rejected: false,
         }
+    }
+
+    /// [`RecordParser::new`] for a format whose header lines start with a
+    /// time `stamp` reads (see [`StampFn`]): header lines that repeat a
+    /// recent one after their time are not parsed again.
+    pub fn with_stamp(header: HeaderFn, stamp: StampFn) -> Self {
+        RecordParser {
+            stamp: Some(stamp),
+            ..RecordParser::new(header)
+        }
+    }
+
+    /// The record `text` (line `number`) starts, if it starts one.
+    fn start(&mut self, text: &str, number: u64) -> Option<OpenRecord> {
+        let Some(stamp) = self.stamp else {
+            return (self.header)(text).map(|header| OpenRecord::of(&header, text, number));
+        };
+        let (time, used) = stamp(text)?;
+        let rest = &text[used..];
+        let slot = crate::hashing::hash(0, rest.as_bytes()) as usize & (HEADER_SLOTS - 1);
+        if self.recent.is_empty() {
+            self.recent.resize_with(HEADER_SLOTS, || None);
+        }
+        if let Some(recent) = &self.recent[slot]
+            && recent.rest == rest
+        {
+            let at = |range: &Range<usize>| moved(range, used as isize);
+            return Some(OpenRecord {
+                line: number,
+                time,
+                level: recent.level,
+                first_line_len: text.len(),
+                code: recent.code.as_ref().map(at),
+                thread: recent.thread.as_ref().map(at),
+                message: at(&recent.message),
+                location: recent.location.as_ref().map(at),
+                overflow: 0,
+            });
+        }
+        let header = (self.header)(text)?;
+        let open = OpenRecord::of(&header, text, number);
+        let parts = [
+            &open.code,
+            &open.thread,
+            &Some(open.message.clone()),
+            &open.location,
+        ];
+        let in_rest = parts
+            .iter()
+            .all(|part| part.as_ref().is_none_or(|r| r.start >= used));
+        if header.time == time && in_rest {
+            let back = |range: &Range<usize>| moved(range, -(used as isize));
+            // The slot's text is reused: a flood's lines that never repeat
+            // cost a copy, not an allocation.
+            let mut kept = self.recent[slot].take().map(|r| r.rest).unwrap_or_default();
+            kept.clear();
+            kept.push_str(rest);
+            self.recent[slot] = Some(RecentHeader {
+                rest: kept,
+                level: open.level,
+                code: open.code.as_ref().map(back),
+                thread: open.thread.as_ref().map(back),
+                message: back(&open.message),
+                location: open.location.as_ref().map(back),
+            });
+        }
+        Some(open)
     }
 
     fn close(&mut self, sink: &mut dyn Sink) {
@@ -125,19 +223,7 @@ impl RecordParser {
 
 impl Parser for RecordParser {
     fn line(&mut self, line: &Line<'_>, sink: &mut dyn Sink) {
-        if let Some(header) = (self.header)(line.text) {
-            let within = |part: &str| offset_in(line.text, part);
-            let open = OpenRecord {
-                line: line.number,
-                time: header.time,
-                level: header.level,
-                first_line_len: line.text.len(),
-                code: header.code.map(within),
-                thread: header.thread.map(within),
-                message: within(header.message),
-                location: header.location.map(within),
-                overflow: 0,
-            };
+        if let Some(open) = self.start(line.text, line.number) {
             self.close(sink);
             self.open = Some(open);
             self.rejected = false;
@@ -174,6 +260,24 @@ impl Parser for RecordParser {
 
     fn finish(&mut self, sink: &mut dyn Sink) {
         self.close(sink);
+    }
+}
+
+impl OpenRecord {
+    /// The record `header`, parsed from `text` (line `number`), opens.
+    fn of(header: &Header<'_>, text: &str, number: u64) -> OpenRecord {
+        let within = |part: &str| offset_in(text, part);
+        OpenRecord {
+            line: number,
+            time: header.time,
+            level: header.level,
+            first_line_len: text.len(),
+            code: header.code.map(within),
+            thread: header.thread.map(within),
+            message: within(header.message),
+            location: header.location.map(within),
+            overflow: 0,
+        }
     }
 }
 
@@ -286,6 +390,76 @@ mod tests {
             out.events[1].time,
             crate::model::LogTime::Local("2016-12-31T23:59:59.999".parse().unwrap())
         );
+    }
+
+    /// Everything a sink is shown: each peek, and each event built.
+    #[derive(Default)]
+    struct Seen(Vec<String>);
+
+    impl Sink for Seen {
+        fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+            self.0.push(format!("{record:?}"));
+            true
+        }
+        fn event(&mut self, event: Event) {
+            self.0.push(format!("{event:?}"));
+        }
+        fn unparsed(&mut self, line: &Line<'_>) {
+            self.0.push(format!("unparsed {}", line.number));
+        }
+        fn warning(&mut self, line: u64, message: String) {
+            self.0.push(format!("warning {line}: {message}"));
+        }
+    }
+
+    fn seen(mut parser: RecordParser, input: &str) -> Vec<String> {
+        let mut sink = Seen::default();
+        for (i, text) in input.lines().enumerate() {
+            let line = Line {
+                number: i as u64 + 1,
+                text,
+            };
+            parser.line(&line, &mut sink);
+        }
+        parser.finish(&mut sink);
+        sink.0
+    }
+
+    /// Header lines of the formats that read their time with a stamp, in
+    /// the layouts their parsers know, after a time `2026-03-12 10:MM:SS`.
+    const HEADERS: [&str; 9] = [
+        ",002 ERROR [Master Elect Data Writer] [DOM_10162] An exception occurred.",
+        ",002 ERROR [DOM_10162] [Master Elect Data Writer] An exception occurred.",
+        ".5 WARN DOM_10094: The node is not reachable",
+        ",002  INFO   [main]   Started the node.   ",
+        ",100 | INFO  | [main] | Heartbeat | sent | Sender.run(Sender.java:88)",
+        ",100 INFO [pool-1-thread-1] Checked pkg.Class.method(File.java:299)",
+        ",000 INFO (floatip) check wsFloatIp : 10.0.0.1 is reachable.",
+        ",002 NOTALEVEL [main] not a record of this format",
+        "ZZZ no time fraction here",
+    ];
+
+    proptest::proptest! {
+        /// Remembering recent header lines changes nothing: every record,
+        /// its parts, its time and its lines are what parsing each header
+        /// line from scratch gives, in each format.
+        #[test]
+        fn remembered_headers_parse_as_their_lines_do(
+            lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY), 1..60),
+        ) {
+            let input: String = lines
+                .iter()
+                .map(|&(header, second, frame)| {
+                    let tail = if frame { "\n\tat its.Frame(Frame.java:1)" } else { "" };
+                    format!("2026-03-12 10:{:02}:{:02}{}{tail}\n", second / 60, second % 60, HEADERS[header])
+                })
+                .collect();
+            for header in [log4j::parse_header, crate::parse::pipe::parse_header, crate::parse::floatip::parse_header] {
+                let remembered = seen(RecordParser::with_stamp(header, time::local_stamp), &input);
+                let parsed = seen(RecordParser::new(header), &input);
+                proptest::prop_assert_eq!(remembered, parsed);
+            }
+        }
     }
 
     #[test]

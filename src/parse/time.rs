@@ -44,6 +44,12 @@ pub fn local_datetime_prefix(s: &str) -> Option<(NaiveDateTime, usize)> {
     Some((second.with_nanosecond(micros * 1000)?, used))
 }
 
+/// [`local_datetime_prefix`] as a local [`LogTime`]: the time a log4j-style
+/// record line starts with, and its length.
+pub fn local_stamp(s: &str) -> Option<(crate::model::LogTime, usize)> {
+    local_datetime_prefix(s).map(|(time, used)| (crate::model::LogTime::Local(time), used))
+}
+
 /// Whether `s` starts with something shaped like `yyyy-MM-dd HH:mm:ss`
 /// (digits and separators in place), possible or not: a line that starts
 /// a record in a text log, even when its time is impossible.

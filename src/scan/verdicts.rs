@@ -6,6 +6,7 @@
 //! depends only on what the key holds (level, code, thread, message,
 //! location, continuation lines), never on its time or line.
 
+use crate::hashing::hash;
 use crate::parse::RecordPeek;
 use crate::signals::{Signal, digits_as_zero, push_key_part};
 use std::ops::Range;
@@ -234,33 +235,6 @@ fn slot_hash(level: u8, record: &RecordPeek<'_>) -> u64 {
         .fold(u64::from(level), |h, part| (h << 16) ^ length(part))
         ^ (record.continuation.len() as u64) << 48;
     hash(shape, record.message.as_bytes())
-}
-
-/// A fast hash continuing from `seed`: four independent lanes of eight
-/// bytes, so the multiplications overlap (the table only needs the slots
-/// spread; equal keys are compared in full).
-fn hash(seed: u64, bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mix = |lane: u64, word: u64| (lane ^ word).wrapping_mul(K).rotate_left(31);
-    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-    let mut lanes = [seed, seed ^ 1, seed ^ 2, seed ^ 3];
-    let mut blocks = bytes.chunks_exact(32);
-    for block in &mut blocks {
-        for (lane, chunk) in lanes.iter_mut().zip(block.chunks_exact(8)) {
-            *lane = mix(*lane, word(chunk));
-        }
-    }
-    let mut words = blocks.remainder().chunks_exact(8);
-    let mut h = lanes
-        .iter()
-        .fold(bytes.len() as u64, |h, &lane| mix(h, lane));
-    for chunk in &mut words {
-        h = mix(h, word(chunk));
-    }
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    h = mix(h, u64::from_le_bytes(tail));
-    h ^ (h >> 29)
 }
 
 #[cfg(test)]
