@@ -43,6 +43,10 @@ pub struct RecordPeek<'a> {
     pub message: &'a str,
     /// The header's source location, if it ends with one.
     pub location: Option<&'a str>,
+    /// A hash of what the header's parts were read from (the first line
+    /// after its time), when the parser has one: records with equal parts
+    /// read from equal text share it.
+    pub header_hash: Option<u64>,
 }
 
 impl<'a> RecordPeek<'a> {

@@ -223,12 +223,19 @@ fn key_is(key: &[u8], level: u8, parts: [Option<&str>; 5]) -> bool {
     rest.is_empty()
 }
 
-/// Where a record's key goes: a hash of its level, the shape of its other
-/// parts and its message only. Records that differ elsewhere (another
-/// thread, the same message with another stack trace) share a slot and are
-/// told apart by the full comparison; hashing every part cost more than
-/// those rare misses.
+/// Where a record's key goes: the parser's hash of its header text when
+/// it has one, else a hash of its level, the shape of its other parts and
+/// its message only. Records that differ elsewhere (another thread, the
+/// same message with another stack trace) share a slot and are told apart
+/// by the full comparison; hashing every part cost more than those rare
+/// misses. Equal keys need not share a slot (the same parts from lines
+/// spaced otherwise): such a record is missed once and remembered again.
 fn slot_hash(level: u8, record: &RecordPeek<'_>) -> u64 {
+    if let Some(header) = record.header_hash {
+        // Equal parts read from equal text: the hash the parser made of
+        // that text serves, mixed with the continuation's length.
+        return header ^ (record.continuation.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
     let length = |part: Option<&str>| part.map_or(0, |p| p.len() as u64 + 1);
     let shape = [record.code, record.thread, record.location]
         .into_iter()
@@ -253,6 +260,7 @@ mod tests {
             thread: Some("Master Elect Data Writer"),
             message,
             location: None,
+            header_hash: None,
         }
     }
 
