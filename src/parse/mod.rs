@@ -199,7 +199,11 @@ pub(crate) mod testing {
 
     /// Runs `parser` over `input` line by line.
     pub fn run(mut parser: impl Parser, input: &str) -> Collect {
-        let mut sink = Collect::default();
+        run_into(&mut parser, input, Collect::default())
+    }
+
+    /// Runs `parser` over `input` line by line into `sink`, and returns it.
+    pub fn run_into<S: Sink>(parser: &mut dyn Parser, input: &str, mut sink: S) -> S {
         for (i, text) in input.lines().enumerate() {
             let line = Line {
                 number: i as u64 + 1,

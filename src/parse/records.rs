@@ -428,16 +428,7 @@ mod tests {
     }
 
     fn seen(mut parser: RecordParser, input: &str) -> Vec<String> {
-        let mut sink = Seen::default();
-        for (i, text) in input.lines().enumerate() {
-            let line = Line {
-                number: i as u64 + 1,
-                text,
-            };
-            parser.line(&line, &mut sink);
-        }
-        parser.finish(&mut sink);
-        sink.0
+        crate::parse::testing::run_into(&mut parser, input, Seen::default()).0
     }
 
     /// Header lines of the formats that read their time with a stamp, in
@@ -485,16 +476,7 @@ mod tests {
                      \t... 12 more\n\
                      Caused by: java.net.SocketException: Connection reset\n\
                      2026-03-12 10:15:32,000 INFO  [main] no code here";
-        let mut parser = log4j::parser();
-        let mut peeks = Peeks::default();
-        for (i, text) in input.lines().enumerate() {
-            let line = Line {
-                number: i as u64 + 1,
-                text,
-            };
-            parser.line(&line, &mut peeks);
-        }
-        parser.finish(&mut peeks);
+        let peeks = crate::parse::testing::run_into(&mut log4j::parser(), input, Peeks::default());
         let (code, searchable, first, thread) = &peeks.0[0];
         assert_eq!(code.as_deref(), Some("DOM_10162"));
         assert_eq!(thread.as_deref(), Some("Master Elect Data Writer"));

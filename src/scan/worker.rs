@@ -669,15 +669,7 @@ mod tests {
         let mut worker = Worker::new(source, kind, catalog, keep);
         worker.verdicts = verdicts;
         let mut parser = parse::parser_for(kind).unwrap();
-        for (i, text) in text.lines().enumerate() {
-            let line = Line {
-                number: i as u64 + 1,
-                text,
-            };
-            parser.line(&line, &mut worker);
-        }
-        parser.finish(&mut worker);
-        worker.finish()
+        parse::testing::run_into(parser.as_mut(), text, worker).finish()
     }
 
     /// Records of a node.log that raise folding signals, raise none, are
