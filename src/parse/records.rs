@@ -68,6 +68,26 @@ struct RecentHeader {
     location: Option<Range<usize>>,
 }
 
+impl RecentHeader {
+    /// The record line `number`, `text`, opens: its time (read from its
+    /// first `used` bytes) and the remembered parts, placed after them.
+    fn open(&self, text: &str, used: usize, time: LogTime, number: u64, hash: u64) -> OpenRecord {
+        let at = |range: &Range<usize>| moved(range, used as isize);
+        OpenRecord {
+            line: number,
+            time,
+            level: self.level,
+            first_line_len: text.len(),
+            code: self.code.as_ref().map(at),
+            thread: self.thread.as_ref().map(at),
+            message: at(&self.message),
+            location: self.location.as_ref().map(at),
+            overflow: 0,
+            rest_hash: Some(hash),
+        }
+    }
+}
+
 /// `range` moved by `by` bytes (negative: towards the line's start).
 fn moved(range: &Range<usize>, by: isize) -> Range<usize> {
     range.start.wrapping_add_signed(by)..range.end.wrapping_add_signed(by)
@@ -130,51 +150,44 @@ impl RecordParser {
         if let Some(recent) = &self.recent[slot]
             && recent.rest == rest
         {
-            let at = |range: &Range<usize>| moved(range, used as isize);
-            return Some(OpenRecord {
-                line: number,
-                time,
-                level: recent.level,
-                first_line_len: text.len(),
-                code: recent.code.as_ref().map(at),
-                thread: recent.thread.as_ref().map(at),
-                message: at(&recent.message),
-                location: recent.location.as_ref().map(at),
-                overflow: 0,
-                rest_hash: Some(rest_hash),
-            });
+            return Some(recent.open(text, used, time, number, rest_hash));
         }
         let header = (self.header)(text)?;
         let open = OpenRecord {
             rest_hash: Some(rest_hash),
             ..OpenRecord::of(&header, text, number)
         };
-        let parts = [
-            &open.code,
-            &open.thread,
-            &Some(open.message.clone()),
-            &open.location,
-        ];
-        let in_rest = parts
-            .iter()
-            .all(|part| part.as_ref().is_none_or(|r| r.start >= used));
-        if header.time == time && in_rest {
-            let back = |range: &Range<usize>| moved(range, -(used as isize));
-            // The slot's text is reused: a flood's lines that never repeat
-            // cost a copy, not an allocation.
-            let mut kept = self.recent[slot].take().map(|r| r.rest).unwrap_or_default();
-            kept.clear();
-            kept.push_str(rest);
-            self.recent[slot] = Some(RecentHeader {
-                rest: kept,
-                level: open.level,
-                code: open.code.as_ref().map(back),
-                thread: open.thread.as_ref().map(back),
-                message: back(&open.message),
-                location: open.location.as_ref().map(back),
-            });
+        if header.time == time {
+            self.remember(slot, rest, used, &open);
         }
         Some(open)
+    }
+
+    /// Keeps `open`'s parts in `slot` as ranges of `rest`, the line after
+    /// its first `used` bytes, when they all lie in it.
+    fn remember(&mut self, slot: usize, rest: &str, used: usize, open: &OpenRecord) {
+        let parts = [&open.code, &open.thread, &open.location];
+        let in_rest = open.message.start >= used
+            && parts
+                .iter()
+                .all(|part| part.as_ref().is_none_or(|r| r.start >= used));
+        if !in_rest {
+            return;
+        }
+        let back = |range: &Range<usize>| moved(range, -(used as isize));
+        // The slot's text is reused: a flood's lines that never repeat cost
+        // a copy, not an allocation.
+        let mut kept = self.recent[slot].take().map(|r| r.rest).unwrap_or_default();
+        kept.clear();
+        kept.push_str(rest);
+        self.recent[slot] = Some(RecentHeader {
+            rest: kept,
+            level: open.level,
+            code: open.code.as_ref().map(back),
+            thread: open.thread.as_ref().map(back),
+            message: back(&open.message),
+            location: open.location.as_ref().map(back),
+        });
     }
 
     fn close(&mut self, sink: &mut dyn Sink) {
