@@ -142,7 +142,22 @@ impl Condition {
         let Subject::Field(name) = &self.subject else {
             return false;
         };
-        lookup(name).is_some_and(|value| compare(&value, self.op, &self.operand, params))
+        self.holds_on(lookup(name), params)
+    }
+
+    /// The field a per-signal condition tests.
+    pub fn field(&self) -> Option<&str> {
+        match &self.subject {
+            Subject::Field(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Evaluates a per-signal condition on `value`, its field's value as
+    /// the caller read it (`None`: the field is missing, which fails).
+    pub fn holds_on(&self, value: Option<FieldValue>, params: &ParameterValues) -> bool {
+        self.field().is_some()
+            && value.is_some_and(|value| compare(&value, self.op, &self.operand, params))
     }
 
     /// Evaluates an aggregate condition over a set of signals' fields, each

@@ -138,97 +138,78 @@ fn text(v: Option<&str>) -> Option<FieldValue> {
     v.map(|t| FieldValue::Text(t.to_string()))
 }
 
-/// The fields of a metrics sample: the full set lists them, a lookup of
-/// one goes straight to it (a metrics file gives a sample per row, per
-/// device or per VM, and signals ask each for a few figures).
-const METRICS_FIELDS: [&str; 38] = [
-    "run_queue",
-    "blocked",
-    "cpu_user",
-    "cpu_system",
-    "cpu_idle",
-    "cpu_iowait",
-    "cpu_steal",
-    "swap_in",
-    "swap_out",
-    "load_1m",
-    "cpus",
-    "device",
-    "disk_util_pct",
-    "disk_await_ms",
-    "rx_drops_per_s",
-    "tx_drops_per_s",
-    "drops_per_s",
-    "rx_errors_per_s",
-    "tx_errors_per_s",
-    "errors_per_s",
-    "major_faults_per_s",
-    "pages_swapped_in_per_s",
-    "pages_swapped_out_per_s",
-    "memory_used_pct",
-    "swap_used_pct",
-    "guest",
-    "cpu_ready_pct",
-    "cpu_costop_pct",
-    "cpu_swap_wait_pct",
-    "balloon_mb",
-    "host_swapped_mb",
-    "top_process",
-    "psi_cpu_some_avg10",
-    "psi_memory_some_avg10",
-    "psi_memory_full_avg10",
-    "psi_io_some_avg10",
-    "psi_io_full_avg10",
-    "run_queue_per_cpu",
-];
+/// Reads one field of a metrics sample.
+pub(crate) type MetricsReader = fn(&SystemSample) -> Option<FieldValue>;
 
-/// The field `name` of a metrics sample.
-fn metrics_field(m: &SystemSample, name: &str) -> Option<FieldValue> {
-    match name {
-        "run_queue" => num(m.run_queue),
-        "blocked" => num(m.blocked),
-        "cpu_user" => num(m.cpu_user),
-        "cpu_system" => num(m.cpu_system),
-        "cpu_idle" => num(m.cpu_idle),
-        "cpu_iowait" => num(m.cpu_iowait),
-        "cpu_steal" => num(m.cpu_steal),
-        "swap_in" => num(m.swap_in),
-        "swap_out" => num(m.swap_out),
-        "load_1m" => num(m.load_1m),
-        "cpus" => num(m.cpus),
-        "device" => text(m.device.as_deref()),
-        "disk_util_pct" => num(m.disk_util_pct),
-        "disk_await_ms" => num(m.disk_await_ms),
-        "rx_drops_per_s" => num(m.rx_drops_per_s),
-        "tx_drops_per_s" => num(m.tx_drops_per_s),
-        "drops_per_s" => num(sum_of(m.rx_drops_per_s, m.tx_drops_per_s)),
-        "rx_errors_per_s" => num(m.rx_errors_per_s),
-        "tx_errors_per_s" => num(m.tx_errors_per_s),
-        "errors_per_s" => num(sum_of(m.rx_errors_per_s, m.tx_errors_per_s)),
-        "major_faults_per_s" => num(m.major_faults_per_s),
-        "pages_swapped_in_per_s" => num(m.pages_swapped_in_per_s),
-        "pages_swapped_out_per_s" => num(m.pages_swapped_out_per_s),
-        "memory_used_pct" => num(m.memory_used_pct),
-        "swap_used_pct" => num(m.swap_used_pct),
-        "guest" => text(m.guest.as_deref()),
-        "cpu_ready_pct" => num(m.cpu_ready_pct),
-        "cpu_costop_pct" => num(m.cpu_costop_pct),
-        "cpu_swap_wait_pct" => num(m.cpu_swap_wait_pct),
-        "balloon_mb" => num(m.balloon_mb),
-        "host_swapped_mb" => num(m.host_swapped_mb),
-        "top_process" => text(m.top_process.as_deref()),
-        "psi_cpu_some_avg10" => num(m.psi_cpu_some_avg10),
-        "psi_memory_some_avg10" => num(m.psi_memory_some_avg10),
-        "psi_memory_full_avg10" => num(m.psi_memory_full_avg10),
-        "psi_io_some_avg10" => num(m.psi_io_some_avg10),
-        "psi_io_full_avg10" => num(m.psi_io_full_avg10),
-        "run_queue_per_cpu" => num(m
+/// The fields of a metrics sample with their readers: the full set lists
+/// them, a lookup of one goes straight to it, and a catalog resolves the
+/// fields its `when` conditions name once (a metrics file gives a sample
+/// per row, per device or per VM, and signals ask each for a few figures).
+const METRICS_FIELDS: [(&str, MetricsReader); 38] = [
+    ("run_queue", |m| num(m.run_queue)),
+    ("blocked", |m| num(m.blocked)),
+    ("cpu_user", |m| num(m.cpu_user)),
+    ("cpu_system", |m| num(m.cpu_system)),
+    ("cpu_idle", |m| num(m.cpu_idle)),
+    ("cpu_iowait", |m| num(m.cpu_iowait)),
+    ("cpu_steal", |m| num(m.cpu_steal)),
+    ("swap_in", |m| num(m.swap_in)),
+    ("swap_out", |m| num(m.swap_out)),
+    ("load_1m", |m| num(m.load_1m)),
+    ("cpus", |m| num(m.cpus)),
+    ("device", |m| text(m.device.as_deref())),
+    ("disk_util_pct", |m| num(m.disk_util_pct)),
+    ("disk_await_ms", |m| num(m.disk_await_ms)),
+    ("rx_drops_per_s", |m| num(m.rx_drops_per_s)),
+    ("tx_drops_per_s", |m| num(m.tx_drops_per_s)),
+    ("drops_per_s", |m| {
+        num(sum_of(m.rx_drops_per_s, m.tx_drops_per_s))
+    }),
+    ("rx_errors_per_s", |m| num(m.rx_errors_per_s)),
+    ("tx_errors_per_s", |m| num(m.tx_errors_per_s)),
+    ("errors_per_s", |m| {
+        num(sum_of(m.rx_errors_per_s, m.tx_errors_per_s))
+    }),
+    ("major_faults_per_s", |m| num(m.major_faults_per_s)),
+    ("pages_swapped_in_per_s", |m| num(m.pages_swapped_in_per_s)),
+    (
+        "pages_swapped_out_per_s",
+        |m| num(m.pages_swapped_out_per_s),
+    ),
+    ("memory_used_pct", |m| num(m.memory_used_pct)),
+    ("swap_used_pct", |m| num(m.swap_used_pct)),
+    ("guest", |m| text(m.guest.as_deref())),
+    ("cpu_ready_pct", |m| num(m.cpu_ready_pct)),
+    ("cpu_costop_pct", |m| num(m.cpu_costop_pct)),
+    ("cpu_swap_wait_pct", |m| num(m.cpu_swap_wait_pct)),
+    ("balloon_mb", |m| num(m.balloon_mb)),
+    ("host_swapped_mb", |m| num(m.host_swapped_mb)),
+    ("top_process", |m| text(m.top_process.as_deref())),
+    ("psi_cpu_some_avg10", |m| num(m.psi_cpu_some_avg10)),
+    ("psi_memory_some_avg10", |m| num(m.psi_memory_some_avg10)),
+    ("psi_memory_full_avg10", |m| num(m.psi_memory_full_avg10)),
+    ("psi_io_some_avg10", |m| num(m.psi_io_some_avg10)),
+    ("psi_io_full_avg10", |m| num(m.psi_io_full_avg10)),
+    ("run_queue_per_cpu", |m| {
+        num(m
             .run_queue
             .zip(m.cpus)
             .filter(|(_, cpus)| *cpus > 0.0)
-            .map(|(r, cpus)| r / cpus)),
-        _ => None,
-    }
+            .map(|(r, cpus)| r / cpus))
+    }),
+];
+
+/// The reader of the metrics field `name`, if samples have one.
+pub(crate) fn metrics_reader(name: &str) -> Option<MetricsReader> {
+    METRICS_FIELDS
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map(|&(_, reader)| reader)
+}
+
+/// The field `name` of a metrics sample.
+fn metrics_field(m: &SystemSample, name: &str) -> Option<FieldValue> {
+    metrics_reader(name).and_then(|reader| reader(m))
 }
 
 /// Every field of `event`, in no particular order.
@@ -275,8 +256,8 @@ fn put_fields(event: &Event, sink: &mut impl FieldSink) {
             sink.put("thread", || text(s.thread.as_deref()));
         }
         EventKind::Metrics(m) => {
-            for name in METRICS_FIELDS {
-                sink.put(name, || metrics_field(m, name));
+            for (name, reader) in METRICS_FIELDS {
+                sink.put(name, || reader(m));
             }
         }
         EventKind::Alarm(a) => {
@@ -498,7 +479,7 @@ mod tests {
         };
         let metrics = event(EventKind::Metrics(Box::new(sample)));
         let all = event_fields(&metrics);
-        for name in METRICS_FIELDS {
+        for (name, _) in METRICS_FIELDS {
             let one = event_field(&metrics, name);
             assert!(one.is_some(), "{name} has no value");
             assert_eq!(all.get(name), one.as_ref(), "{name}");

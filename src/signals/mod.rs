@@ -227,6 +227,10 @@ struct Matcher {
     threads: Vec<String>,
     min_level: Option<Level>,
     when: Vec<Condition>,
+    /// For a matcher of metrics samples, the reader of each `when`
+    /// condition's field, resolved once: samples come by the hundred
+    /// thousand, each tried against every metrics matcher.
+    metrics_readers: Vec<Option<fields::MetricsReader>>,
     fields: Fields,
 }
 
@@ -579,11 +583,8 @@ impl SignalCatalog {
             return None;
         }
         let params = ParameterValues::default();
-        if m.patterns.is_empty() {
-            let asked = |name: &str| event_field(event, name);
-            if !m.when.iter().all(|c| c.holds_with(asked, &params)) {
-                return None;
-            }
+        if m.patterns.is_empty() && !when_holds(m, event, &params) {
+            return None;
         }
         let mut fields = Fields::new();
         if let Some(first) = pattern_hit {
@@ -620,6 +621,24 @@ impl SignalCatalog {
             }
         }
     }
+}
+
+/// Whether every `when` condition of `m` holds on `event`, each asking it
+/// for the one field it names (through its resolved reader for a sample).
+fn when_holds(m: &Matcher, event: &Event, params: &ParameterValues) -> bool {
+    if let EventKind::Metrics(sample) = &event.kind
+        && m.metrics_readers.len() == m.when.len()
+    {
+        let read = |reader: &Option<fields::MetricsReader>| reader.and_then(|r| r(sample));
+        return m
+            .when
+            .iter()
+            .zip(&m.metrics_readers)
+            .all(|(c, reader)| c.holds_on(read(reader), params));
+    }
+    m.when
+        .iter()
+        .all(|c| c.holds_with(|name| event_field(event, name), params))
 }
 
 /// Whether the thread of a text record contains one of `words` (lowercase),
@@ -769,7 +788,7 @@ impl Builder {
         let exclude = spec.exclude.iter().map(|k| self.keyword(k)).collect();
         let patterns = self.compile_each(file, &spec.patterns);
         let captures = self.compile_each(file, &spec.captures);
-        let when = spec
+        let when: Vec<Condition> = spec
             .when
             .iter()
             .filter_map(|c| match Condition::parse(c.get_ref()) {
@@ -787,9 +806,17 @@ impl Builder {
                 }
             })
             .collect();
+        let metrics_readers = match class {
+            EventClass::Metrics => when
+                .iter()
+                .map(|c| c.field().and_then(fields::metrics_reader))
+                .collect(),
+            _ => Vec::new(),
+        };
         self.matchers.push(Matcher {
             signal: id,
             class,
+            metrics_readers,
             codes: spec.codes,
             keyword_groups,
             patterns,
