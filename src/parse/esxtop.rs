@@ -191,7 +191,7 @@ impl Layout {
                     ..*line
                 },
                 time,
-                sample,
+                Box::new(sample),
                 sink,
             );
         }

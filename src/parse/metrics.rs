@@ -164,7 +164,7 @@ pub(super) fn figure(token: &str) -> Option<f64> {
 pub(super) fn lend_sample(
     line: &Line<'_>,
     time: LogTime,
-    sample: SystemSample,
+    sample: Box<SystemSample>,
     sink: &mut dyn Sink,
 ) {
     let event = Event {
@@ -173,7 +173,7 @@ pub(super) fn lend_sample(
         level: None,
         text: String::new(),
         host: None,
-        kind: EventKind::Metrics(Box::new(sample)),
+        kind: EventKind::Metrics(sample),
     };
     sink.lend(&event, line.text);
 }

@@ -73,7 +73,7 @@ impl PowerCliParser {
             "cpu.swapwait.summation" => sample.cpu_swap_wait_pct = share(value),
             _ => return Some(()),
         }
-        lend_sample(line, time, sample, sink);
+        lend_sample(line, time, Box::new(sample), sink);
         Some(())
     }
 }

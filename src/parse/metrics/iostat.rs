@@ -109,7 +109,7 @@ impl Iostat {
         };
         match (sample, self.time) {
             (Some(_), _) if self.reports == 1 => {}
-            (Some(sample), Some(time)) => lend_sample(line, time, sample, sink),
+            (Some(sample), Some(time)) => lend_sample(line, time, Box::new(sample), sink),
             _ => sink.unparsed(line),
         }
     }

@@ -78,7 +78,7 @@ impl Sadf {
                 sample.device = Some(token.to_string());
             }
         }
-        lend_sample(line, time, sample, sink);
+        lend_sample(line, time, Box::new(sample), sink);
     }
 }
 

@@ -88,7 +88,7 @@ impl Sar {
         }
         match self.sample(&rest) {
             Row::Sample(sample) => match self.place(time) {
-                Some(at) => lend_sample(line, LogTime::Local(at), *sample, sink),
+                Some(at) => lend_sample(line, LogTime::Local(at), sample, sink),
                 None => sink.unparsed(line),
             },
             Row::OneCpu => {}

@@ -141,7 +141,7 @@ impl Snapshots {
                 number: open.line,
                 text: &open.text,
             };
-            lend_sample(&line, open.time, open.sample, sink);
+            lend_sample(&line, open.time, Box::new(open.sample), sink);
         }
     }
 

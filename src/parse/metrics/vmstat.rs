@@ -106,13 +106,14 @@ impl Vmstat {
 
     /// The sample of a row whose whitespace-separated `tokens` are slices of
     /// `text`.
-    fn sample(&self, tokens: &[&str], text: &str) -> Option<(LogTime, SystemSample)> {
+    fn sample(&self, tokens: &[&str], text: &str) -> Option<(LogTime, Box<SystemSample>)> {
         if !self.timed || self.columns.is_empty() || tokens.len() != self.columns.len() + 2 {
             return None;
         }
         let (values, stamp) = tokens.split_at(self.columns.len());
         let time = stamp_time(stamp, text)?;
-        let mut sample = SystemSample::default();
+        // Filled where the event will hold it: a sample is large.
+        let mut sample = Box::<SystemSample>::default();
         for (slot, token) in self.columns.iter().zip(values) {
             let value = figure(token)?;
             if let Some(slot) = slot {
