@@ -97,9 +97,14 @@ fn tcp_of(sliced: &LaxSlicedPacket<'_>) -> Result<Segment, NotTcp> {
         return Err(NotTcp::Other);
     };
     let (from, to, ip_payload) = match &sliced.net {
+        // The lengths the IP header declares (a frame cut by the snap
+        // length has only the headers), less the extension headers between
+        // it and TCP (an IPsec authentication header, IPv6 options).
         Some(LaxNetSlice::Ipv4(ip)) => {
             let header = ip.header();
-            let declared = usize::from(header.total_len()).saturating_sub(header.slice().len());
+            let auth = ip.extensions().auth.map_or(0, |a| a.slice().len());
+            let declared =
+                usize::from(header.total_len()).saturating_sub(header.slice().len() + auth);
             (
                 IpAddr::V4(header.source_addr()),
                 IpAddr::V4(header.destination_addr()),
@@ -108,10 +113,11 @@ fn tcp_of(sliced: &LaxSlicedPacket<'_>) -> Result<Segment, NotTcp> {
         }
         Some(LaxNetSlice::Ipv6(ip)) => {
             let header = ip.header();
+            let extensions = ip.extensions().slice().len();
             (
                 IpAddr::V6(header.source_addr()),
                 IpAddr::V6(header.destination_addr()),
-                usize::from(header.payload_length()),
+                usize::from(header.payload_length()).saturating_sub(extensions),
             )
         }
         _ => return Err(NotTcp::Other),

@@ -343,3 +343,26 @@ proptest::proptest! {
         }
     }
 }
+
+/// An IPv6 frame (raw IP link) with a hop-by-hop options header between
+/// the IP header and TCP, carrying `data` bytes.
+fn ipv6_with_options(data: usize) -> Vec<u8> {
+    let mut frame = vec![0x60, 0, 0, 0];
+    frame.extend_from_slice(&((8 + 20 + data) as u16).to_be_bytes());
+    frame.extend_from_slice(&[0, 64]); // next header: hop-by-hop; hop limit
+    frame.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8].repeat(4)); // source
+    frame.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb9].repeat(4)); // destination
+    frame.extend_from_slice(&[6, 0, 1, 4, 0, 0, 0, 0]); // then TCP; PadN
+    frame.extend_from_slice(&[0x9f, 0x5e, 0x17, 0x75]); // ports 40798 -> 6005
+    frame.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0]); // seq, ack
+    frame.extend_from_slice(&[0x50, 0x18, 0x72, 0x10, 0, 0, 0, 0]); // 20 bytes, PSH ACK
+    frame.extend(std::iter::repeat_n(0x2a, data));
+    frame
+}
+
+#[test]
+fn ipv6_extension_headers_are_not_counted_as_payload() {
+    let segment = decode::segment(pcap_parser::Linktype::IPV6, &ipv6_with_options(10)).unwrap();
+    assert_eq!(segment.to.port, 6005);
+    assert_eq!(segment.payload_len, 10);
+}
