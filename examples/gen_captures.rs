@@ -31,6 +31,8 @@ const S: i64 = 1_000_000_000;
 /// The heartbeat and its answer, as the node's RPC writes them.
 const HEARTBEAT_BYTES: usize = 312;
 const ANSWER_BYTES: usize = 64;
+/// Bytes kept of each frame, as `tcpdump -s 128` (the README's advice) keeps.
+const SNAP: usize = 128;
 
 /// What happens to one packet on its way.
 #[derive(Copy, Clone, PartialEq)]
@@ -214,7 +216,7 @@ fn write(capture: &Capture, path: &Path, format: Format, gzip: bool) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
     let mut writer = CaptureWriter::new(Vec::new(), format, ETHERNET).expect("header");
     for (t, frame) in frames {
-        writer.frame(*t, frame, 128).expect("frame");
+        writer.frame(*t, frame, SNAP).expect("frame");
     }
     let bytes = writer.finish().expect("bytes");
     let bytes = if gzip {
@@ -420,8 +422,8 @@ fn large_capture(path: &Path, mb: u64) {
         }
         master.frames.sort_by_key(|(t, _)| *t);
         for (t, frame) in master.frames.drain(..) {
-            written += frame.len().min(128) as u64 + 32;
-            writer.frame(t, &frame, 128).expect("frame");
+            written += frame.len().min(SNAP) as u64 + 32;
+            writer.frame(t, &frame, SNAP).expect("frame");
         }
         from += CHUNK_NS;
     }

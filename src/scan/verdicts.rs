@@ -8,7 +8,7 @@
 
 use crate::hashing::hash;
 use crate::parse::RecordPeek;
-use crate::signals::{Signal, digits_as_zero, push_key_part};
+use crate::signals::{Signal, push_key_part, zero_digits};
 use std::ops::Range;
 
 /// Slots of the table: enough for the handful of records a flood mixes,
@@ -114,7 +114,7 @@ impl Verdicts {
         let shapes = &mut self.shapes;
         let key = &mut shapes.key;
         key.clear();
-        key.push(key_parts(record).0);
+        key.push(level_byte(record));
         push_key_part(key, record.code);
         shapes.message = push_shaped_part(key, record.message);
         shapes.continuation = push_shaped_part(key, record.continuation);
@@ -168,9 +168,14 @@ impl Verdicts {
     }
 }
 
+/// A record's level as the first byte of its keys (0: none).
+fn level_byte(record: &RecordPeek<'_>) -> u8 {
+    record.level.map_or(0, |l| l as u8 + 1)
+}
+
 /// What a record's verdict depends on: its level, then its parts.
 fn key_parts<'a>(record: &RecordPeek<'a>) -> (u8, [Option<&'a str>; 5]) {
-    let level = record.level.map_or(0, |l| l as u8 + 1);
+    let level = level_byte(record);
     let parts = [
         record.code,
         record.thread,
@@ -184,11 +189,10 @@ fn key_parts<'a>(record: &RecordPeek<'a>) -> (u8, [Option<&'a str>; 5]) {
 /// [`push_key_part`] with each digit of `text` read as `0`: where the
 /// shaped text lies in `key`.
 fn push_shaped_part(key: &mut Vec<u8>, text: &str) -> Range<usize> {
-    key.push(1);
-    key.extend_from_slice(&(text.len() as u64).to_le_bytes());
-    let start = key.len();
-    digits_as_zero(text.as_bytes(), key);
-    start..key.len()
+    push_key_part(key, Some(text));
+    let shaped = key.len() - text.len()..key.len();
+    zero_digits(&mut key[shaped.clone()]);
+    shaped
 }
 
 /// Whether `key` (written by [`push_key_part`]) holds `level` and `parts`,

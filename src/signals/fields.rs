@@ -141,55 +141,59 @@ fn text(v: Option<&str>) -> Option<FieldValue> {
 /// Reads one field of a metrics sample.
 pub(crate) type MetricsReader = fn(&SystemSample) -> Option<FieldValue>;
 
+/// A figure the sample holds under the field's own name.
+macro_rules! figure {
+    ($field:ident) => {
+        (stringify!($field), |m| num(m.$field))
+    };
+}
+
 /// The fields of a metrics sample with their readers: the full set lists
 /// them, a lookup of one goes straight to it, and a catalog resolves the
 /// fields its `when` conditions name once (a metrics file gives a sample
 /// per row, per device or per VM, and signals ask each for a few figures).
 const METRICS_FIELDS: [(&str, MetricsReader); 38] = [
-    ("run_queue", |m| num(m.run_queue)),
-    ("blocked", |m| num(m.blocked)),
-    ("cpu_user", |m| num(m.cpu_user)),
-    ("cpu_system", |m| num(m.cpu_system)),
-    ("cpu_idle", |m| num(m.cpu_idle)),
-    ("cpu_iowait", |m| num(m.cpu_iowait)),
-    ("cpu_steal", |m| num(m.cpu_steal)),
-    ("swap_in", |m| num(m.swap_in)),
-    ("swap_out", |m| num(m.swap_out)),
-    ("load_1m", |m| num(m.load_1m)),
-    ("cpus", |m| num(m.cpus)),
+    figure!(run_queue),
+    figure!(blocked),
+    figure!(cpu_user),
+    figure!(cpu_system),
+    figure!(cpu_idle),
+    figure!(cpu_iowait),
+    figure!(cpu_steal),
+    figure!(swap_in),
+    figure!(swap_out),
+    figure!(load_1m),
+    figure!(cpus),
     ("device", |m| text(m.device.as_deref())),
-    ("disk_util_pct", |m| num(m.disk_util_pct)),
-    ("disk_await_ms", |m| num(m.disk_await_ms)),
-    ("rx_drops_per_s", |m| num(m.rx_drops_per_s)),
-    ("tx_drops_per_s", |m| num(m.tx_drops_per_s)),
+    figure!(disk_util_pct),
+    figure!(disk_await_ms),
+    figure!(rx_drops_per_s),
+    figure!(tx_drops_per_s),
     ("drops_per_s", |m| {
         num(sum_of(m.rx_drops_per_s, m.tx_drops_per_s))
     }),
-    ("rx_errors_per_s", |m| num(m.rx_errors_per_s)),
-    ("tx_errors_per_s", |m| num(m.tx_errors_per_s)),
+    figure!(rx_errors_per_s),
+    figure!(tx_errors_per_s),
     ("errors_per_s", |m| {
         num(sum_of(m.rx_errors_per_s, m.tx_errors_per_s))
     }),
-    ("major_faults_per_s", |m| num(m.major_faults_per_s)),
-    ("pages_swapped_in_per_s", |m| num(m.pages_swapped_in_per_s)),
-    (
-        "pages_swapped_out_per_s",
-        |m| num(m.pages_swapped_out_per_s),
-    ),
-    ("memory_used_pct", |m| num(m.memory_used_pct)),
-    ("swap_used_pct", |m| num(m.swap_used_pct)),
+    figure!(major_faults_per_s),
+    figure!(pages_swapped_in_per_s),
+    figure!(pages_swapped_out_per_s),
+    figure!(memory_used_pct),
+    figure!(swap_used_pct),
     ("guest", |m| text(m.guest.as_deref())),
-    ("cpu_ready_pct", |m| num(m.cpu_ready_pct)),
-    ("cpu_costop_pct", |m| num(m.cpu_costop_pct)),
-    ("cpu_swap_wait_pct", |m| num(m.cpu_swap_wait_pct)),
-    ("balloon_mb", |m| num(m.balloon_mb)),
-    ("host_swapped_mb", |m| num(m.host_swapped_mb)),
+    figure!(cpu_ready_pct),
+    figure!(cpu_costop_pct),
+    figure!(cpu_swap_wait_pct),
+    figure!(balloon_mb),
+    figure!(host_swapped_mb),
     ("top_process", |m| text(m.top_process.as_deref())),
-    ("psi_cpu_some_avg10", |m| num(m.psi_cpu_some_avg10)),
-    ("psi_memory_some_avg10", |m| num(m.psi_memory_some_avg10)),
-    ("psi_memory_full_avg10", |m| num(m.psi_memory_full_avg10)),
-    ("psi_io_some_avg10", |m| num(m.psi_io_some_avg10)),
-    ("psi_io_full_avg10", |m| num(m.psi_io_full_avg10)),
+    figure!(psi_cpu_some_avg10),
+    figure!(psi_memory_some_avg10),
+    figure!(psi_memory_full_avg10),
+    figure!(psi_io_some_avg10),
+    figure!(psi_io_full_avg10),
     ("run_queue_per_cpu", |m| {
         num(m
             .run_queue

@@ -31,7 +31,7 @@ pub(super) struct Prefilter {
     code_tails: Vec<u64>,
     literals: GatedTerms,
     /// The literals that hold a digit, each digit read as `0`: what a text
-    /// of a refused record's [shape](digits_as_zero) must be searched for
+    /// of a refused record's [shape](zero_digits) must be searched for
     /// before every text of that shape is refused too. `None` when no
     /// literal holds a digit.
     shaped_digit_literals: Option<GatedTerms>,
@@ -271,22 +271,20 @@ pub(super) fn required_literals(pattern: &str) -> Option<Vec<String>> {
         })
 }
 
-/// Appends `bytes` with each ASCII digit read as `0`: the shape shared by
-/// texts that differ only in their figures (a duration, a count, a port).
-/// Keeps UTF-8 valid, as it only replaces ASCII bytes with ASCII bytes.
-pub(crate) fn digits_as_zero(bytes: &[u8], out: &mut Vec<u8>) {
-    let start = out.len();
-    out.extend_from_slice(bytes);
-    // In place, branch-free: the compiler turns this into vector code.
-    for b in &mut out[start..] {
+/// Reads each ASCII digit of `bytes` as `0`: the shape shared by texts
+/// that differ only in their figures (a duration, a count, a port). Keeps
+/// UTF-8 valid, as it only replaces ASCII bytes with ASCII bytes.
+pub(crate) fn zero_digits(bytes: &mut [u8]) {
+    // Branch-free: the compiler turns this into vector code.
+    for b in bytes {
         *b = if b.wrapping_sub(b'0') < 10 { b'0' } else { *b };
     }
 }
 
 fn shaped(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    digits_as_zero(text.as_bytes(), &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    let mut bytes = text.as_bytes().to_vec();
+    zero_digits(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The last two bytes of `code`, upper-cased, as a number below 65536.
