@@ -53,10 +53,10 @@ impl Repeats {
     /// How many of the event (at `at`) and its repeats fall in `start..=end`.
     pub fn within(&self, at: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> u32 {
         let inside = |t: DateTime<Utc>| start <= t && t <= end;
-        let repeats = self
-            .iter()
-            .filter(|r| inside(at + Duration::milliseconds(i64::from(r.delay_ms))))
-            .count() as u32;
+        let repeats = match self.delays_inside(at, start, end) {
+            Some(delays) => self.iter().filter(|r| delays.holds(r.delay_ms)).count() as u32,
+            None => 0,
+        };
         u32::from(inside(at)) + repeats
     }
 
@@ -68,10 +68,27 @@ impl Repeats {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Option<Repeat> {
-        self.iter().find(|r| {
-            let t = at + Duration::milliseconds(i64::from(r.delay_ms));
-            start <= t && t <= end
-        })
+        let delays = self.delays_inside(at, start, end)?;
+        self.iter().find(|r| delays.holds(r.delay_ms))
+    }
+
+    /// The delays after `at` that land in `start..=end`, or `None` when no
+    /// repeat's can: a window is compared with each delay, not each delay
+    /// turned into a time (calendar arithmetic per repeat, for every rule's
+    /// window, was most of the time after the scan on a flood).
+    fn delays_inside(
+        &self,
+        at: DateTime<Utc>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Option<DelaysInside> {
+        let delays = DelaysInside {
+            from: start.signed_duration_since(at),
+            to: end.signed_duration_since(at),
+        };
+        let reachable = delays.to >= Duration::zero()
+            && delays.from <= Duration::milliseconds(i64::from(self.longest_ms));
+        (self.folded > 0 && reachable).then_some(delays)
     }
 
     /// Counts an identical event `repeat` after the kept one, with the
@@ -116,6 +133,19 @@ impl Repeats {
                 lines_after: line as u64,
             })
         })
+    }
+}
+
+/// The delays, as durations after a kept event, that a window holds.
+struct DelaysInside {
+    from: Duration,
+    to: Duration,
+}
+
+impl DelaysInside {
+    fn holds(&self, delay_ms: u32) -> bool {
+        let delay = Duration::milliseconds(i64::from(delay_ms));
+        self.from <= delay && delay <= self.to
     }
 }
 
@@ -196,6 +226,27 @@ mod tests {
     }
 
     proptest! {
+        /// Counting and finding repeats in a window compare delays with the
+        /// window; each repeat's own time, computed, gives the same answer,
+        /// with windows and a kept time that are not whole milliseconds.
+        #[test]
+        fn windows_hold_the_repeats_whose_times_they_hold(
+            delays in proptest::collection::vec(0u32..100_000, 0..30),
+            at_ns in 0i64..1_000_000_000,
+            from_ns in -20_000_000_000i64..120_000_000_000,
+            length_ns in 0i64..60_000_000_000,
+        ) {
+            let base = DateTime::<Utc>::from_timestamp(1_773_310_000, 0).unwrap();
+            let at = base + Duration::nanoseconds(at_ns);
+            let (start, end) = (base + Duration::nanoseconds(from_ns), base + Duration::nanoseconds(from_ns + length_ns));
+            let repeats = folded(&delays);
+            let time_of = |r: &Repeat| at + Duration::milliseconds(i64::from(r.delay_ms));
+            let inside: Vec<Repeat> = repeats.iter().filter(|r| start <= time_of(r) && time_of(r) <= end).collect();
+            let own = u32::from(start <= at && at <= end);
+            prop_assert_eq!(repeats.within(at, start, end), own + inside.len() as u32);
+            prop_assert_eq!(repeats.first_within(at, start, end), inside.first().copied());
+        }
+
         /// Any delays, in any order, come back as pushed; folding a folded
         /// event shifts its repeats by its own delay.
         #[test]
