@@ -6,7 +6,7 @@
 use hbdiag::discover::archive::{self, Budget, CountIn, CountOut, EntryName, EntryVisitor, Limits};
 use hbdiag::discover::open::{self, ArchiveFormat, Unpacked};
 use hbdiag::model::Event;
-use hbdiag::parse::{Parser, RecordPeek, Sink};
+use hbdiag::parse::{Interest, Parser, RecordPeek, Sink};
 use hbdiag::read::{Line, LineReader};
 use std::io::{BufRead, BufReader, Cursor, Read};
 
@@ -26,8 +26,9 @@ const LIMITS: Limits = Limits {
 /// Deepest archive nesting followed, as the scan's own cap.
 const MAX_DEPTH: usize = archive::MAX_DEPTH;
 
-/// Counts what a parser sends; skips every third record, as the scan's
-/// prefilter skips records no signal wants, so both paths are taken.
+/// Counts what a parser sends; refuses records whose message length is a
+/// multiple of five for their content, and every third other one, as the
+/// scan's prefilter skips records no signal wants, so every path is taken.
 #[derive(Default)]
 pub struct CountingSink {
     peeks: u64,
@@ -40,13 +41,19 @@ pub struct CountingSink {
 }
 
 impl Sink for CountingSink {
-    fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+    fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
         assert!(
             record.searchable().count() >= 1,
             "the message is searchable"
         );
         self.peeks += 1;
-        !self.peeks.is_multiple_of(3)
+        if record.message.len().is_multiple_of(5) {
+            Interest::RefusedForContent
+        } else if self.peeks.is_multiple_of(3) {
+            Interest::Refused
+        } else {
+            Interest::Wanted
+        }
     }
 
     fn event(&mut self, _event: Event) {

@@ -64,13 +64,26 @@ impl<'a> RecordPeek<'a> {
     }
 }
 
+/// What a sink answers of a finished text record (see [`Sink::wants`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interest {
+    /// Build the record and send it to [`Sink::event`].
+    Wanted,
+    /// Send it to [`Sink::skipped`] unbuilt.
+    Refused,
+    /// Refused, and so is every record with the same content (level, code,
+    /// thread, message, location and continuation), whatever its time and
+    /// line: a parser may send those to [`Sink::skipped`] without asking.
+    RefusedForContent,
+}
+
 /// Where a parser sends what it found.
 pub trait Sink {
     /// Whether a finished text record should be built and sent to
     /// [`Sink::event`]; the scan answers from its prefilter, so parsers
     /// skip building records no signal can match without knowing signals.
-    fn wants(&mut self, _record: &RecordPeek<'_>) -> bool {
-        true
+    fn wants(&mut self, _record: &RecordPeek<'_>) -> Interest {
+        Interest::Wanted
     }
     /// A text record that was not wanted: still counted and timed.
     fn skipped(&mut self, _record: &RecordPeek<'_>) {}

@@ -7,7 +7,7 @@
 //! only turned into an [`Event`] (with its owned strings) when the sink
 //! wants it; most records of a healthy log cost a header check and a copy.
 
-use super::{Parser, RecordPeek, Sink, capped, evidence_text, time};
+use super::{Interest, Parser, RecordPeek, Sink, capped, evidence_text, time};
 use crate::model::{DetailLine, Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
 use std::ops::Range;
@@ -66,6 +66,9 @@ struct RecentHeader {
     thread: Option<Range<usize>>,
     message: Range<usize>,
     location: Option<Range<usize>>,
+    /// Whether the sink refused a record of this one line for its content
+    /// ([`Interest::RefusedForContent`]): the next ones are not shown to it.
+    refused: bool,
 }
 
 impl RecentHeader {
@@ -83,7 +86,8 @@ impl RecentHeader {
             message: at(&self.message),
             location: self.location.as_ref().map(at),
             overflow: 0,
-            rest_hash: Some(hash),
+            rest: Some(RestOfLine { hash, from: used }),
+            in_recent: true,
         }
     }
 }
@@ -107,9 +111,20 @@ struct OpenRecord {
     location: Option<Range<usize>>,
     /// Lines not buffered because the record grew past the cap.
     overflow: u32,
-    /// The hash of the first line after its time, for a format with a
+    /// Where the first line goes on after its time, for a format with a
     /// [`StampFn`].
-    rest_hash: Option<u64>,
+    rest: Option<RestOfLine>,
+    /// Whether the first line is held in the table of recent header lines
+    /// (in its slot, unless the next line's replaced it).
+    in_recent: bool,
+}
+
+/// The first line of a record after its time: where it starts and its hash,
+/// which finds its slot in the table of recent header lines.
+#[derive(Clone, Copy)]
+struct RestOfLine {
+    hash: u64,
+    from: usize,
 }
 
 impl RecordParser {
@@ -154,25 +169,31 @@ impl RecordParser {
         }
         let header = (self.header)(text)?;
         let open = OpenRecord {
-            rest_hash: Some(rest_hash),
+            rest: Some(RestOfLine {
+                hash: rest_hash,
+                from: used,
+            }),
             ..OpenRecord::of(&header, text, number)
         };
-        if header.time == time {
-            self.remember(slot, rest, used, &open);
+        if header.time == time && self.remember(slot, rest, used, &open) {
+            return Some(OpenRecord {
+                in_recent: true,
+                ..open
+            });
         }
         Some(open)
     }
 
     /// Keeps `open`'s parts in `slot` as ranges of `rest`, the line after
-    /// its first `used` bytes, when they all lie in it.
-    fn remember(&mut self, slot: usize, rest: &str, used: usize, open: &OpenRecord) {
+    /// its first `used` bytes, when they all lie in it (then true).
+    fn remember(&mut self, slot: usize, rest: &str, used: usize, open: &OpenRecord) -> bool {
         let parts = [&open.code, &open.thread, &open.location];
         let in_rest = open.message.start >= used
             && parts
                 .iter()
                 .all(|part| part.as_ref().is_none_or(|r| r.start >= used));
         if !in_rest {
-            return;
+            return false;
         }
         let back = |range: &Range<usize>| moved(range, -(used as isize));
         // The slot's text is reused: a flood's lines that never repeat cost
@@ -187,7 +208,9 @@ impl RecordParser {
             thread: open.thread.as_ref().map(back),
             message: back(&open.message),
             location: open.location.as_ref().map(back),
+            refused: false,
         });
+        true
     }
 
     fn close(&mut self, sink: &mut dyn Sink) {
@@ -205,11 +228,31 @@ impl RecordParser {
             thread: open.thread.clone().map(|r| &first_line[r]),
             message: &first_line[open.message.clone()],
             location: open.location.clone().map(|r| &first_line[r]),
-            header_hash: open.rest_hash,
+            header_hash: open.rest.map(|rest| rest.hash),
         };
-        if !sink.wants(&peek) {
+        let one_line = peek.continuation.is_empty();
+        // The slot is read now, not when the record opened: the record
+        // before may have been refused since, and a slot the next line took
+        // holds a line not refused yet.
+        let refused = |rest: RestOfLine| {
+            self.recent[rest.hash as usize & (HEADER_SLOTS - 1)]
+                .as_ref()
+                .is_some_and(|held| held.refused)
+        };
+        if one_line && open.in_recent && open.rest.is_some_and(refused) {
             sink.skipped(&peek);
             return;
+        }
+        match sink.wants(&peek) {
+            Interest::Wanted => {}
+            Interest::Refused => return sink.skipped(&peek),
+            Interest::RefusedForContent => {
+                sink.skipped(&peek);
+                if let (true, Some(rest)) = (one_line, open.rest) {
+                    refuse_recent(&mut self.recent, &first_line[rest.from..], rest.hash);
+                }
+                return;
+            }
         }
         if let Some(event) = self.build(&open) {
             sink.event(event);
@@ -299,8 +342,19 @@ impl OpenRecord {
             message: within(header.message),
             location: header.location.map(within),
             overflow: 0,
-            rest_hash: None,
+            rest: None,
+            in_recent: false,
         }
+    }
+}
+
+/// Marks the recent header line `rest` (hashed `hash`) refused, if its slot
+/// still holds it: the next records of that line alone are skipped unasked.
+fn refuse_recent(recent: &mut [Option<RecentHeader>], rest: &str, hash: u64) {
+    if let Some(Some(held)) = recent.get_mut(hash as usize & (HEADER_SLOTS - 1))
+        && held.rest == rest
+    {
+        held.refused = true;
     }
 }
 
@@ -367,14 +421,14 @@ mod tests {
     type Peeked = (Option<String>, Vec<String>, String, Option<String>);
 
     impl Sink for Peeks {
-        fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+        fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
             self.0.push((
                 record.code.map(str::to_string),
                 record.searchable().map(str::to_string).collect(),
                 record.first_line.to_string(),
                 record.thread.map(str::to_string),
             ));
-            false
+            Interest::Refused
         }
         fn event(&mut self, _event: Event) {}
         fn unparsed(&mut self, _line: &Line<'_>) {}
@@ -420,14 +474,14 @@ mod tests {
     struct Seen(Vec<String>);
 
     impl Sink for Seen {
-        fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+        fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
             // Only a parser with a stamp hashes the header text.
             let parts = RecordPeek {
                 header_hash: None,
                 ..*record
             };
             self.0.push(format!("{parts:?}"));
-            true
+            Interest::Wanted
         }
         fn event(&mut self, event: Event) {
             self.0.push(format!("{event:?}"));
@@ -479,6 +533,87 @@ mod tests {
                 proptest::prop_assert_eq!(remembered, parsed);
             }
         }
+    }
+
+    /// What a sink refusing records for their content is sent: each
+    /// record skipped or built, by line. Records whose message has an even
+    /// length, or that hold a stack frame, are refused for their content.
+    #[derive(Default)]
+    struct Refusing(Vec<String>, usize);
+
+    impl Sink for Refusing {
+        fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
+            self.1 += 1;
+            match record.message.len().is_multiple_of(2) || record.continuation.contains("at ") {
+                true => Interest::RefusedForContent,
+                false => Interest::Wanted,
+            }
+        }
+        fn skipped(&mut self, record: &RecordPeek<'_>) {
+            let parts = RecordPeek {
+                header_hash: None,
+                ..*record
+            };
+            self.0.push(format!("skipped {parts:?}"));
+        }
+        fn event(&mut self, event: Event) {
+            self.0.push(format!("{event:?}"));
+        }
+        fn unparsed(&mut self, line: &Line<'_>) {
+            self.0.push(format!("unparsed {}", line.number));
+        }
+        fn warning(&mut self, line: u64, message: String) {
+            self.0.push(format!("warning {line}: {message}"));
+        }
+    }
+
+    proptest::proptest! {
+        /// A header line whose record was refused for its content is not
+        /// shown to the sink again, and nothing else changes: the same
+        /// records are skipped and built, with the same parts, as when
+        /// every record is asked about.
+        #[test]
+        fn records_refused_for_content_are_skipped_as_when_asked(
+            lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY), 1..60),
+        ) {
+            let input: String = lines
+                .iter()
+                .map(|&(header, second, frame)| {
+                    let tail = if frame { "\n\tat its.Frame(Frame.java:1)" } else { "" };
+                    format!("2026-03-12 10:{:02}:{:02}{}{tail}\n", second / 60, second % 60, HEADERS[header])
+                })
+                .collect();
+            let run = |parser: RecordParser| {
+                crate::parse::testing::run_into(&mut { parser }, &input, Refusing::default()).0
+            };
+            for header in [log4j::parse_header, crate::parse::pipe::parse_header, crate::parse::floatip::parse_header] {
+                proptest::prop_assert_eq!(
+                    run(RecordParser::with_stamp(header, time::local_stamp)),
+                    run(RecordParser::new(header))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_refused_for_its_content_is_asked_about_once() {
+        let input = "\
+2026-03-12 10:15:31,002 INFO  [main] [DOM_10113] Received heartbeats.
+2026-03-12 10:15:32,002 INFO  [main] [DOM_10113] Received heartbeats.
+2026-03-12 10:15:33,002 INFO  [main] [DOM_10113] Received heartbeats.
+\tat its.Frame(Frame.java:1)
+2026-03-12 10:15:34,002 INFO  [main] [DOM_10113] Received heartbeats.";
+        let run = |mut parser: RecordParser| {
+            crate::parse::testing::run_into(&mut parser, input, Refusing::default())
+        };
+        let (asked, every) = (
+            run(log4j::parser()),
+            run(RecordParser::new(log4j::parse_header)),
+        );
+        assert_eq!(asked.0, every.0);
+        assert_eq!(asked.0.len(), 4, "{:?}", asked.0);
+        assert_eq!(every.1, 4);
+        assert_eq!(asked.1, 2, "the first record, and the one with a frame");
     }
 
     #[test]

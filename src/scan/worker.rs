@@ -5,7 +5,7 @@
 use super::verdicts::{Verdict, Verdicts};
 use super::{FileWarning, KeepPolicy, KeptEvent, Outcome, Repeat, Repeats, ScannedSource};
 use crate::model::{Event, EventKind, Level, LogGap, LogTime, SourceKind};
-use crate::parse::{self, Parser, RecordPeek, Sink};
+use crate::parse::{self, Interest, Parser, RecordPeek, Sink};
 use crate::read::{Line, LineReader, ReadDamage};
 use crate::signals::{FieldValue, Scratch, Signal, SignalCatalog};
 use std::collections::HashMap;
@@ -547,36 +547,36 @@ fn fold_key(code: Option<&str>, signals: &[Signal]) -> u64 {
 }
 
 impl Sink for Worker<'_> {
-    fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+    fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
         match self.verdicts.recall(record) {
-            Some(Verdict::Skip) => return false,
+            Some(Verdict::Skip) => return Interest::RefusedForContent,
             Some(Verdict::Fold { signals, key })
                 if fold_recurrence(&mut self.kept, &self.repeat_of, record, signals, *key) =>
             {
-                return false;
+                return Interest::Refused;
             }
             _ => {}
         }
         let level_kept = self.level_kept(record.level);
         if !level_kept && self.verdicts.recall_refused_shape(record) {
-            return false;
+            return Interest::RefusedForContent;
         }
         let literal_hit =
             self.catalog
                 .may_match_record(record.code, record.searchable(), record.level);
         self.literal_hit = Some(literal_hit);
-        let wanted = literal_hit || level_kept;
-        if !wanted {
-            self.verdicts.remember(Verdict::Skip);
-            let shaped = self.verdicts.shaped(record);
-            if self
-                .catalog
-                .refuses_shape(shaped.searchable(), shaped.level)
-            {
-                self.verdicts.remember_refused_shape();
-            }
+        if literal_hit || level_kept {
+            return Interest::Wanted;
         }
-        wanted
+        self.verdicts.remember(Verdict::Skip);
+        let shaped = self.verdicts.shaped(record);
+        if self
+            .catalog
+            .refuses_shape(shaped.searchable(), shaped.level)
+        {
+            self.verdicts.remember_refused_shape();
+        }
+        Interest::RefusedForContent
     }
 
     fn skipped(&mut self, record: &RecordPeek<'_>) {

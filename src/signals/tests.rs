@@ -314,11 +314,11 @@ fn prefilter_admits_every_fixture_record_that_raises_a_signal() {
         file: String,
     }
     impl Sink for Check<'_> {
-        fn wants(&mut self, record: &RecordPeek<'_>) -> bool {
+        fn wants(&mut self, record: &RecordPeek<'_>) -> parse::Interest {
             self.admitted =
                 self.catalog
                     .may_match_record(record.code, record.searchable(), record.level);
-            true
+            parse::Interest::Wanted
         }
         fn event(&mut self, event: Event) {
             let signals =
