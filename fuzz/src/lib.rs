@@ -27,8 +27,9 @@ const LIMITS: Limits = Limits {
 const MAX_DEPTH: usize = archive::MAX_DEPTH;
 
 /// Counts what a parser sends; refuses records whose message length is a
-/// multiple of five for their content, and every third other one, as the
-/// scan's prefilter skips records no signal wants, so every path is taken.
+/// multiple of seven for their shape, of five for their content, and every
+/// third other one, as the scan's prefilter skips records no signal wants,
+/// so every path is taken.
 #[derive(Default)]
 pub struct CountingSink {
     peeks: u64,
@@ -47,7 +48,9 @@ impl Sink for CountingSink {
             "the message is searchable"
         );
         self.peeks += 1;
-        if record.message.len().is_multiple_of(5) {
+        if record.message.len().is_multiple_of(7) {
+            Interest::RefusedForShape
+        } else if record.message.len().is_multiple_of(5) {
             Interest::RefusedForContent
         } else if self.peeks.is_multiple_of(3) {
             Interest::Refused

@@ -75,6 +75,11 @@ pub enum Interest {
     /// thread, message, location and continuation), whatever its time and
     /// line: a parser may send those to [`Sink::skipped`] without asking.
     RefusedForContent,
+    /// Refused for its content, and so is every record of the same level
+    /// and code whose message and continuation are the same with each
+    /// ASCII digit read as `0`, whatever its thread, location, time and
+    /// line ("processed in 31 ms" and "in 685 ms" alike).
+    RefusedForShape,
 }
 
 /// Where a parser sends what it found.

@@ -7,9 +7,12 @@
 //! only turned into an [`Event`] (with its owned strings) when the sink
 //! wants it; most records of a healthy log cost a header check and a copy.
 
+mod memo;
+
 use super::{Interest, Parser, RecordPeek, Sink, capped, evidence_text, time};
 use crate::model::{DetailLine, Event, EventKind, Level, LogRecord, LogTime};
 use crate::read::Line;
+use memo::{HeaderMemo, Recall};
 use std::ops::Range;
 
 /// Continuation lines kept per record; further ones are only counted.
@@ -39,17 +42,15 @@ pub type HeaderFn = for<'a> fn(&'a str) -> Option<Header<'a>>;
 /// accepts only lines this accepts, with the same time.
 pub type StampFn = fn(&str) -> Option<(LogTime, usize)>;
 
-/// Slots of the table of recent header lines by what follows their time.
-const HEADER_SLOTS: usize = 64;
-
 /// A streaming parser for one header-plus-continuation text format.
 pub struct RecordParser {
     header: HeaderFn,
     stamp: Option<StampFn>,
     /// Recent header lines of a format with a [`StampFn`], by the rest of
-    /// the line after the time: a line whose rest repeats one of them has
-    /// its parts, which are read from that rest alone, without parsing it.
-    recent: Vec<Option<RecentHeader>>,
+    /// the line after the time: a line whose rest repeats one of them, or
+    /// has the shape of one refused for its shape, has its parts, which are
+    /// read from that rest alone, without parsing it.
+    memo: HeaderMemo,
     /// The open record's lines, `\n`-joined.
     lines: String,
     open: Option<OpenRecord>,
@@ -58,43 +59,51 @@ pub struct RecordParser {
     rejected: bool,
 }
 
-/// A header line's parts, as ranges of the rest of its line after its time.
-struct RecentHeader {
-    rest: String,
+/// Where a header's parts lie in its line (or in the rest of it).
+#[derive(Clone, Debug)]
+struct Parts {
     level: Option<Level>,
     code: Option<Range<usize>>,
     thread: Option<Range<usize>>,
     message: Range<usize>,
     location: Option<Range<usize>>,
-    /// Whether the sink refused a record of this one line for its content
-    /// ([`Interest::RefusedForContent`]): the next ones are not shown to it.
-    refused: bool,
 }
 
-impl RecentHeader {
-    /// The record line `number`, `text`, opens: its time (read from its
-    /// first `used` bytes) and the remembered parts, placed after them.
-    fn open(&self, text: &str, used: usize, time: LogTime, number: u64, hash: u64) -> OpenRecord {
-        let at = |range: &Range<usize>| moved(range, used as isize);
-        OpenRecord {
-            line: number,
-            time,
+impl Parts {
+    /// Where `header`, parsed from `line`, has its parts.
+    fn of(header: &Header<'_>, line: &str) -> Parts {
+        let within = |part: &str| offset_in(line, part);
+        Parts {
+            level: header.level,
+            code: header.code.map(within),
+            thread: header.thread.map(within),
+            message: within(header.message),
+            location: header.location.map(within),
+        }
+    }
+
+    /// The parts `by` bytes further on (negative: towards the start).
+    fn moved(&self, by: isize) -> Parts {
+        let at = |range: &Range<usize>| {
+            range.start.wrapping_add_signed(by)..range.end.wrapping_add_signed(by)
+        };
+        Parts {
             level: self.level,
-            first_line_len: text.len(),
             code: self.code.as_ref().map(at),
             thread: self.thread.as_ref().map(at),
             message: at(&self.message),
             location: self.location.as_ref().map(at),
-            overflow: 0,
-            rest: Some(RestOfLine { hash, from: used }),
-            in_recent: true,
         }
     }
-}
 
-/// `range` moved by `by` bytes (negative: towards the line's start).
-fn moved(range: &Range<usize>, by: isize) -> Range<usize> {
-    range.start.wrapping_add_signed(by)..range.end.wrapping_add_signed(by)
+    /// Whether every part starts at or after byte `from`.
+    fn all_from(&self, from: usize) -> bool {
+        let optional = [&self.code, &self.thread, &self.location];
+        self.message.start >= from
+            && optional
+                .iter()
+                .all(|part| part.as_ref().is_none_or(|r| r.start >= from))
+    }
 }
 
 /// What is known about the open record without building it.
@@ -102,25 +111,31 @@ fn moved(range: &Range<usize>, by: isize) -> Range<usize> {
 struct OpenRecord {
     line: u64,
     time: LogTime,
-    level: Option<Level>,
     first_line_len: usize,
     /// Where the header's parts lie in its line.
-    code: Option<Range<usize>>,
-    thread: Option<Range<usize>>,
-    message: Range<usize>,
-    location: Option<Range<usize>>,
+    parts: Parts,
     /// Lines not buffered because the record grew past the cap.
     overflow: u32,
     /// Where the first line goes on after its time, for a format with a
     /// [`StampFn`].
     rest: Option<RestOfLine>,
-    /// Whether the first line is held in the table of recent header lines
-    /// (in its slot, unless the next line's replaced it).
-    in_recent: bool,
+    /// What the memo knew of the first line when the record opened.
+    known: Known,
+}
+
+/// What the memo of header lines knew of a record's first line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// Nothing: it is not held.
+    Nothing,
+    /// Its rest is held (in its slot, unless the next line took it).
+    Held,
+    /// It has the shape and code of a line refused for its shape.
+    RefusedShape,
 }
 
 /// The first line of a record after its time: where it starts and its hash,
-/// which finds its slot in the table of recent header lines.
+/// which finds its slot in the memo of header lines.
 #[derive(Clone, Copy)]
 struct RestOfLine {
     hash: u64,
@@ -133,7 +148,7 @@ impl RecordParser {
         RecordParser {
             header,
             stamp: None,
-            recent: Vec::new(),
+            memo: HeaderMemo::default(),
             lines: String::new(),
             open: None,
             rejected: false,
@@ -142,7 +157,8 @@ impl RecordParser {
 
     /// [`RecordParser::new`] for a format whose header lines start with a
     /// time `stamp` reads (see [`StampFn`]): header lines that repeat a
-    /// recent one after their time are not parsed again.
+    /// recent one after their time, or have the shape of one refused for
+    /// its shape, are not parsed again.
     pub fn with_stamp(header: HeaderFn, stamp: StampFn) -> Self {
         RecordParser {
             stamp: Some(stamp),
@@ -153,64 +169,37 @@ impl RecordParser {
     /// The record `text` (line `number`) starts, if it starts one.
     fn start(&mut self, text: &str, number: u64) -> Option<OpenRecord> {
         let Some(stamp) = self.stamp else {
-            return (self.header)(text).map(|header| OpenRecord::of(&header, text, number));
+            let header = (self.header)(text)?;
+            let parts = Parts::of(&header, text);
+            return Some(OpenRecord::new(number, header.time, text, parts));
         };
         let (time, used) = stamp(text)?;
         let rest = &text[used..];
-        let rest_hash = crate::hashing::hash(0, rest.as_bytes());
-        let slot = rest_hash as usize & (HEADER_SLOTS - 1);
-        if self.recent.is_empty() {
-            self.recent.resize_with(HEADER_SLOTS, || None);
-        }
-        if let Some(recent) = &self.recent[slot]
-            && recent.rest == rest
-        {
-            return Some(recent.open(text, used, time, number, rest_hash));
-        }
-        let header = (self.header)(text)?;
-        let open = OpenRecord {
-            rest: Some(RestOfLine {
-                hash: rest_hash,
-                from: used,
-            }),
-            ..OpenRecord::of(&header, text, number)
+        let rest_of_line = RestOfLine {
+            hash: crate::hashing::hash(0, rest.as_bytes()),
+            from: used,
         };
-        if header.time == time && self.remember(slot, rest, used, &open) {
-            return Some(OpenRecord {
-                in_recent: true,
-                ..open
-            });
-        }
-        Some(open)
-    }
-
-    /// Keeps `open`'s parts in `slot` as ranges of `rest`, the line after
-    /// its first `used` bytes, when they all lie in it (then true).
-    fn remember(&mut self, slot: usize, rest: &str, used: usize, open: &OpenRecord) -> bool {
-        let parts = [&open.code, &open.thread, &open.location];
-        let in_rest = open.message.start >= used
-            && parts
-                .iter()
-                .all(|part| part.as_ref().is_none_or(|r| r.start >= used));
-        if !in_rest {
-            return false;
-        }
-        let back = |range: &Range<usize>| moved(range, -(used as isize));
-        // The slot's text is reused: a flood's lines that never repeat cost
-        // a copy, not an allocation.
-        let mut kept = self.recent[slot].take().map(|r| r.rest).unwrap_or_default();
-        kept.clear();
-        kept.push_str(rest);
-        self.recent[slot] = Some(RecentHeader {
-            rest: kept,
-            level: open.level,
-            code: open.code.as_ref().map(back),
-            thread: open.thread.as_ref().map(back),
-            message: back(&open.message),
-            location: open.location.as_ref().map(back),
-            refused: false,
-        });
-        true
+        let (parts, known) = match self.memo.recall(rest, rest_of_line.hash) {
+            Recall::Exact(parts) => (parts.moved(used as isize), Known::Held),
+            Recall::RefusedShape(parts) => (parts.moved(used as isize), Known::RefusedShape),
+            Recall::Miss => {
+                let header = (self.header)(text)?;
+                let parts = Parts::of(&header, text);
+                let known = if header.time == time && parts.all_from(used) {
+                    let in_rest = parts.moved(-(used as isize));
+                    self.memo.remember(rest, rest_of_line.hash, in_rest);
+                    Known::Held
+                } else {
+                    Known::Nothing
+                };
+                (parts, known)
+            }
+        };
+        Some(OpenRecord {
+            rest: Some(rest_of_line),
+            known,
+            ..OpenRecord::new(number, time, text, parts)
+        })
     }
 
     fn close(&mut self, sink: &mut dyn Sink) {
@@ -218,44 +207,49 @@ impl RecordParser {
             return;
         };
         let (first_line, continuation) = self.lines.split_at(open.first_line_len);
+        let parts = &open.parts;
         let peek = RecordPeek {
             line: open.line,
             time: open.time,
-            level: open.level,
+            level: parts.level,
             first_line,
             continuation: continuation.strip_prefix('\n').unwrap_or(continuation),
-            code: open.code.clone().map(|r| &first_line[r]),
-            thread: open.thread.clone().map(|r| &first_line[r]),
-            message: &first_line[open.message.clone()],
-            location: open.location.clone().map(|r| &first_line[r]),
+            code: parts.code.clone().map(|r| &first_line[r]),
+            thread: parts.thread.clone().map(|r| &first_line[r]),
+            message: &first_line[parts.message.clone()],
+            location: parts.location.clone().map(|r| &first_line[r]),
             header_hash: open.rest.map(|rest| rest.hash),
         };
         let one_line = peek.continuation.is_empty();
-        // The slot is read now, not when the record opened: the record
-        // before may have been refused since, and a slot the next line took
-        // holds a line not refused yet.
-        let refused = |rest: RestOfLine| {
-            self.recent[rest.hash as usize & (HEADER_SLOTS - 1)]
-                .as_ref()
-                .is_some_and(|held| held.refused)
+        let refused = match (open.known, open.rest) {
+            (Known::RefusedShape, _) => true,
+            (Known::Held, Some(rest)) => self.memo.refused(rest.hash),
+            _ => false,
         };
-        if one_line && open.in_recent && open.rest.is_some_and(refused) {
+        if one_line && refused {
             sink.skipped(&peek);
             return;
         }
-        match sink.wants(&peek) {
-            Interest::Wanted => {}
-            Interest::Refused => return sink.skipped(&peek),
-            Interest::RefusedForContent => {
-                sink.skipped(&peek);
-                if let (true, Some(rest)) = (one_line, open.rest) {
-                    refuse_recent(&mut self.recent, &first_line[rest.from..], rest.hash);
-                }
-                return;
+        let interest = sink.wants(&peek);
+        if interest == Interest::Wanted {
+            if let Some(event) = self.build(&open) {
+                sink.event(event);
             }
+            return;
         }
-        if let Some(event) = self.build(&open) {
-            sink.event(event);
+        sink.skipped(&peek);
+        let (true, Some(rest)) = (one_line, open.rest) else {
+            return;
+        };
+        let rest_text = &first_line[rest.from..];
+        match interest {
+            Interest::RefusedForContent => self.memo.refuse_content(rest_text, rest.hash),
+            Interest::RefusedForShape if open.parts.all_from(rest.from) => {
+                self.memo.refuse_content(rest_text, rest.hash);
+                let in_rest = open.parts.moved(-(rest.from as isize));
+                self.memo.refuse_shape(rest_text, in_rest);
+            }
+            _ => {}
         }
     }
 
@@ -278,7 +272,7 @@ impl RecordParser {
         Some(Event {
             line: open.line,
             time: open.time,
-            level: open.level,
+            level: open.parts.level,
             text: evidence_text(first),
             host: None,
             kind: EventKind::Log(Box::new(record)),
@@ -329,32 +323,17 @@ impl Parser for RecordParser {
 }
 
 impl OpenRecord {
-    /// The record `header`, parsed from `text` (line `number`), opens.
-    fn of(header: &Header<'_>, text: &str, number: u64) -> OpenRecord {
-        let within = |part: &str| offset_in(text, part);
+    /// The record line `number`, `text`, opens at `time`, with `parts`.
+    fn new(number: u64, time: LogTime, text: &str, parts: Parts) -> OpenRecord {
         OpenRecord {
             line: number,
-            time: header.time,
-            level: header.level,
+            time,
             first_line_len: text.len(),
-            code: header.code.map(within),
-            thread: header.thread.map(within),
-            message: within(header.message),
-            location: header.location.map(within),
+            parts,
             overflow: 0,
             rest: None,
-            in_recent: false,
+            known: Known::Nothing,
         }
-    }
-}
-
-/// Marks the recent header line `rest` (hashed `hash`) refused, if its slot
-/// still holds it: the next records of that line alone are skipped unasked.
-fn refuse_recent(recent: &mut [Option<RecentHeader>], rest: &str, hash: u64) {
-    if let Some(Some(held)) = recent.get_mut(hash as usize & (HEADER_SLOTS - 1))
-        && held.rest == rest
-    {
-        held.refused = true;
     }
 }
 
@@ -500,8 +479,10 @@ mod tests {
 
     /// Header lines of the formats that read their time with a stamp, in
     /// the layouts their parsers know, after a time `2026-03-12 10:MM:SS`.
-    const HEADERS: [&str; 9] = [
+    const HEADERS: [&str; 11] = [
         ",002 ERROR [Master Elect Data Writer] [DOM_10162] An exception occurred.",
+        ",048 INFO  [Domain Monitor] [DOM_10000] Statistics for 5 services; latency 11 ms now.",
+        ",861 INFO  [Catalina] CCM_10012: Request processed in 513 ms by pool-6.",
         ",002 ERROR [DOM_10162] [Master Elect Data Writer] An exception occurred.",
         ".5 WARN DOM_10094: The node is not reachable",
         ",002  INFO   [main]   Started the node.   ",
@@ -512,21 +493,39 @@ mod tests {
         "ZZZ no time fraction here",
     ];
 
+    /// Lines of `HEADERS` (each with its time, whether a stack frame
+    /// follows, and a figure added to each of its digits).
+    fn header_lines(lines: &[(usize, u32, bool, u8)]) -> String {
+        lines
+            .iter()
+            .map(|&(header, second, frame, figure)| {
+                let tail = if frame {
+                    "\n\tat its.Frame(Frame.java:1)"
+                } else {
+                    ""
+                };
+                let header: String = HEADERS[header]
+                    .chars()
+                    .map(|c| match c.to_digit(10) {
+                        Some(d) => char::from_digit((d + u32::from(figure)) % 10, 10).unwrap_or(c),
+                        None => c,
+                    })
+                    .collect();
+                let (minute, second) = (second / 60, second % 60);
+                format!("2026-03-12 10:{minute:02}:{second:02}{header}{tail}\n")
+            })
+            .collect()
+    }
+
     proptest::proptest! {
         /// Remembering recent header lines changes nothing: every record,
         /// its parts, its time and its lines are what parsing each header
         /// line from scratch gives, in each format.
         #[test]
         fn remembered_headers_parse_as_their_lines_do(
-            lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY), 1..60),
+            lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY, 0..4u8), 1..60),
         ) {
-            let input: String = lines
-                .iter()
-                .map(|&(header, second, frame)| {
-                    let tail = if frame { "\n\tat its.Frame(Frame.java:1)" } else { "" };
-                    format!("2026-03-12 10:{:02}:{:02}{}{tail}\n", second / 60, second % 60, HEADERS[header])
-                })
-                .collect();
+            let input = header_lines(&lines);
             for header in [log4j::parse_header, crate::parse::pipe::parse_header, crate::parse::floatip::parse_header] {
                 let remembered = seen(RecordParser::with_stamp(header, time::local_stamp), &input);
                 let parsed = seen(RecordParser::new(header), &input);
@@ -535,18 +534,27 @@ mod tests {
         }
     }
 
-    /// What a sink refusing records for their content is sent: each
-    /// record skipped or built, by line. Records whose message has an even
-    /// length, or that hold a stack frame, are refused for their content.
+    /// What a sink refusing records for their content or shape is sent, and
+    /// how often it was asked. Records whose message length is a multiple
+    /// of 3 and whose code, if any, ends with an even digit are refused for
+    /// their shape; others whose message has an even length, or that hold
+    /// a stack frame, for their content.
     #[derive(Default)]
     struct Refusing(Vec<String>, usize);
 
     impl Sink for Refusing {
         fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
             self.1 += 1;
-            match record.message.len().is_multiple_of(2) || record.continuation.contains("at ") {
-                true => Interest::RefusedForContent,
-                false => Interest::Wanted,
+            let code_even = record
+                .code
+                .is_none_or(|code| code.bytes().last().is_some_and(|b| b % 2 == 0));
+            if record.message.len().is_multiple_of(3) && code_even {
+                Interest::RefusedForShape
+            } else if record.message.len().is_multiple_of(2) || record.continuation.contains("at ")
+            {
+                Interest::RefusedForContent
+            } else {
+                Interest::Wanted
             }
         }
         fn skipped(&mut self, record: &RecordPeek<'_>) {
@@ -568,21 +576,16 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// A header line whose record was refused for its content is not
+        /// A header line whose record was refused for its content, or one
+        /// of the shape and code of a line refused for its shape, is not
         /// shown to the sink again, and nothing else changes: the same
         /// records are skipped and built, with the same parts, as when
         /// every record is asked about.
         #[test]
-        fn records_refused_for_content_are_skipped_as_when_asked(
-            lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY), 1..60),
+        fn records_refused_for_content_or_shape_are_skipped_as_when_asked(
+            lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY, 0..4u8), 1..60),
         ) {
-            let input: String = lines
-                .iter()
-                .map(|&(header, second, frame)| {
-                    let tail = if frame { "\n\tat its.Frame(Frame.java:1)" } else { "" };
-                    format!("2026-03-12 10:{:02}:{:02}{}{tail}\n", second / 60, second % 60, HEADERS[header])
-                })
-                .collect();
+            let input = header_lines(&lines);
             let run = |parser: RecordParser| {
                 crate::parse::testing::run_into(&mut { parser }, &input, Refusing::default()).0
             };
@@ -614,6 +617,30 @@ mod tests {
         assert_eq!(asked.0.len(), 4, "{:?}", asked.0);
         assert_eq!(every.1, 4);
         assert_eq!(asked.1, 2, "the first record, and the one with a frame");
+    }
+
+    #[test]
+    fn a_line_of_a_shape_refused_for_its_shape_is_asked_about_once_per_code() {
+        let input = "\
+2026-03-12 10:15:31,002 INFO  [main] [DOM_10110] Processed 3 requests in 40 ms.
+2026-03-12 10:15:32,002 INFO  [main] Started the node.
+2026-03-12 10:15:33,002 INFO  [main] [DOM_10110] Processed 7 requests in 12 ms.
+2026-03-12 10:15:34,002 INFO  [pool-2] [DOM_10110] Processed 5 requests in 33 ms.
+2026-03-12 10:15:35,002 INFO  [main] [DOM_10110] Processed 9 requests in 95 ms.
+2026-03-12 10:15:36,002 INFO  [main] [DOM_10112] Processed 1 requests in 33 ms.";
+        let run = |mut parser: RecordParser| {
+            crate::parse::testing::run_into(&mut parser, input, Refusing::default())
+        };
+        let (asked, every) = (
+            run(log4j::parser()),
+            run(RecordParser::new(log4j::parse_header)),
+        );
+        assert_eq!(asked.0, every.0);
+        assert_eq!(every.1, 6);
+        assert_eq!(
+            asked.1, 4,
+            "all but the lines of the first one's shape and code: its thread is part of its shape"
+        );
     }
 
     #[test]

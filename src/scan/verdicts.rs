@@ -7,8 +7,9 @@
 //! location, continuation lines), never on its time or line.
 
 use crate::hashing::hash;
+use crate::hashing::zero_digits;
 use crate::parse::RecordPeek;
-use crate::signals::{Signal, push_key_part, zero_digits};
+use crate::signals::{Signal, push_key_part};
 use std::ops::Range;
 
 /// Slots of the table: enough for the handful of records a flood mixes,
@@ -126,16 +127,20 @@ impl Verdicts {
     }
 
     /// `record` with the message and continuation of the shape
-    /// [`Verdicts::recall_refused_shape`] last looked up.
-    pub fn shaped<'s>(&'s self, record: &RecordPeek<'s>) -> RecordPeek<'s> {
+    /// [`Verdicts::recall_refused_shape`] last looked up (`None` for a
+    /// table that remembers nothing, which looks up no shape).
+    pub fn shaped<'s>(&'s self, record: &RecordPeek<'s>) -> Option<RecordPeek<'s>> {
+        if self.capacity == 0 {
+            return None;
+        }
         let text = |range: &Range<usize>| {
             std::str::from_utf8(&self.shapes.key[range.clone()]).unwrap_or_default()
         };
-        RecordPeek {
+        Some(RecordPeek {
             message: text(&self.shapes.message),
             continuation: text(&self.shapes.continuation),
             ..*record
-        }
+        })
     }
 
     /// Remembers the shape last looked up as refused, in place of whatever
@@ -304,8 +309,8 @@ mod tests {
         let first = peek("Request processed in 31 ms.", "", "2026-03-12T10:00:00");
         assert!(!verdicts.recall_refused_shape(&first));
         assert_eq!(
-            verdicts.shaped(&first).message,
-            "Request processed in 00 ms."
+            verdicts.shaped(&first).map(|shaped| shaped.message),
+            Some("Request processed in 00 ms.")
         );
         verdicts.remember_refused_shape();
         let later = peek("Request processed in 86 ms.", "", "2026-03-12T10:00:01");

@@ -559,7 +559,7 @@ impl Sink for Worker<'_> {
         }
         let level_kept = self.level_kept(record.level);
         if !level_kept && self.verdicts.recall_refused_shape(record) {
-            return Interest::RefusedForContent;
+            return Interest::RefusedForShape;
         }
         let literal_hit =
             self.catalog
@@ -569,14 +569,15 @@ impl Sink for Worker<'_> {
             return Interest::Wanted;
         }
         self.verdicts.remember(Verdict::Skip);
-        let shaped = self.verdicts.shaped(record);
-        if self
-            .catalog
-            .refuses_shape(shaped.searchable(), shaped.level)
-        {
-            self.verdicts.remember_refused_shape();
+        let refuses_shape = self.verdicts.shaped(record).is_some_and(|shaped| {
+            self.catalog
+                .refuses_shape(shaped.searchable(), shaped.level)
+        });
+        if !refuses_shape {
+            return Interest::RefusedForContent;
         }
-        Interest::RefusedForContent
+        self.verdicts.remember_refused_shape();
+        Interest::RefusedForShape
     }
 
     fn skipped(&mut self, record: &RecordPeek<'_>) {

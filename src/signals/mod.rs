@@ -22,7 +22,6 @@ use fields::event_field;
 pub use fields::{Fields, event_fields};
 pub(crate) use memo::push_key_part;
 use memo::{Memo, Recall};
-pub(crate) use prefilter::zero_digits;
 
 /// Index of a signal definition in the catalog.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -3,6 +3,7 @@
 //! matcher needs lets the scan skip building, and classifying, most records
 //! of a healthy log.
 
+use crate::hashing::zero_digits;
 use crate::model::Level;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
@@ -31,7 +32,7 @@ pub(super) struct Prefilter {
     code_tails: Vec<u64>,
     literals: GatedTerms,
     /// The literals that hold a digit, each digit read as `0`: what a text
-    /// of a refused record's [shape](zero_digits) must be searched for
+    /// of a refused record's [shape](crate::hashing::zero_digits) must be searched for
     /// before every text of that shape is refused too. `None` when no
     /// literal holds a digit.
     shaped_digit_literals: Option<GatedTerms>,
@@ -269,16 +270,6 @@ pub(super) fn required_literals(pattern: &str) -> Option<Vec<String>> {
                 })
                 .collect()
         })
-}
-
-/// Reads each ASCII digit of `bytes` as `0`: the shape shared by texts
-/// that differ only in their figures (a duration, a count, a port). Keeps
-/// UTF-8 valid, as it only replaces ASCII bytes with ASCII bytes.
-pub(crate) fn zero_digits(bytes: &mut [u8]) {
-    // Branch-free: the compiler turns this into vector code.
-    for b in bytes {
-        *b = if b.wrapping_sub(b'0') < 10 { b'0' } else { *b };
-    }
 }
 
 fn shaped(text: &str) -> String {
