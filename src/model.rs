@@ -228,6 +228,23 @@ impl LogTime {
         }
     }
 
+    /// Whether both are wall-clock times in the same whole second of the
+    /// same day, neither in a leap second: then they are less than a second
+    /// apart, in the same minute. Cheaper to ask than either.
+    pub fn same_second(self, other: LogTime) -> bool {
+        use chrono::Timelike;
+        let whole = |t: NaiveDateTime| t.nanosecond() < 1_000_000_000;
+        match (self, other) {
+            (LogTime::Local(a), LogTime::Local(b)) => {
+                a.date() == b.date()
+                    && a.num_seconds_from_midnight() == b.num_seconds_from_midnight()
+                    && whole(a)
+                    && whole(b)
+            }
+            _ => false,
+        }
+    }
+
     /// Which minute of its clock the time falls in (a count of minutes
     /// since an origin that depends on the clock).
     pub fn minute_number(self) -> i64 {

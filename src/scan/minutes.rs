@@ -14,7 +14,7 @@ const MAX_BUCKETS: usize = 4096;
 /// The result does not depend on the order records were counted in (a
 /// file read in pieces counts as one read whole): the level ends as the
 /// smallest at which every record fits in [`MAX_BUCKETS`] buckets.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecordMinutes {
     /// Each bucket is `60 << level` seconds wide.
     pub level: u32,
@@ -23,6 +23,20 @@ pub struct RecordMinutes {
     pub local: BTreeMap<i64, u32>,
     /// Times that carry their offset: bucket number since 1970 UTC.
     pub utc: BTreeMap<i64, u32>,
+    /// Records of the bucket counted last, not yet added to its map: a log
+    /// writes many records a minute, and one in the same second as the one
+    /// before is counted without working out its minute.
+    run: Option<Run>,
+}
+
+/// Consecutive records of one bucket.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Run {
+    /// The latest record's time.
+    last: LogTime,
+    utc: bool,
+    bucket: i64,
+    records: u32,
 }
 
 impl RecordMinutes {
@@ -34,25 +48,56 @@ impl RecordMinutes {
     /// Counts one record at `time`; uptime-only times have no wall clock
     /// and are not counted.
     pub(super) fn count(&mut self, time: LogTime) {
-        let (map, minute) = match time {
-            LogTime::Local(_) => (&mut self.local, time.minute_number()),
-            LogTime::Zoned(_) => (&mut self.utc, time.minute_number()),
-            LogTime::Uptime(_) => return,
-        };
-        let bucket = minute >> self.level;
-        // A log in order counts into its latest bucket: no search.
-        if let Some(mut latest) = map.last_entry()
-            && *latest.key() == bucket
+        if let Some(run) = &mut self.run
+            && run.last.same_second(time)
         {
-            *latest.get_mut() += 1;
+            run.records += 1;
             return;
         }
-        *map.entry(bucket).or_default() += 1;
+        let utc = match time {
+            LogTime::Local(_) => false,
+            LogTime::Zoned(_) => true,
+            LogTime::Uptime(_) => return,
+        };
+        let minute = time.minute_number();
+        let bucket = minute >> self.level;
+        if let Some(run) = &mut self.run
+            && (run.utc, run.bucket) == (utc, bucket)
+        {
+            run.last = time;
+            run.records += 1;
+            return;
+        }
+        // Settling may widen the buckets.
+        self.settle();
+        let bucket = minute >> self.level;
+        self.run = Some(Run {
+            last: time,
+            utc,
+            bucket,
+            records: 1,
+        });
+    }
+
+    /// Adds the run of records being counted to its bucket, so that the
+    /// maps hold every record: done when the source is finished.
+    pub(super) fn settle(&mut self) {
+        let Some(run) = self.run.take() else {
+            return;
+        };
+        let map = if run.utc {
+            &mut self.utc
+        } else {
+            &mut self.local
+        };
+        *map.entry(run.bucket).or_default() += run.records;
         self.fit();
     }
 
     /// Adds the counts of another piece of the same source.
     pub(super) fn absorb(&mut self, mut other: RecordMinutes) {
+        self.settle();
+        other.settle();
         let level = self.level.max(other.level);
         self.widen_to(level);
         other.widen_to(level);
@@ -105,6 +150,7 @@ mod tests {
         for time in [local(10), local(10), local(11), LogTime::Uptime(3.0)] {
             counts.count(time);
         }
+        counts.settle();
         assert_eq!(counts.local, BTreeMap::from([(10, 2), (11, 1)]));
         assert!(counts.utc.is_empty());
         assert_eq!(counts.bucket_s(), 60);
@@ -115,6 +161,7 @@ mod tests {
         let minutes: Vec<i64> = (0..10_000).map(|m| m * 7).collect();
         let mut whole = RecordMinutes::default();
         minutes.iter().for_each(|&m| whole.count(local(m)));
+        whole.settle();
         let (mut front, mut back) = (RecordMinutes::default(), RecordMinutes::default());
         minutes[5000..].iter().for_each(|&m| back.count(local(m)));
         minutes[..5000].iter().for_each(|&m| front.count(local(m)));
@@ -123,5 +170,32 @@ mod tests {
         assert!(whole.local.len() <= MAX_BUCKETS);
         assert_eq!(whole.local.values().sum::<u32>(), 10_000);
         assert!(whole.level > 0);
+    }
+
+    proptest::proptest! {
+        /// Counting in runs changes nothing: any times, in any order, in
+        /// the same second or not, give the buckets each record counted
+        /// straight into its map gives.
+        #[test]
+        fn runs_count_as_records_counted_one_by_one(
+            steps in proptest::collection::vec((0i64..3, -90_000i64..90_000, proptest::bool::ANY), 1..300),
+        ) {
+            let base = chrono::DateTime::from_timestamp(1_773_310_000, 0).unwrap();
+            let (mut runs, mut one_by_one) = (RecordMinutes::default(), RecordMinutes::default());
+            let mut at = base;
+            for (kind, step_ms, zoned) in steps {
+                at += chrono::Duration::milliseconds(if kind == 0 { step_ms / 1000 } else { step_ms * 40 });
+                let time = match (kind, zoned) {
+                    (2, _) => LogTime::Uptime(step_ms as f64 / 1000.0),
+                    (_, true) => LogTime::Zoned(at.fixed_offset()),
+                    (_, false) => LogTime::Local(at.naive_utc()),
+                };
+                runs.count(time);
+                one_by_one.count(time);
+                one_by_one.settle();
+            }
+            runs.settle();
+            proptest::prop_assert_eq!(runs, one_by_one);
+        }
     }
 }

@@ -226,6 +226,7 @@ impl<'a> Worker<'a> {
     /// The source's outcome: its last record, and what stopped or had to
     /// be repaired while reading, as warnings.
     pub(super) fn finish(mut self) -> Outcome {
+        self.source.minutes.settle();
         self.source.first_time = self.first.map(|(_, time)| time);
         self.source.last_record = self
             .previous
@@ -281,6 +282,14 @@ impl<'a> Worker<'a> {
     /// Notes a record's time: offsets, first time, disorder and silences.
     /// `ordered` says whether a step back in time deserves a warning.
     fn track_time(&mut self, line: u64, time: LogTime, ordered: bool) {
+        // The same second as the record before: neither a step back nor a
+        // silence, and the first record is known.
+        if let Some((_, previous)) = self.previous
+            && previous.same_second(time)
+        {
+            self.previous = Some((line, time));
+            return;
+        }
         if let LogTime::Zoned(t) = time {
             self.source.utc_offset.get_or_insert(*t.offset());
         }
