@@ -18,7 +18,25 @@ pub struct Repeats {
     last: (u32, u64),
     /// The longest delay, for how far back a window must look for it.
     longest_ms: u32,
+    /// Whether some delay is shorter than the one folded before it.
+    out_of_order: bool,
+    /// Where every [`MARK_EVERY`]th repeat starts in `packed`: a window
+    /// asked of repeats in time order starts decoding at the last mark
+    /// before it and stops past its end, instead of decoding them all for
+    /// every rule's window.
+    marks: Vec<Mark>,
     packed: Vec<u8>,
+}
+
+/// Repeats between two marks.
+const MARK_EVERY: u32 = 64;
+
+/// Where a repeat starts in the packed bytes, and the delay and line it is
+/// a difference from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Mark {
+    offset: usize,
+    before: (u32, u64),
 }
 
 /// One folded event: how long and how many lines after the kept one.
@@ -54,10 +72,13 @@ impl Repeats {
     pub fn within(&self, at: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> u32 {
         let inside = |t: DateTime<Utc>| start <= t && t <= end;
         let repeats = match self.delays_inside(at, start, end) {
-            Some(delays) => self.iter().filter(|r| delays.holds(r.delay_ms)).count() as u32,
+            Some(delays) => self
+                .candidates(&delays)
+                .filter(|r| delays.holds(r.delay_ms))
+                .count(),
             None => 0,
         };
-        u32::from(inside(at)) + repeats
+        u32::from(inside(at)) + repeats as u32
     }
 
     /// The first folded event (in file order) of the kept one at `at` that
@@ -69,7 +90,26 @@ impl Repeats {
         end: DateTime<Utc>,
     ) -> Option<Repeat> {
         let delays = self.delays_inside(at, start, end)?;
-        self.iter().find(|r| delays.holds(r.delay_ms))
+        self.candidates(&delays).find(|r| delays.holds(r.delay_ms))
+    }
+
+    /// The repeats, in file order, that may lie in `delays`: all of them,
+    /// unless they are in time order, when those before the last mark
+    /// before the window and those after it are left out.
+    fn candidates<'r>(&'r self, delays: &'r DelaysInside) -> Box<dyn Iterator<Item = Repeat> + 'r> {
+        if self.out_of_order {
+            return Box::new(self.iter());
+        }
+        let past = |delay: u32| Duration::milliseconds(i64::from(delay)) < delays.from;
+        let start = match self.marks.partition_point(|mark| past(mark.before.0)) {
+            0 => Mark {
+                offset: 0,
+                before: (0, 0),
+            },
+            after => self.marks[after - 1],
+        };
+        let until = |r: &Repeat| Duration::milliseconds(i64::from(r.delay_ms)) <= delays.to;
+        Box::new(self.iter_from(start).take_while(until))
     }
 
     /// The delays after `at` that land in `start..=end`, or `None` when no
@@ -106,10 +146,18 @@ impl Repeats {
     /// Gives back the spare capacity of a finished file's repeats.
     pub(super) fn shrink(&mut self) {
         self.packed.shrink_to_fit();
+        self.marks.shrink_to_fit();
     }
 
     fn push(&mut self, repeat: Repeat) {
         let (delay, line) = self.last;
+        if self.folded.is_multiple_of(MARK_EVERY) {
+            self.marks.push(Mark {
+                offset: self.packed.len(),
+                before: self.last,
+            });
+        }
+        self.out_of_order |= repeat.delay_ms < delay;
         write_varint(
             &mut self.packed,
             zigzag(i64::from(repeat.delay_ms) - i64::from(delay)),
@@ -123,8 +171,16 @@ impl Repeats {
 
     /// Every folded event, in the order folded.
     pub fn iter(&self) -> impl Iterator<Item = Repeat> + '_ {
-        let mut bytes = self.packed.iter().copied();
-        let (mut delay, mut line) = (0i64, 0i64);
+        self.iter_from(Mark {
+            offset: 0,
+            before: (0, 0),
+        })
+    }
+
+    /// The folded events from the one `mark` marks on.
+    fn iter_from(&self, mark: Mark) -> impl Iterator<Item = Repeat> + '_ {
+        let mut bytes = self.packed[mark.offset..].iter().copied();
+        let (mut delay, mut line) = (i64::from(mark.before.0), mark.before.1 as i64);
         std::iter::from_fn(move || {
             delay += unzigzag(read_varint(&mut bytes)?);
             line += unzigzag(read_varint(&mut bytes)?);
@@ -227,11 +283,13 @@ mod tests {
 
     proptest! {
         /// Counting and finding repeats in a window compare delays with the
-        /// window; each repeat's own time, computed, gives the same answer,
-        /// with windows and a kept time that are not whole milliseconds.
+        /// window, and skip to the window in repeats in time order; each
+        /// repeat's own time, computed, gives the same answer, with windows
+        /// and a kept time that are not whole milliseconds.
         #[test]
         fn windows_hold_the_repeats_whose_times_they_hold(
-            delays in proptest::collection::vec(0u32..100_000, 0..30),
+            mut delays in proptest::collection::vec(0u32..100_000, 0..400),
+            in_order in proptest::bool::ANY,
             at_ns in 0i64..1_000_000_000,
             from_ns in -20_000_000_000i64..120_000_000_000,
             length_ns in 0i64..60_000_000_000,
@@ -239,6 +297,9 @@ mod tests {
             let base = DateTime::<Utc>::from_timestamp(1_773_310_000, 0).unwrap();
             let at = base + Duration::nanoseconds(at_ns);
             let (start, end) = (base + Duration::nanoseconds(from_ns), base + Duration::nanoseconds(from_ns + length_ns));
+            if in_order {
+                delays.sort_unstable();
+            }
             let repeats = folded(&delays);
             let time_of = |r: &Repeat| at + Duration::milliseconds(i64::from(r.delay_ms));
             let inside: Vec<Repeat> = repeats.iter().filter(|r| start <= time_of(r) && time_of(r) <= end).collect();
