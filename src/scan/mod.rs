@@ -237,10 +237,7 @@ pub fn scan_with(
         reread: None,
         ports: Ports::with_extra(options.extra_ports),
     };
-    let mut outcomes: Vec<Outcome> = candidates
-        .par_iter()
-        .flat_map_iter(|candidate| scan_candidate(candidate, &ctx))
-        .collect();
+    let mut outcomes = scan_largest_first(candidates, &ctx);
     // Hosts are found from the whole bundle, archive entries included,
     // then named or checked by what the files say.
     let mut host_warnings =
@@ -265,6 +262,34 @@ pub fn scan_with(
         result.events.append(&mut events);
     }
     result
+}
+
+/// Scans the candidates on every thread, each taking the largest file not
+/// yet taken, so that the last file to finish is a small one (in candidate
+/// order, rayon's halving could leave a thread alone with a large file at
+/// the end); the outcomes come back in candidate order.
+fn scan_largest_first(candidates: &[Candidate], ctx: &Context<'_>) -> Vec<Outcome> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let size = |c: &Candidate| std::fs::metadata(&c.path).map_or(0, |m| m.len());
+    let mut order: Vec<(u64, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (size(c), i))
+        .collect();
+    order.sort_by_key(|&(size, i)| (std::cmp::Reverse(size), i));
+    let next = AtomicUsize::new(0);
+    let mut scanned: Vec<(usize, Vec<Outcome>)> = (0..rayon::current_num_threads())
+        .into_par_iter()
+        .flat_map_iter(|_| {
+            let mut mine = Vec::new();
+            while let Some(&(_, i)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                mine.push((i, scan_candidate(&candidates[i], ctx)));
+            }
+            mine
+        })
+        .collect();
+    scanned.sort_by_key(|&(i, _)| i);
+    scanned.into_iter().flat_map(|(_, outcomes)| outcomes).collect()
 }
 
 fn scan_candidate(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {
