@@ -289,7 +289,10 @@ fn scan_largest_first(candidates: &[Candidate], ctx: &Context<'_>) -> Vec<Outcom
         })
         .collect();
     scanned.sort_by_key(|&(i, _)| i);
-    scanned.into_iter().flat_map(|(_, outcomes)| outcomes).collect()
+    scanned
+        .into_iter()
+        .flat_map(|(_, outcomes)| outcomes)
+        .collect()
 }
 
 fn scan_candidate(candidate: &Candidate, ctx: &Context<'_>) -> Vec<Outcome> {

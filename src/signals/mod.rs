@@ -248,8 +248,35 @@ pub struct SignalCatalog {
     keywords: AhoCorasick,
     keyword_count: usize,
     pattern_set: RegexSet,
-    patterns: Vec<Regex>,
+    patterns: Vec<Pattern>,
     prefilter: Option<Prefilter>,
+}
+
+/// One of the catalog's patterns. The set finds which patterns match; a
+/// pattern alone is compiled, to capture with it, the first time one of
+/// its matches is captured: compiling them all was most of the start-up,
+/// and most never match in a given bundle.
+struct Pattern {
+    text: String,
+    regex: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    fn new(text: String) -> Self {
+        Pattern {
+            text,
+            regex: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The compiled pattern. It was checked when the catalog was built, and
+    /// the set of all of them compiled within the same limits, so it
+    /// compiles; were it ever not to, nothing is captured with it.
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.text).ok())
+            .as_ref()
+    }
 }
 
 /// Reused per worker so classification does not allocate per event.
@@ -295,10 +322,9 @@ struct Builder {
     by_name: HashMap<String, SignalId>,
     matchers: Vec<Matcher>,
     keyword_ids: HashMap<String, usize>,
-    pattern_texts: Vec<String>,
-    /// The compiled `pattern_texts`, kept from their validation: compiling
+    /// The catalog's patterns, checked when the specs were read: compiling
     /// the patterns is most of the start-up time.
-    patterns: Vec<Regex>,
+    patterns: Vec<Pattern>,
     compiled: Compiled,
     errors: Vec<DefinitionError>,
 }
@@ -352,7 +378,6 @@ impl SignalCatalog {
             by_name: HashMap::new(),
             matchers: Vec::new(),
             keyword_ids: HashMap::new(),
-            pattern_texts: Vec::new(),
             patterns: Vec::new(),
             compiled: compile_patterns(&specs),
             errors,
@@ -610,7 +635,9 @@ impl SignalCatalog {
     }
 
     fn capture(&self, pattern: usize, texts: &[&str], fields: &mut Fields) {
-        let regex = &self.patterns[pattern];
+        let Some(regex) = self.patterns[pattern].regex() else {
+            return;
+        };
         let Some(caps) = texts.iter().find_map(|t| regex.captures(t)) else {
             return;
         };
@@ -834,10 +861,9 @@ impl Builder {
         patterns
             .iter()
             .filter_map(|p| match self.compiled.each[p.get_ref()].clone() {
-                Ok(regex) => {
-                    self.patterns.push(regex);
-                    self.pattern_texts.push(p.get_ref().clone());
-                    Some(self.pattern_texts.len() - 1)
+                Ok(()) => {
+                    self.patterns.push(Pattern::new(p.get_ref().clone()));
+                    Some(self.patterns.len() - 1)
                 }
                 Err(err) => {
                     self.errors
@@ -866,14 +892,6 @@ impl Builder {
                 message: format!("the {what} together are too large to compile: {err}"),
             }]
         };
-        let keywords = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(words.iter().map(|(w, _)| w.as_str()))
-            .map_err(|e| too_big("keywords", e.to_string()))?;
-        let pattern_set = self
-            .compiled
-            .set
-            .map_err(|e| too_big("patterns", e.to_string()))?;
         let keyword_texts: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
         let requirements: Vec<Requirement<'_>> = self
             .matchers
@@ -889,12 +907,32 @@ impl Builder {
                 patterns: m
                     .patterns
                     .iter()
-                    .map(|&p| self.pattern_texts[p].as_str())
+                    .map(|&p| self.patterns[p].text.as_str())
                     .collect(),
                 min_level: m.min_level,
             })
             .collect();
-        let prefilter = Prefilter::build(&requirements);
+        // The three automata are built side by side: together they are
+        // most of the start-up.
+        let (pattern_set, (keywords, prefilter)) = rayon::join(
+            || {
+                regex::RegexSetBuilder::new(&self.compiled.texts)
+                    .dfa_size_limit(PATTERN_SET_DFA_BYTES)
+                    .build()
+            },
+            || {
+                rayon::join(
+                    || {
+                        AhoCorasick::builder()
+                            .ascii_case_insensitive(true)
+                            .build(&keyword_texts)
+                    },
+                    || Prefilter::build(&requirements),
+                )
+            },
+        );
+        let keywords = keywords.map_err(|e| too_big("keywords", e.to_string()))?;
+        let pattern_set = pattern_set.map_err(|e| too_big("patterns", e.to_string()))?;
         Ok(SignalCatalog {
             prefilter,
             by_class: SourceKind::ALL
@@ -912,14 +950,14 @@ impl Builder {
     }
 }
 
-/// The specs' patterns, compiled before the catalog is built, on the
-/// worker threads: start-up waits for them before any file is read.
+/// The specs' patterns, checked one by one on the worker threads before
+/// the catalog is built.
 struct Compiled {
-    /// Each distinct pattern alone, to validate it and capture with it.
-    each: HashMap<String, Result<Regex, regex::Error>>,
-    /// Every pattern in the order the catalog lists them, which is its
-    /// pattern set when all of them compile (else the catalog is not built).
-    set: Result<RegexSet, regex::Error>,
+    /// Each distinct pattern alone, parsed to validate it.
+    each: HashMap<String, Result<(), String>>,
+    /// Every pattern in the order the catalog lists them: its pattern set,
+    /// compiled when the catalog is built.
+    texts: Vec<String>,
 }
 
 /// Cache of the pattern set's lazy DFA. With a few hundred patterns the
@@ -930,7 +968,7 @@ const PATTERN_SET_DFA_BYTES: usize = 32 << 20;
 fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
     use rayon::prelude::*;
     // In the order `Builder::add` numbers the patterns: extensions first.
-    let texts: Vec<&String> = specs
+    let texts: Vec<String> = specs
         .iter()
         .flat_map(|s| {
             s.extensions
@@ -939,23 +977,25 @@ fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
                 .chain(&s.spec.matchers)
         })
         .flat_map(|m| m.patterns.iter().chain(&m.captures))
-        .map(Spanned::get_ref)
+        .map(|text| text.get_ref().clone())
         .collect();
-    let distinct: std::collections::HashSet<&String> = texts.iter().copied().collect();
-    let (each, set) = rayon::join(
-        || {
-            distinct
-                .into_par_iter()
-                .map(|text| (text.clone(), Regex::new(text)))
-                .collect()
-        },
-        || {
-            regex::RegexSetBuilder::new(&texts)
-                .dfa_size_limit(PATTERN_SET_DFA_BYTES)
-                .build()
-        },
-    );
-    Compiled { each, set }
+    let distinct: std::collections::HashSet<&String> = texts.iter().collect();
+    let each = distinct
+        .into_par_iter()
+        .map(|text| (text.clone(), check_pattern(text)))
+        .collect();
+    Compiled { each, texts }
+}
+
+/// Whether `text` is a pattern `Regex::new` accepts, as its error says it
+/// (`regex` reports a syntax error with regex-syntax's message): parsing
+/// costs a fraction of compiling.
+fn check_pattern(text: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(text)
+        .map(drop)
+        .map_err(|err| err.to_string())
 }
 
 /// The matchers of each event class whose signal a source of `kind` may
