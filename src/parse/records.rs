@@ -448,35 +448,6 @@ mod tests {
         );
     }
 
-    /// Everything a sink is shown: each peek, and each event built.
-    #[derive(Default)]
-    struct Seen(Vec<String>);
-
-    impl Sink for Seen {
-        fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
-            // Only a parser with a stamp hashes the header text.
-            let parts = RecordPeek {
-                header_hash: None,
-                ..*record
-            };
-            self.0.push(format!("{parts:?}"));
-            Interest::Wanted
-        }
-        fn event(&mut self, event: Event) {
-            self.0.push(format!("{event:?}"));
-        }
-        fn unparsed(&mut self, line: &Line<'_>) {
-            self.0.push(format!("unparsed {}", line.number));
-        }
-        fn warning(&mut self, line: u64, message: String) {
-            self.0.push(format!("warning {line}: {message}"));
-        }
-    }
-
-    fn seen(mut parser: RecordParser, input: &str) -> Vec<String> {
-        crate::parse::testing::run_into(&mut parser, input, Seen::default()).0
-    }
-
     /// Header lines of the formats that read their time with a stamp, in
     /// the layouts their parsers know, after a time `2026-03-12 10:MM:SS`.
     const HEADERS: [&str; 11] = [
@@ -527,51 +498,83 @@ mod tests {
         ) {
             let input = header_lines(&lines);
             for header in [log4j::parse_header, crate::parse::pipe::parse_header, crate::parse::floatip::parse_header] {
-                let remembered = seen(RecordParser::with_stamp(header, time::local_stamp), &input);
-                let parsed = seen(RecordParser::new(header), &input);
-                proptest::prop_assert_eq!(remembered, parsed);
+                let remembered = record_with(RecordParser::with_stamp(header, time::local_stamp), &input, odd_messages);
+                let parsed = record_with(RecordParser::new(header), &input, odd_messages);
+                proptest::prop_assert_eq!(remembered.log, parsed.log);
             }
         }
     }
 
-    /// What a sink refusing records for their content or shape is sent, and
-    /// how often it was asked. Records whose message length is a multiple
-    /// of 3 and whose code, if any, ends with an even digit are refused for
-    /// their shape; others whose message has an even length, or that hold
-    /// a stack frame, for their content.
-    #[derive(Default)]
-    struct Refusing(Vec<String>, usize);
+    /// What a sink is sent (each record skipped, with its parts, or built,
+    /// and each unparsed line and warning), and how often it was asked;
+    /// `answer` says what it wants.
+    struct Recorder {
+        log: Vec<String>,
+        asked: usize,
+        answer: fn(&RecordPeek<'_>) -> Interest,
+    }
 
-    impl Sink for Refusing {
+    impl Sink for Recorder {
         fn wants(&mut self, record: &RecordPeek<'_>) -> Interest {
-            self.1 += 1;
-            let code_even = record
-                .code
-                .is_none_or(|code| code.bytes().last().is_some_and(|b| b % 2 == 0));
-            if record.message.len().is_multiple_of(3) && code_even {
-                Interest::RefusedForShape
-            } else if record.message.len().is_multiple_of(2) || record.continuation.contains("at ")
-            {
-                Interest::RefusedForContent
-            } else {
-                Interest::Wanted
-            }
+            self.asked += 1;
+            (self.answer)(record)
         }
         fn skipped(&mut self, record: &RecordPeek<'_>) {
+            // Only a parser with a stamp hashes the header text.
             let parts = RecordPeek {
                 header_hash: None,
                 ..*record
             };
-            self.0.push(format!("skipped {parts:?}"));
+            self.log.push(format!("skipped {parts:?}"));
         }
         fn event(&mut self, event: Event) {
-            self.0.push(format!("{event:?}"));
+            self.log.push(format!("{event:?}"));
         }
         fn unparsed(&mut self, line: &Line<'_>) {
-            self.0.push(format!("unparsed {}", line.number));
+            self.log.push(format!("unparsed {}", line.number));
         }
         fn warning(&mut self, line: u64, message: String) {
-            self.0.push(format!("warning {line}: {message}"));
+            self.log.push(format!("warning {line}: {message}"));
+        }
+    }
+
+    /// What `parser` sends a [`Recorder`] answering `answer` for `input`.
+    fn record_with(
+        mut parser: RecordParser,
+        input: &str,
+        answer: fn(&RecordPeek<'_>) -> Interest,
+    ) -> Recorder {
+        let recorder = Recorder {
+            log: Vec::new(),
+            asked: 0,
+            answer,
+        };
+        crate::parse::testing::run_into(&mut parser, input, recorder)
+    }
+
+    /// Wants records whose message has an odd length, and refuses the
+    /// others (not for their content): both paths, every record asked.
+    fn odd_messages(record: &RecordPeek<'_>) -> Interest {
+        match record.message.len() % 2 {
+            1 => Interest::Wanted,
+            _ => Interest::Refused,
+        }
+    }
+
+    /// Refuses for their shape records whose message length is a multiple
+    /// of 3 and whose code, if any, ends with an even digit; for their
+    /// content others whose message has an even length, or that hold a
+    /// stack frame; wants the rest.
+    fn refusing(record: &RecordPeek<'_>) -> Interest {
+        let code_even = record
+            .code
+            .is_none_or(|code| code.bytes().last().is_some_and(|b| b % 2 == 0));
+        if record.message.len().is_multiple_of(3) && code_even {
+            Interest::RefusedForShape
+        } else if record.message.len().is_multiple_of(2) || record.continuation.contains("at ") {
+            Interest::RefusedForContent
+        } else {
+            Interest::Wanted
         }
     }
 
@@ -586,13 +589,10 @@ mod tests {
             lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY, 0..4u8), 1..60),
         ) {
             let input = header_lines(&lines);
-            let run = |parser: RecordParser| {
-                crate::parse::testing::run_into(&mut { parser }, &input, Refusing::default()).0
-            };
             for header in [log4j::parse_header, crate::parse::pipe::parse_header, crate::parse::floatip::parse_header] {
                 proptest::prop_assert_eq!(
-                    run(RecordParser::with_stamp(header, time::local_stamp)),
-                    run(RecordParser::new(header))
+                    record_with(RecordParser::with_stamp(header, time::local_stamp), &input, refusing).log,
+                    record_with(RecordParser::new(header), &input, refusing).log
                 );
             }
         }
@@ -606,17 +606,14 @@ mod tests {
 2026-03-12 10:15:33,002 INFO  [main] [DOM_10113] Received heartbeats.
 \tat its.Frame(Frame.java:1)
 2026-03-12 10:15:34,002 INFO  [main] [DOM_10113] Received heartbeats.";
-        let run = |mut parser: RecordParser| {
-            crate::parse::testing::run_into(&mut parser, input, Refusing::default())
-        };
         let (asked, every) = (
-            run(log4j::parser()),
-            run(RecordParser::new(log4j::parse_header)),
+            record_with(log4j::parser(), input, refusing),
+            record_with(RecordParser::new(log4j::parse_header), input, refusing),
         );
-        assert_eq!(asked.0, every.0);
-        assert_eq!(asked.0.len(), 4, "{:?}", asked.0);
-        assert_eq!(every.1, 4);
-        assert_eq!(asked.1, 2, "the first record, and the one with a frame");
+        assert_eq!(asked.log, every.log);
+        assert_eq!(asked.log.len(), 4, "{:?}", asked.log);
+        assert_eq!(every.asked, 4);
+        assert_eq!(asked.asked, 2, "the first record, and the one with a frame");
     }
 
     #[test]
@@ -628,17 +625,14 @@ mod tests {
 2026-03-12 10:15:34,002 INFO  [pool-2] [DOM_10110] Processed 5 requests in 33 ms.
 2026-03-12 10:15:35,002 INFO  [main] [DOM_10110] Processed 9 requests in 95 ms.
 2026-03-12 10:15:36,002 INFO  [main] [DOM_10112] Processed 1 requests in 33 ms.";
-        let run = |mut parser: RecordParser| {
-            crate::parse::testing::run_into(&mut parser, input, Refusing::default())
-        };
         let (asked, every) = (
-            run(log4j::parser()),
-            run(RecordParser::new(log4j::parse_header)),
+            record_with(log4j::parser(), input, refusing),
+            record_with(RecordParser::new(log4j::parse_header), input, refusing),
         );
-        assert_eq!(asked.0, every.0);
-        assert_eq!(every.1, 6);
+        assert_eq!(asked.log, every.log);
+        assert_eq!(every.asked, 6);
         assert_eq!(
-            asked.1, 4,
+            asked.asked, 4,
             "all but the lines of the first one's shape and code: its thread is part of its shape"
         );
     }

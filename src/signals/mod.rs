@@ -322,10 +322,9 @@ struct Builder {
     by_name: HashMap<String, SignalId>,
     matchers: Vec<Matcher>,
     keyword_ids: HashMap<String, usize>,
-    /// The catalog's patterns, checked when the specs were read: compiling
-    /// the patterns is most of the start-up time.
+    /// The catalog's patterns, each compiled when it first captures.
     patterns: Vec<Pattern>,
-    compiled: Compiled,
+    checked: CheckedPatterns,
     errors: Vec<DefinitionError>,
 }
 
@@ -379,7 +378,7 @@ impl SignalCatalog {
             matchers: Vec::new(),
             keyword_ids: HashMap::new(),
             patterns: Vec::new(),
-            compiled: compile_patterns(&specs),
+            checked: check_patterns(&specs),
             errors,
         };
         for spec in specs {
@@ -812,8 +811,8 @@ impl Builder {
             .map(|group| group.iter().map(|k| self.keyword(k)).collect())
             .collect();
         let exclude = spec.exclude.iter().map(|k| self.keyword(k)).collect();
-        let patterns = self.compile_each(file, &spec.patterns);
-        let captures = self.compile_each(file, &spec.captures);
+        let patterns = self.pattern_indexes(file, &spec.patterns);
+        let captures = self.pattern_indexes(file, &spec.captures);
         let when: Vec<Condition> = spec
             .when
             .iter()
@@ -856,11 +855,16 @@ impl Builder {
     }
 
     /// Indexes of `patterns` in the catalog's pattern list, in the order
-    /// [`compile_patterns`] put them in the set.
-    fn compile_each(&mut self, file: &DefinitionFile, patterns: &[Spanned<String>]) -> Vec<usize> {
+    /// [`check_patterns`] put them in the set; a pattern that did not parse
+    /// is an error of `file` instead.
+    fn pattern_indexes(
+        &mut self,
+        file: &DefinitionFile,
+        patterns: &[Spanned<String>],
+    ) -> Vec<usize> {
         patterns
             .iter()
-            .filter_map(|p| match self.compiled.each[p.get_ref()].clone() {
+            .filter_map(|p| match self.checked.each[p.get_ref()].clone() {
                 Ok(()) => {
                     self.patterns.push(Pattern::new(p.get_ref().clone()));
                     Some(self.patterns.len() - 1)
@@ -916,7 +920,7 @@ impl Builder {
         // most of the start-up.
         let (pattern_set, (keywords, prefilter)) = rayon::join(
             || {
-                regex::RegexSetBuilder::new(&self.compiled.texts)
+                regex::RegexSetBuilder::new(&self.checked.texts)
                     .dfa_size_limit(PATTERN_SET_DFA_BYTES)
                     .build()
             },
@@ -952,7 +956,7 @@ impl Builder {
 
 /// The specs' patterns, checked one by one on the worker threads before
 /// the catalog is built.
-struct Compiled {
+struct CheckedPatterns {
     /// Each distinct pattern alone, parsed to validate it.
     each: HashMap<String, Result<(), String>>,
     /// Every pattern in the order the catalog lists them: its pattern set,
@@ -965,7 +969,7 @@ struct Compiled {
 /// ten times slower; this much keeps the DFA.
 const PATTERN_SET_DFA_BYTES: usize = 32 << 20;
 
-fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
+fn check_patterns(specs: &[Spec<'_>]) -> CheckedPatterns {
     use rayon::prelude::*;
     // In the order `Builder::add` numbers the patterns: extensions first.
     let texts: Vec<String> = specs
@@ -984,7 +988,7 @@ fn compile_patterns(specs: &[Spec<'_>]) -> Compiled {
         .into_par_iter()
         .map(|text| (text.clone(), check_pattern(text)))
         .collect();
-    Compiled { each, texts }
+    CheckedPatterns { each, texts }
 }
 
 /// Whether `text` is a pattern `Regex::new` accepts, as its error says it
