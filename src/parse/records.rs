@@ -488,6 +488,31 @@ mod tests {
             .collect()
     }
 
+    /// Whether, for the `HEADERS` lines `lines`, a sink answering `answer`
+    /// is sent the same by each stamped format's parser with its memo of
+    /// header lines as by the parser that parses every header line.
+    fn with_and_without_memo_agree(
+        lines: &[(usize, u32, bool, u8)],
+        answer: fn(&RecordPeek<'_>) -> Interest,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let input = header_lines(lines);
+        let formats: [HeaderFn; 3] = [
+            log4j::parse_header,
+            crate::parse::pipe::parse_header,
+            crate::parse::floatip::parse_header,
+        ];
+        for header in formats {
+            let remembered = record_with(
+                RecordParser::with_stamp(header, time::local_stamp),
+                &input,
+                answer,
+            );
+            let parsed = record_with(RecordParser::new(header), &input, answer);
+            proptest::prop_assert_eq!(remembered.log, parsed.log);
+        }
+        Ok(())
+    }
+
     proptest::proptest! {
         /// Remembering recent header lines changes nothing: every record,
         /// its parts, its time and its lines are what parsing each header
@@ -496,12 +521,7 @@ mod tests {
         fn remembered_headers_parse_as_their_lines_do(
             lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY, 0..4u8), 1..60),
         ) {
-            let input = header_lines(&lines);
-            for header in [log4j::parse_header, crate::parse::pipe::parse_header, crate::parse::floatip::parse_header] {
-                let remembered = record_with(RecordParser::with_stamp(header, time::local_stamp), &input, odd_messages);
-                let parsed = record_with(RecordParser::new(header), &input, odd_messages);
-                proptest::prop_assert_eq!(remembered.log, parsed.log);
-            }
+            with_and_without_memo_agree(&lines, odd_messages)?;
         }
     }
 
@@ -588,13 +608,7 @@ mod tests {
         fn records_refused_for_content_or_shape_are_skipped_as_when_asked(
             lines in proptest::collection::vec((0..HEADERS.len(), 0..3600u32, proptest::bool::ANY, 0..4u8), 1..60),
         ) {
-            let input = header_lines(&lines);
-            for header in [log4j::parse_header, crate::parse::pipe::parse_header, crate::parse::floatip::parse_header] {
-                proptest::prop_assert_eq!(
-                    record_with(RecordParser::with_stamp(header, time::local_stamp), &input, refusing).log,
-                    record_with(RecordParser::new(header), &input, refusing).log
-                );
-            }
+            with_and_without_memo_agree(&lines, refusing)?;
         }
     }
 

@@ -39,6 +39,14 @@ struct Mark {
     before: (u32, u64),
 }
 
+impl Mark {
+    /// Where the first repeat starts.
+    const FIRST: Mark = Mark {
+        offset: 0,
+        before: (0, 0),
+    };
+}
+
 /// One folded event: how long and how many lines after the kept one.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Repeat {
@@ -102,10 +110,7 @@ impl Repeats {
         }
         let past = |delay: u32| Duration::milliseconds(i64::from(delay)) < delays.from;
         let start = match self.marks.partition_point(|mark| past(mark.before.0)) {
-            0 => Mark {
-                offset: 0,
-                before: (0, 0),
-            },
+            0 => Mark::FIRST,
             after => self.marks[after - 1],
         };
         let until = |r: &Repeat| Duration::milliseconds(i64::from(r.delay_ms)) <= delays.to;
@@ -171,10 +176,7 @@ impl Repeats {
 
     /// Every folded event, in the order folded.
     pub fn iter(&self) -> impl Iterator<Item = Repeat> + '_ {
-        self.iter_from(Mark {
-            offset: 0,
-            before: (0, 0),
-        })
+        self.iter_from(Mark::FIRST)
     }
 
     /// The folded events from the one `mark` marks on.
